@@ -1,0 +1,100 @@
+// Upstream's list filter grammar, parsed once for every List RPC:
+//   filters = expr ("+" expr)* ; expr = func "(" field "," value ")" ; value lists are ";"-separated.
+// Fields are DB column names, optionally prefixed by an entity ("launch_plan.name"); each list allows
+// its own set of entities. Parsing is pure; stores/db renders the result to SQL.
+import { invalidArgument, invalidValue } from "../../errors";
+import { entityColumns, type Entity } from "./entities";
+
+export type FilterOp =
+  | "contains"
+  | "not_like"
+  | "gt"
+  | "gte"
+  | "lt"
+  | "lte"
+  | "eq"
+  | "ne"
+  | "value_in"
+  | "value_not_in";
+
+export interface Filter {
+  entity: Entity;
+  field: string;
+  op: FilterOp;
+  /** One value for single-value ops, one or more for value_in / value_not_in. */
+  values: string[];
+}
+
+/** Human names used in upstream's error messages. */
+const opNames: Record<FilterOp, string> = {
+  contains: "contains",
+  not_like: "not like",
+  gt: "greater than",
+  gte: "greater than or equal",
+  lt: "less than",
+  lte: "less than or equal",
+  eq: "equal",
+  ne: "not equal",
+  value_in: "value in",
+  value_not_in: "value not in",
+};
+
+const repeatedOps = new Set<FilterOp>(["value_in", "value_not_in"]);
+
+// Greedy like upstream's `(.+)\((.+),\s?(.+)\)`: the last ", " splits field from value.
+const exprPattern = /^(.+)\((.+),\s?(.+)\)$/s;
+
+const entityPrefixes: Entity[] = [
+  "task",
+  "workflow",
+  "launch_plan",
+  "execution",
+  "node_execution",
+  "task_execution",
+  "entities",
+  "named_entity_metadata",
+  "project",
+  "signal",
+  "admin_tag",
+  "execution_admin_tag",
+  "execution_tag",
+];
+
+function splitField(field: string, primary: Entity): [Entity, string] {
+  for (const prefix of entityPrefixes) {
+    if (field.startsWith(`${prefix}.`)) return [prefix, field.slice(prefix.length + 1)];
+  }
+  return [primary, field];
+}
+
+export function isFilterOp(name: string): name is FilterOp {
+  return Object.hasOwn(opNames, name);
+}
+
+/** A filter the server adds itself (project = x and the like); no parsing, already trusted. */
+export function eq(entity: Entity, field: string, value: string): Filter {
+  return { entity, field, op: "eq", values: [value] };
+}
+
+/**
+ * Parses a request's `filters` string for a list whose primary entity is `primary` and which may also
+ * filter on `allowed` entities. Empty input gives no filters.
+ */
+export function parseFilters(text: string, primary: Entity, allowed: readonly Entity[] = [primary]): Filter[] {
+  if (text === "") return [];
+  return text.split("+").map((expr) => {
+    const m = exprPattern.exec(expr);
+    if (!m) throw invalidValue("filters");
+    const [, fn, rawField, rawValue] = m;
+    const [entity, field] = splitField(rawField, primary);
+    if (!allowed.includes(entity)) throw invalidArgument(`'${entity}' entity is not allowed in filters`);
+    if (!entityColumns[entity].has(field)) throw invalidArgument(`'${entity}.${field}' is invalid filter`);
+    if (!isFilterOp(fn)) throw invalidArgument(`unrecognized filter function: ${fn}`);
+    const values = rawValue.split(";");
+    if (repeatedOps.has(fn)) {
+      return { entity, field, op: fn, values };
+    }
+    if (values.length !== 1) throw invalidArgument(`invalid single value filter expression: ${opNames[fn]}`);
+    return { entity, field, op: fn, values };
+  });
+}

@@ -1,0 +1,41 @@
+// The Hono application: everything that is not a Connect/gRPC/gRPC-web call. REST gateway (derived
+// from the descriptors), /healthcheck, /metrics, CORS. Connect itself is served by the node adapter in
+// front of this app (see server.ts), because native gRPC needs HTTP/2 trailers a fetch Response lacks.
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import type { Transport } from "@connectrpc/connect";
+import type { DescService } from "@bufbuild/protobuf";
+import { mountRestGateway, type RestRoute } from "./rest";
+import type { Metrics } from "./metrics";
+
+export interface AppOptions {
+  services: DescService[];
+  /** In-process transport to the Connect router, so REST calls run the same interceptors. */
+  transport: Transport;
+  metrics: Metrics;
+  healthy: () => Promise<boolean>;
+  maxBodyBytes: number;
+  cors?: { origins: string[]; headers: string[] };
+}
+
+export function createApp(opts: AppOptions): { app: Hono; restRoutes: RestRoute[] } {
+  const app = new Hono();
+  if (opts.cors) {
+    const { origins, headers } = opts.cors;
+    app.use(
+      "*",
+      cors({
+        origin: origins.includes("*") ? (o) => o || "*" : origins,
+        allowHeaders: headers,
+        allowMethods: ["GET", "POST", "DELETE", "HEAD", "PUT", "PATCH"],
+        credentials: true,
+        exposeHeaders: ["x-request-id"],
+      }),
+    );
+  }
+  app.get("/healthcheck", async (c) => ((await opts.healthy()) ? c.body(null, 200) : c.text("database unavailable", 503)));
+  app.get("/metrics", (c) => c.text(opts.metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" }));
+  const restRoutes = mountRestGateway(app, opts.services, opts.transport, { maxBodyBytes: opts.maxBodyBytes });
+  app.notFound((c) => c.json({ code: 5, message: `Not Found: ${c.req.method} ${c.req.path}`, details: [] }, 404));
+  return { app, restRoutes };
+}

@@ -1,0 +1,111 @@
+// The composition root: opens the database, builds managers and services, and puts the edge in front.
+import { readFileSync } from "node:fs";
+import { createRouterTransport, type Interceptor } from "@connectrpc/connect";
+import { connectNodeAdapter, type NodeHandlerFn } from "@connectrpc/connect-node";
+import { getRequestListener } from "@hono/node-server";
+import type { Config } from "./config/schema";
+import type { Logger } from "./log";
+import { openDatabase, type Database } from "./stores/db/client";
+import { migrateUp } from "./stores/db/migrate";
+import { projectStore } from "./stores/db/projects";
+import { ProjectManager } from "./domain/projects/manager";
+import { adminService } from "./services/admin";
+import { healthService } from "./services/health";
+import { reflectionServices } from "./services/reflection";
+import { createApp } from "./edge/app";
+import { flyteServices, routes, type ServiceImpls } from "./edge/routes";
+import { listen, type RequestHandler, type TlsFiles } from "./edge/listen";
+import { Metrics } from "./edge/metrics";
+import { requestIdInterceptor } from "./edge/interceptors/request-id";
+import { observeInterceptor } from "./edge/interceptors/observe";
+import { recoveryInterceptor } from "./edge/interceptors/recovery";
+import { versionInfo } from "./version";
+
+export interface RunningServer {
+  /** Bound ports: [httpPort, grpc.port] (equal when they share one listener). */
+  ports: number[];
+  database: Database;
+  metrics: Metrics;
+  /** Graceful stop: no new connections, in-flight calls finish (bounded), database closed. */
+  close(): Promise<void>;
+}
+
+function tlsFiles(config: Config): TlsFiles | undefined {
+  const { secure, ssl } = config.server.security;
+  if (!secure) return undefined;
+  if (!ssl.certificateFile || !ssl.keyFile) {
+    throw new Error("server.security.secure needs server.security.ssl.certificateFile and keyFile");
+  }
+  return { cert: readFileSync(ssl.certificateFile), key: readFileSync(ssl.keyFile) };
+}
+
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const tls = tlsFiles(config);
+  const database = await openDatabase({
+    url: config.database.url,
+    authToken: config.database.authToken,
+    busyTimeoutMs: config.database.busyTimeoutMs,
+  });
+  try {
+    if (config.database.migrateOnStart) {
+      const ran = await migrateUp(database.client);
+      if (ran.length > 0) log.info("applied migrations", { migrations: ran });
+    }
+    const metrics = new Metrics();
+    const projects = new ProjectManager(projectStore(database.db), config.domains);
+    const reflection = reflectionServices(flyteServices);
+    const impls: ServiceImpls = {
+      admin: adminService({ projects, version: versionInfo }),
+      health: healthService(() => database.ping()),
+      extra: config.server.grpc.serverReflection ? reflection.routes : [],
+    };
+    // Outermost first: the id exists before anything logs; observation sees the final code.
+    const interceptors: Interceptor[] = [
+      requestIdInterceptor,
+      observeInterceptor(metrics, log, config.logger.accessLog),
+      recoveryInterceptor(log),
+    ];
+    const limits = {
+      readMaxBytes: config.server.grpc.maxMessageSizeBytes,
+      writeMaxBytes: config.server.grpc.maxMessageSizeBytes,
+    };
+    const routeFn = routes(impls);
+    const transport = createRouterTransport(routeFn, { router: { interceptors, ...limits } });
+    const { app } = createApp({
+      services: flyteServices,
+      transport,
+      metrics,
+      healthy: () => database.ping(),
+      maxBodyBytes: config.server.grpc.maxMessageSizeBytes,
+      cors: config.server.security.allowCors
+        ? { origins: config.server.security.allowedOrigins, headers: config.server.security.allowedHeaders }
+        : undefined,
+    });
+    const handler = connectNodeAdapter({
+      routes: routeFn,
+      interceptors,
+      ...limits,
+      // The two libraries type node's response slightly differently; both take http and http2 objects.
+      fallback: getRequestListener(app.fetch) as unknown as NodeHandlerFn,
+    }) as RequestHandler;
+    const listeners = await listen({
+      host: config.server.host,
+      ports: [config.server.httpPort, config.server.grpc.port],
+      handler,
+      tls,
+    });
+    log.info("serving", { ports: listeners.ports, tls: Boolean(tls), database: database.url });
+    return {
+      ports: listeners.ports,
+      database,
+      metrics,
+      async close() {
+        await listeners.close(config.server.gracefulShutdownTimeoutSeconds * 1000);
+        database.close();
+      },
+    };
+  } catch (e) {
+    database.close();
+    throw e;
+  }
+}

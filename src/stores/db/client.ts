@@ -1,0 +1,60 @@
+// Opens the libSQL database (embedded file or remote server) and wraps it in drizzle.
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { createClient, type Client } from "@libsql/client";
+import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
+import * as schema from "./schema";
+
+export type Db = LibSQLDatabase<typeof schema>;
+
+export interface Database {
+  client: Client;
+  db: Db;
+  url: string;
+  /** True while the database answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): void;
+}
+
+export interface DatabaseOptions {
+  url: string;
+  authToken?: string;
+  busyTimeoutMs?: number;
+}
+
+function filePath(url: string): string | undefined {
+  if (!url.startsWith("file:")) return undefined;
+  const path = url.slice("file:".length).split("?")[0];
+  return path === ":memory:" ? undefined : path;
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  const path = filePath(opts.url);
+  if (path) mkdirSync(dirname(path), { recursive: true });
+  const client = createClient({
+    url: opts.url,
+    authToken: opts.authToken || undefined,
+    timeout: opts.busyTimeoutMs,
+    intMode: "number",
+  });
+  if (path) {
+    // WAL lets readers run beside the single writer; it is a property of the file, so set once.
+    await client.execute("PRAGMA journal_mode = WAL");
+    await client.execute("PRAGMA synchronous = NORMAL");
+  }
+  const db = drizzle(client, { schema });
+  return {
+    client,
+    db,
+    url: opts.url,
+    async ping() {
+      try {
+        await client.execute("SELECT 1");
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => client.close(),
+  };
+}

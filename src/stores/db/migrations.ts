@@ -1,0 +1,21 @@
+// The migrations, embedded: forward SQL written by drizzle-kit (drizzle/NNNN_tag.sql) and the reverse
+// SQL we write beside it (drizzle/NNNN_tag.down.sql). A new migration adds one entry here; a test checks
+// this list against drizzle-kit's journal so none can be forgotten.
+import m0000 from "../../../drizzle/0000_projects.sql" with { type: "text" };
+import m0000down from "../../../drizzle/0000_projects.down.sql" with { type: "text" };
+
+export interface Migration {
+  tag: string;
+  up: string;
+  down: string;
+}
+
+export const migrations: Migration[] = [{ tag: "0000_projects", up: m0000, down: m0000down }];
+
+/** drizzle-kit separates statements with this marker. */
+export function statements(sqlText: string): string[] {
+  return sqlText
+    .split("--> statement-breakpoint")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
