@@ -1,7 +1,9 @@
 // The composition root: opens the database, builds managers and services, and puts the edge in front.
 import { readFileSync } from "node:fs";
 import { createRouterTransport, type Interceptor } from "@connectrpc/connect";
-import { connectNodeAdapter, type NodeHandlerFn } from "@connectrpc/connect-node";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+
+type NodeHandlerFn = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
 import { getRequestListener } from "@hono/node-server";
 import type { Config } from "./config/schema";
 import type { Logger } from "./log";

@@ -1,0 +1,68 @@
+// Config: defaults serve, file < env < flags, unknown and ill-typed keys name the key and the source.
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { configDocs, loadConfig } from "../src/config/load";
+import { configKeys, envName } from "../src/config/keys";
+
+function yamlFile(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), "flyteadmin-cfg-")), "config.yaml");
+  writeFileSync(path, text);
+  return path;
+}
+
+describe("config", () => {
+  test("no file at all is a serving configuration with upstream's defaults", () => {
+    const c = loadConfig();
+    expect(c.server.httpPort).toBe(8088);
+    expect(c.server.grpc.port).toBe(8089);
+    expect(c.server.grpc.maxMessageSizeBytes).toBe(20 * 1024 * 1024);
+    expect(c.domains.map((d) => d.id)).toEqual(["development", "staging", "production"]);
+    expect(c.database.url).toBe("file:.flyteadmin/flyteadmin.db");
+  });
+
+  test("file, then environment, then flags", () => {
+    const file = yamlFile("server:\n  httpPort: 9000\n  grpc:\n    port: 9001\ndomains:\n  - {id: dev, name: Dev}\n");
+    const c = loadConfig({
+      file,
+      env: { FLYTE_SERVER_GRPC_PORT: "9100", FLYTE_LOGGER_LEVEL: "debug" },
+      flags: { "logger.level": "warn" },
+    });
+    expect(c.server.httpPort).toBe(9000);
+    expect(c.server.grpc.port).toBe(9100);
+    expect(c.logger.level).toBe("warn");
+    expect(c.domains).toEqual([{ id: "dev", name: "Dev" }]);
+  });
+
+  test("upstream's database.sqlite.file wins over database.url", () => {
+    expect(loadConfig({ flags: { "database.sqlite.file": "/tmp/x.db" } }).database.url).toBe("file:/tmp/x.db");
+  });
+
+  test("unknown key names the key and the file", () => {
+    const file = yamlFile("server:\n  httpPortt: 1\n");
+    expect(() => loadConfig({ file })).toThrow(`unknown config key "server.httpPortt" in ${file}`);
+  });
+
+  test("ill-typed values name the key and where they came from", () => {
+    const file = yamlFile("server:\n  httpPort: eighty\n");
+    expect(() => loadConfig({ file })).toThrow(/"server.httpPort" \(from config file .*config.yaml\)/);
+    expect(() => loadConfig({ env: { FLYTE_SERVER_HTTPPORT: "x" } })).toThrow(/from environment variable FLYTE_SERVER_HTTPPORT/);
+    expect(() => loadConfig({ flags: { "storage.type": "gcs" } })).toThrow(/"storage.type" \(from flag --storage.type\)/);
+    expect(() => loadConfig({ flags: { "no.such": "1" } })).toThrow("unknown flag --no.such");
+  });
+
+  test("a missing or broken file is a clear error", () => {
+    expect(() => loadConfig({ file: "/nonexistent/config.yaml" })).toThrow(/cannot read config file \/nonexistent\/config.yaml/);
+    expect(() => loadConfig({ file: yamlFile("server: [1, 2\n") })).toThrow(/is not valid YAML/);
+  });
+
+  test("config docs lists every key with default and env name", () => {
+    const docs = configDocs();
+    for (const k of configKeys) {
+      expect(docs).toContain(k.key);
+      expect(docs).toContain(envName(k.key));
+    }
+    expect(configKeys.length).toBeGreaterThan(25);
+  });
+});

@@ -1,0 +1,169 @@
+// The edge: every protocol on every port, limits, health, metrics, request ids, TLS, shutdown.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import http2 from "node:http2";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { AdminService } from "../src/gen/flyteidl/service/admin_pb";
+import { startTestServer, type TestServer } from "./helpers/server";
+
+let ts: TestServer;
+beforeAll(async () => {
+  ts = await startTestServer({ "server.grpc.maxMessageSizeBytes": "4096" });
+});
+afterAll(async () => {
+  await ts.close();
+});
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return "OK";
+  } catch (e) {
+    return Code[ConnectError.from(e).code];
+  }
+}
+
+describe("every protocol on every port", () => {
+  test("GetVersion answers on each transport", async () => {
+    for (const [kind, transport] of Object.entries(ts.transports)) {
+      const v = await createClient(AdminService, transport).getVersion({});
+      expect(v.controlPlaneVersion?.Version, kind).toBeTruthy();
+    }
+  });
+
+  test("RPCs not built yet answer Unimplemented everywhere, REST 501", async () => {
+    for (const [kind, transport] of Object.entries(ts.transports)) {
+      expect(await codeOf(createClient(AdminService, transport).getTask({})), kind).toBe("Unimplemented");
+    }
+    const res = await fetch(`${ts.httpUrl}/api/v1/tasks/p/d/n/v`, { headers: { accept: "application/json" } });
+    expect(res.status).toBe(501);
+    expect(((await res.json()) as { code: number }).code).toBe(Code.Unimplemented);
+  });
+
+  test("oversized messages are ResourceExhausted on every protocol, 429 on REST", async () => {
+    const big = { project: { id: "big", name: "big", description: "x".repeat(8192) } };
+    for (const [kind, transport] of Object.entries(ts.transports)) {
+      expect(await codeOf(createClient(AdminService, transport).registerProject(big)), kind).toBe("ResourceExhausted");
+    }
+    const res = await fetch(`${ts.httpUrl}/api/v1/projects`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(big),
+    });
+    expect(res.status).toBe(429);
+  });
+
+  test("unknown JSON fields are InvalidArgument on Connect and REST", async () => {
+    const connect = await fetch(`${ts.httpUrl}/flyteidl.service.AdminService/RegisterProject`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ project: { id: "u", name: "u" }, bogus: 1 }),
+    });
+    expect(connect.status).toBe(400);
+    expect(((await connect.json()) as { code: string }).code).toBe("invalid_argument");
+    const rest = await fetch(`${ts.httpUrl}/api/v1/projects`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ project: { id: "u", name: "u" }, bogus: 1 }),
+    });
+    expect(rest.status).toBe(400);
+    expect(((await rest.json()) as { message: string }).message).toContain("bogus");
+  });
+
+  test("malformed binary bodies are InvalidArgument, not a crash", async () => {
+    const res = await fetch(`${ts.httpUrl}/api/v1/projects`, {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream" },
+      body: new Uint8Array([0xff, 0xff, 0xff, 0xff]),
+    });
+    expect(res.status).toBe(400);
+    // and the server still serves
+    expect((await ts.admin().getVersion({})).controlPlaneVersion).toBeDefined();
+  });
+
+  test("HTTP/1.1 and h2c reach REST on the same port", async () => {
+    const body = await new Promise<string>((resolve, reject) => {
+      const session = http2.connect(ts.httpUrl);
+      session.on("error", reject);
+      const req = session.request({ ":path": "/api/v1/version", accept: "application/json" });
+      let data = "";
+      req.on("data", (c: Buffer) => (data += c.toString()));
+      req.on("end", () => {
+        session.close();
+        resolve(data);
+      });
+      req.end();
+    });
+    expect(JSON.parse(body).control_plane_version).toBeDefined();
+  });
+});
+
+describe("plain HTTP routes and interceptors", () => {
+  test("/healthcheck is 200 while the database answers", async () => {
+    const res = await fetch(`${ts.httpUrl}/healthcheck`);
+    expect(res.status).toBe(200);
+  });
+
+  test("x-request-id is echoed, or made up when absent", async () => {
+    const given = await fetch(`${ts.httpUrl}/api/v1/version`, { headers: { "x-request-id": "req-123" } });
+    expect(given.headers.get("x-request-id")).toBe("req-123");
+    const made = await fetch(`${ts.httpUrl}/api/v1/version`);
+    expect(made.headers.get("x-request-id")).toMatch(/^a-[a-z0-9]{20}$/);
+  });
+
+  test("/metrics counts calls by method and code", async () => {
+    await ts.admin().getVersion({});
+    const text = await (await fetch(`${ts.httpUrl}/metrics`)).text();
+    expect(text).toMatch(/flyteadmin_rpc_calls_total\{method="\/flyteidl.service.AdminService\/GetVersion",code="OK"\} \d+/);
+    expect(text).toContain('code="Unimplemented"');
+    expect(text).toContain("flyteadmin_rpc_duration_seconds_bucket");
+  });
+
+  test("CORS preflight", async () => {
+    const res = await fetch(`${ts.httpUrl}/api/v1/projects`, {
+      method: "OPTIONS",
+      headers: { origin: "http://console.example", "access-control-request-method": "POST" },
+    });
+    expect(res.status).toBeLessThan(300);
+    expect(res.headers.get("access-control-allow-origin")).toBe("http://console.example");
+  });
+});
+
+describe("TLS and shutdown", () => {
+  test("TLS: one port, gRPC over h2 and REST over HTTP/1.1", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "flyteadmin-tls-"));
+    const cert = join(dir, "cert.pem");
+    const key = join(dir, "key.pem");
+    execFileSync("openssl", [
+      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+      "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
+    ], { stdio: "ignore" });
+    const tls = await startTestServer({
+      "server.security.secure": "true",
+      "server.security.ssl.certificateFile": cert,
+      "server.security.ssl.keyFile": key,
+    });
+    try {
+      const base = `https://127.0.0.1:${tls.server.ports[0]}`;
+      const transport = createGrpcTransport({ baseUrl: base, nodeOptions: { ca: await Bun.file(cert).text() } });
+      const v = await createClient(AdminService, transport).getVersion({});
+      expect(v.controlPlaneVersion?.Version).toBeTruthy();
+      const res = await fetch(`${base}/api/v1/version`, { tls: { ca: await Bun.file(cert).text() } } as RequestInit);
+      expect(res.status).toBe(200);
+    } finally {
+      await tls.close();
+    }
+  });
+
+  test("close() stops accepting and releases the port", async () => {
+    const s = await startTestServer();
+    const url = s.httpUrl;
+    expect((await fetch(`${url}/healthcheck`)).status).toBe(200);
+    await s.close();
+    expect(await fetch(`${url}/healthcheck`).then(() => "answered", () => "refused")).toBe("refused");
+  });
+});
