@@ -15,8 +15,6 @@ export const configSchema = z.strictObject({
     httpPort: leaf(port, 8088, "HTTP port; answers REST, Connect, gRPC-web and native gRPC (h2c) alike (0: ephemeral)"),
     host: leaf(z.string(), "0.0.0.0", "address every port listens on"),
     gracefulShutdownTimeoutSeconds: leaf(z.number().min(0), 10, "how long SIGTERM/SIGINT waits for in-flight calls"),
-    "kube-config": leaf(z.string(), "", "kubeconfig of the execution cluster (empty: KUBECONFIG, then in-cluster)"),
-    master: leaf(z.string(), "", "Kubernetes API server address override"),
     grpc: section({
       port: leaf(port, 8089, "gRPC port; answers every protocol too (same as httpPort: one listener; 0: ephemeral)"),
       serverReflection: leaf(z.boolean(), true, "serve gRPC server reflection v1 and v1alpha"),
@@ -32,7 +30,6 @@ export const configSchema = z.strictObject({
         certificateFile: leaf(z.string(), "", "PEM certificate chain for TLS"),
         keyFile: leaf(z.string(), "", "PEM private key for TLS"),
       }),
-      useAuth: leaf(z.boolean(), false, "require authentication (OAuth2/OIDC)"),
       allowCors: leaf(z.boolean(), true, "answer CORS preflights and add CORS headers"),
       allowedOrigins: leaf(z.array(z.string()), ["*"], "CORS allowed origins"),
       allowedHeaders: leaf(z.array(z.string()), ["Content-Type", "flyte-authorization"], "CORS allowed request headers"),
@@ -50,24 +47,6 @@ export const configSchema = z.strictObject({
     sqlite: section({
       file: leaf(z.string(), "", "upstream's key: when set, this embedded database file wins over database.url"),
     }),
-  }),
-  storage: section({
-    type: leaf(z.enum(["local", "mem", "s3", "minio"]), "local", "blob store backend: local, mem, s3, minio"),
-    container: leaf(z.string(), "", "bucket (s3, minio) or sub-folder (local)"),
-    local: section({
-      path: leaf(z.string(), ".flyteadmin/blobs", "root folder of the local blob store"),
-    }),
-    connection: section({
-      endpoint: leaf(z.string(), "", "S3 endpoint URL (empty: AWS)"),
-      region: leaf(z.string(), "us-east-1", "S3 region"),
-      "access-key": leaf(z.string(), "", "S3 access key (empty: AWS_ACCESS_KEY_ID)"),
-      "secret-key": leaf(z.string(), "", "S3 secret key (empty: AWS_SECRET_ACCESS_KEY)"),
-      "disable-ssl": leaf(z.boolean(), false, "talk plain http to the S3 endpoint"),
-    }),
-  }),
-  flyteadmin: section({
-    metadataStoragePrefix: leaf(z.array(z.string()), ["metadata", "admin"], "key prefix of offloaded metadata"),
-    profilerPort: leaf(port, 10254, "accepted for upstream compatibility; /metrics is served on every port"),
   }),
   domains: leaf(
     z.array(z.strictObject({ id: z.string().min(1), name: z.string().min(1) })).min(1),
