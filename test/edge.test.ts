@@ -167,3 +167,21 @@ describe("TLS and shutdown", () => {
     expect(await fetch(`${url}/healthcheck`).then(() => "answered", () => "refused")).toBe("refused");
   });
 });
+
+describe("/api/v1/openapi", () => {
+  test("a Swagger 2.0 document of every REST route", async () => {
+    const res = await fetch(`${ts.httpUrl}/api/v1/openapi`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as {
+      swagger: string;
+      paths: Record<string, Record<string, { operationId: string; parameters: Array<{ name: string; in: string }> }>>;
+      definitions: Record<string, unknown>;
+    };
+    expect(doc.swagger).toBe("2.0");
+    const get = doc.paths["/api/v1/projects/{id}"].get;
+    expect(get.operationId).toBe("AdminService_GetProject");
+    expect(get.parameters).toEqual([{ name: "id", in: "path", required: true, type: "string" } as never]);
+    expect(doc.paths["/api/v1/projects"].post.parameters[0].in).toBe("body");
+    expect(doc.definitions["flyteidl.admin.Project"]).toBeDefined();
+  });
+});

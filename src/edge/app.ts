@@ -1,5 +1,5 @@
 // The Hono application: everything that is not a Connect/gRPC/gRPC-web call. REST gateway (derived
-// from the descriptors), /healthcheck, /metrics, CORS. Connect itself is served by the node adapter in
+// from the descriptors), /healthcheck, /metrics, /api/v1/openapi, CORS. Connect itself is served by the node adapter in
 // front of this app (see server.ts), because native gRPC needs HTTP/2 trailers a fetch Response lacks.
 import { Hono } from "hono";
 import { cors } from "hono/cors";
@@ -7,6 +7,8 @@ import type { Transport } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
 import { mountRestGateway, type RestRoute } from "./rest";
 import type { Metrics } from "./metrics";
+import { openApiDocument } from "./openapi";
+import { versionInfo } from "../version";
 
 export interface AppOptions {
   services: DescService[];
@@ -35,6 +37,11 @@ export function createApp(opts: AppOptions): { app: Hono; restRoutes: RestRoute[
   }
   app.get("/healthcheck", async (c) => ((await opts.healthy()) ? c.body(null, 200) : c.text("database unavailable", 503)));
   app.get("/metrics", (c) => c.text(opts.metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" }));
+  let openapi: string | undefined; // built on first request, not at start-up
+  app.get("/api/v1/openapi", (c) => {
+    openapi ??= JSON.stringify(openApiDocument(opts.services, versionInfo.version));
+    return c.body(openapi, 200, { "content-type": "application/json" });
+  });
   const restRoutes = mountRestGateway(app, opts.services, opts.transport, { maxBodyBytes: opts.maxBodyBytes });
   app.notFound((c) => c.json({ code: 5, message: `Not Found: ${c.req.method} ${c.req.path}`, details: [] }, 404));
   return { app, restRoutes };
