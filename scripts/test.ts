@@ -1,3 +1,4 @@
+export {};
 // `npm test`: runs the whole suite with bun's test runner, echoes its output, and ends with the line
 // CI reads: "N passed, N failed".
 const proc = Bun.spawn([process.execPath, "test", ...process.argv.slice(2)], {

@@ -1,6 +1,7 @@
 // The composition root: opens the database, builds managers and services, and puts the edge in front.
 import { readFileSync } from "node:fs";
-import { createRouterTransport, type Interceptor } from "@connectrpc/connect";
+import type { DescService } from "@bufbuild/protobuf";
+import { createRouterTransport, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 
 type NodeHandlerFn = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
@@ -13,7 +14,7 @@ import { projectStore } from "./stores/db/projects";
 import { ProjectManager } from "./domain/projects/manager";
 import { adminService } from "./services/admin";
 import { healthService } from "./services/health";
-import { reflectionServices } from "./services/reflection";
+import { reflectionServices, ServerReflectionV1, ServerReflectionV1Alpha } from "./services/reflection";
 import { createApp } from "./edge/app";
 import { flyteServices, routes, type ServiceImpls } from "./edge/routes";
 import { listen, type RequestHandler, type TlsFiles } from "./edge/listen";
@@ -22,6 +23,15 @@ import { requestIdInterceptor } from "./edge/interceptors/request-id";
 import { observeInterceptor } from "./edge/interceptors/observe";
 import { recoveryInterceptor } from "./edge/interceptors/recovery";
 import { versionInfo } from "./version";
+
+/** Both reflection versions, registered on a router. */
+function registerReflection(services: DescService[]): (router: ConnectRouter) => void {
+  const r = reflectionServices(services);
+  return (router) => {
+    router.service(ServerReflectionV1, r.v1);
+    router.service(ServerReflectionV1Alpha, r.v1alpha);
+  };
+}
 
 export interface RunningServer {
   /** Bound ports: [httpPort, grpc.port] (equal when they share one listener). */
@@ -55,11 +65,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }
     const metrics = new Metrics();
     const projects = new ProjectManager(projectStore(database.db), config.domains);
-    const reflection = reflectionServices(flyteServices);
     const impls: ServiceImpls = {
       admin: adminService({ projects, version: versionInfo }),
-      health: healthService(() => database.ping()),
-      extra: config.server.grpc.serverReflection ? reflection.routes : [],
+      health: healthService(() => database.ping(), { services: flyteServices.map((s) => s.typeName) }),
+      extra: config.server.grpc.serverReflection ? [registerReflection(flyteServices)] : [],
     };
     // Outermost first: the id exists before anything logs; observation sees the final code.
     const interceptors: Interceptor[] = [
@@ -70,6 +79,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const limits = {
       readMaxBytes: config.server.grpc.maxMessageSizeBytes,
       writeMaxBytes: config.server.grpc.maxMessageSizeBytes,
+      // Unknown JSON fields are refused, as upstream's gateway does for application/json: a typo in a
+      // field name should fail loudly, not be dropped.
+      jsonOptions: { ignoreUnknownFields: false },
     };
     const routeFn = routes(impls);
     const transport = createRouterTransport(routeFn, { router: { interceptors, ...limits } });

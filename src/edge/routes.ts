@@ -19,8 +19,8 @@ export interface ServiceImpls {
   authMetadata?: Partial<ServiceImpl<typeof AuthMetadataService>>;
   identity?: Partial<ServiceImpl<typeof IdentityService>>;
   health: Partial<ServiceImpl<typeof Health>>;
-  /** Extra services (reflection, plugins), registered as given. */
-  extra?: Array<{ desc: DescService; impl: Partial<ServiceImpl<DescService>> }>;
+  /** More services (reflection, plugins), each registering itself. */
+  extra?: Array<(router: ConnectRouter) => void>;
 }
 
 export function routes(impls: ServiceImpls): (router: ConnectRouter) => void {
@@ -31,6 +31,6 @@ export function routes(impls: ServiceImpls): (router: ConnectRouter) => void {
     router.service(AuthMetadataService, impls.authMetadata ?? {});
     router.service(IdentityService, impls.identity ?? {});
     router.service(Health, impls.health);
-    for (const e of impls.extra ?? []) router.service(e.desc, e.impl);
+    for (const register of impls.extra ?? []) register(router);
   };
 }
