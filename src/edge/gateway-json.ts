@@ -42,9 +42,16 @@ function fillField(f: DescField, json: JsonObject, key: string, protoNames: bool
   }
 }
 
+/** Fills in the unset fields and re-orders the keys as Go does: declaration order. */
 function fill(schema: DescMessage, json: JsonObject, protoNames: boolean): void {
   if (hasSpecialJson(schema)) return;
-  for (const f of schema.fields) fillField(f, json, protoNames ? f.name : f.jsonName, protoNames);
+  const given = { ...json };
+  for (const key of Object.keys(json)) delete json[key];
+  for (const f of schema.fields) {
+    const key = protoNames ? f.name : f.jsonName;
+    if (given[key] !== undefined) json[key] = given[key];
+    fillField(f, json, key, protoNames);
+  }
 }
 
 export function toGatewayJson<D extends DescMessage>(schema: D, msg: MessageShape<D>, opts: GatewayJsonOptions): JsonValue {
