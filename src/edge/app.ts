@@ -44,5 +44,7 @@ export function createApp(opts: AppOptions): { app: Hono; restRoutes: RestRoute[
   });
   const restRoutes = mountRestGateway(app, opts.services, opts.transport, { maxBodyBytes: opts.maxBodyBytes });
   app.notFound((c) => c.json({ code: 5, message: `Not Found: ${c.req.method} ${c.req.path}`, details: [] }, 404));
+  // Anything that escapes a route still answers in the gateway's error shape, with a message.
+  app.onError((e, c) => c.json({ code: 13, message: `internal error: ${e.message}`, details: [] }, 500));
   return { app, restRoutes };
 }

@@ -1,5 +1,6 @@
 // grpc.health.v1.Health: "" and "flyteadmin" (what upstream's scheduler precheck asks) and every served
 // service are SERVING while the probe (the database answering) says so.
+// Semantics follow https://github.com/grpc/grpc/blob/master/doc/health-checking.md.
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import {
@@ -7,47 +8,69 @@ import {
   HealthCheckResponseSchema,
   HealthCheckResponse_ServingStatus as Status,
   HealthListResponseSchema,
+  type HealthCheckResponse,
 } from "../gen/grpc/health/v1/health_pb";
 
+/** Resolves true while the server can do its work (e.g. the database answers). */
 export type HealthProbe = () => Promise<boolean>;
 
 export interface HealthOptions {
   /** Fully qualified names of the served services; "" and "flyteadmin" are always known. */
   services?: string[];
+  /** How often Watch re-probes; default 5000. */
   watchIntervalMs?: number;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
-  });
 
 export function healthService(probe: HealthProbe, opts: HealthOptions = {}): ServiceImpl<typeof Health> {
   const known = new Set(["", "flyteadmin", ...(opts.services ?? [])]);
   const interval = opts.watchIntervalMs ?? 5000;
-  const status = async (service: string): Promise<Status> => {
-    if (!known.has(service)) return Status.SERVICE_UNKNOWN;
-    return (await probe()) ? Status.SERVING : Status.NOT_SERVING;
-  };
+  const overall = async () => ((await safeProbe(probe)) ? Status.SERVING : Status.NOT_SERVING);
+  const statusOf = async (service: string) => (known.has(service) ? overall() : Status.SERVICE_UNKNOWN);
   return {
     async check(req) {
+      // The spec wants NOT_FOUND (not SERVICE_UNKNOWN) from Check for services the server does not know.
       if (!known.has(req.service)) throw new ConnectError(`unknown service ${req.service}`, Code.NotFound);
-      return create(HealthCheckResponseSchema, { status: await status(req.service) });
+      return response(await overall());
     },
     async *watch(req, ctx) {
+      // First message at once, then only changes; an unknown service stays open as SERVICE_UNKNOWN (per spec).
       let last: Status | undefined;
       while (!ctx.signal.aborted) {
-        const now = await status(req.service);
-        if (now !== last) yield create(HealthCheckResponseSchema, { status: now });
+        const now = await statusOf(req.service);
+        if (now !== last && !ctx.signal.aborted) yield response(now);
         last = now;
         await sleep(interval, ctx.signal);
       }
     },
     async list() {
-      const serving = (await probe()) ? Status.SERVING : Status.NOT_SERVING;
-      const statuses = Object.fromEntries([...known].map((s) => [s, create(HealthCheckResponseSchema, { status: serving })]));
+      const status = await overall();
+      const statuses = Object.fromEntries([...known].map((s) => [s, response(status)]));
       return create(HealthListResponseSchema, { statuses });
     },
   };
+}
+
+const response = (status: Status): HealthCheckResponse => create(HealthCheckResponseSchema, { status });
+
+/** A probe that throws means "not serving", never a failed health RPC. */
+async function safeProbe(probe: HealthProbe): Promise<boolean> {
+  try {
+    return await probe();
+  } catch {
+    return false;
+  }
+}
+
+/** Waits ms, or less if the signal aborts; removes its listener so long watches do not pile them up. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
 }
