@@ -69,5 +69,7 @@ describe("config", () => {
 
 test("README documents every config key", async () => {
   const readme = await Bun.file(`${import.meta.dir}/../README.md`).text();
-  for (const k of configKeys) expect(readme).toContain(`| \`${k.key}\` |`);
+  for (const k of configKeys) {
+    expect(readme).toContain(`| \`${k.key}\` | \`${JSON.stringify(k.default)}\` | \`${envName(k.key)}\` | ${k.doc} |`);
+  }
 });

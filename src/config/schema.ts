@@ -13,7 +13,7 @@ export const defaultDomains = ["development", "staging", "production"].map((id) 
 export const configSchema = z.strictObject({
   server: section({
     httpPort: leaf(port, 8088, "HTTP port; answers REST, Connect, gRPC-web and native gRPC (h2c) alike (0: ephemeral)"),
-    host: leaf(z.string(), "0.0.0.0", "address every port listens on"),
+    host: leaf(z.string(), "", "address every port listens on (empty: every interface, IPv4 and IPv6)"),
     gracefulShutdownTimeoutSeconds: leaf(z.number().min(0), 10, "how long SIGTERM/SIGINT waits for in-flight calls"),
     grpc: section({
       port: leaf(port, 8089, "gRPC port; answers every protocol too (same as httpPort: one listener; 0: ephemeral)"),

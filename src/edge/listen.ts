@@ -94,10 +94,13 @@ function tlsFront(servers: Servers, handler: RequestHandler, tls: TlsFiles): net
 function listenOn(server: net.Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, host, () => {
+    const done = () => {
       server.off("error", reject);
       resolve((server.address() as net.AddressInfo).port);
-    });
+    };
+    // No host: node binds every interface, dual-stack where the machine has IPv6.
+    if (host) server.listen(port, host, done);
+    else server.listen(port, done);
   });
 }
 
