@@ -42,6 +42,7 @@ describe("cli", () => {
     expect(run(["migrate", "seed-projects", "alpha"], dir).out).toContain('"existing":["alpha"]');
     expect(run(["migrate", "seed-projects"], dir).out).toContain('"created":["flytesnacks"]');
     expect(run(["migrate", "rollback"], dir).out).toContain("rolled back migration");
+    expect(run(["migrate", "rollback"], dir).out).toContain("rolled back migration");
     expect(run(["migrate", "rollback"], dir).out).toContain("no migration to roll back");
   });
 

@@ -24,10 +24,10 @@ describe("migrations", () => {
     try {
       expect(await migrateUp(db.client)).toEqual(migrations.map((m) => m.tag));
       expect(await migrateUp(db.client)).toEqual([]);
-      expect(await tables(db)).toContain("projects");
+      expect(await tables(db)).toEqual(expect.arrayContaining(["projects", "tasks", "workflows", "launch_plans", "named_entity_metadata", "description_entities", "schedulable_entities"]));
       for (const m of [...migrations].reverse()) expect(await migrateDown(db.client)).toBe(m.tag);
       expect(await migrateDown(db.client)).toBeUndefined();
-      expect(await tables(db)).not.toContain("projects");
+      expect((await tables(db)).filter((t) => !t.startsWith("__") && t !== "sqlite_sequence")).toEqual([]);
       expect(await migrateUp(db.client)).toEqual(migrations.map((m) => m.tag));
     } finally {
       db.close();

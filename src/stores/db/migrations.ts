@@ -3,6 +3,8 @@
 // this list against drizzle-kit's journal so none can be forgotten.
 import m0000 from "../../../drizzle/0000_projects.sql" with { type: "text" };
 import m0000down from "../../../drizzle/0000_projects.down.sql" with { type: "text" };
+import m0001 from "../../../drizzle/0001_registration.sql" with { type: "text" };
+import m0001down from "../../../drizzle/0001_registration.down.sql" with { type: "text" };
 
 export interface Migration {
   tag: string;
@@ -10,7 +12,10 @@ export interface Migration {
   down: string;
 }
 
-export const migrations: Migration[] = [{ tag: "0000_projects", up: m0000, down: m0000down }];
+export const migrations: Migration[] = [
+  { tag: "0000_projects", up: m0000, down: m0000down },
+  { tag: "0001_registration", up: m0001, down: m0001down },
+];
 
 /** drizzle-kit separates statements with this marker. */
 export function statements(sqlText: string): string[] {
