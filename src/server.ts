@@ -13,6 +13,10 @@ import { migrateUp } from "./stores/db/migrate";
 import { projectStore } from "./stores/db/projects";
 import { ProjectManager } from "./domain/projects/manager";
 import { adminService } from "./services/admin";
+import { dataProxyService } from "./services/dataproxy";
+import { DataProxyManager } from "./domain/dataproxy/manager";
+import { createBlobStore } from "./stores/blob";
+import { mountBlobRoutes } from "./edge/blob-routes";
 import { healthService } from "./services/health";
 import { reflectionServices, ServerReflectionV1, ServerReflectionV1Alpha } from "./services/reflection";
 import { createApp } from "./edge/app";
@@ -65,8 +69,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }
     const metrics = new Metrics();
     const projects = new ProjectManager(projectStore(database.db), config.domains);
+    const blobs = createBlobStore(config);
     const impls: ServiceImpls = {
       admin: adminService({ projects, version: versionInfo }),
+      dataProxy: dataProxyService(new DataProxyManager(blobs.store, config.server.dataProxy)),
       health: healthService(() => database.ping(), { services: flyteServices.map((s) => s.typeName) }),
       extra: config.server.grpc.serverReflection ? [registerReflection(flyteServices)] : [],
     };
@@ -91,6 +97,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       metrics,
       healthy: () => database.ping(),
       maxBodyBytes: config.server.grpc.maxMessageSizeBytes,
+      extraRoutes: blobs.local
+        ? [(app) => mountBlobRoutes(app, blobs.local!.store, blobs.local!.signer, config.server.dataProxy.upload.maxSizeBytes)]
+        : [],
       cors: config.server.security.allowCors
         ? { origins: config.server.security.allowedOrigins, headers: config.server.security.allowedHeaders }
         : undefined,

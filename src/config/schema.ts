@@ -2,8 +2,13 @@
 // the key; every object is strict so an unknown key is a start-up error. `config docs`, FLYTE_* variables
 // and --flags are derived by walking this schema (see keys.ts).
 import { z } from "zod";
+import { parseGoDuration } from "../duration";
 
 const port = z.number().int().min(0).max(65535);
+/** A Go duration string ("1h", "30m"), kept as text and read with parseGoDuration. */
+const goDuration = z.string().refine((v) => parseGoDuration(v) !== undefined && parseGoDuration(v)! >= 0, {
+  message: 'expected a duration such as "1h" or "30m"',
+});
 const section = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape).prefault({} as never);
 const leaf = <T extends z.ZodType>(type: T, def: z.input<T>, doc: string) =>
   type.default(def as never).describe(doc);
@@ -34,6 +39,17 @@ export const configSchema = z.strictObject({
       allowedOrigins: leaf(z.array(z.string()), ["*"], "CORS allowed origins"),
       allowedHeaders: leaf(z.array(z.string()), ["Content-Type", "flyte-authorization"], "CORS allowed request headers"),
     }),
+    dataProxy: section({
+      upload: section({
+        maxExpiresIn: leaf(goDuration, "1h", "longest validity of a signed upload URL"),
+        defaultFileNameLength: leaf(z.number().int().min(1).max(256), 20, "length of the random file name when a request gives none"),
+        storagePrefix: leaf(z.string(), "", "key prefix of every upload"),
+        maxSizeBytes: leaf(z.number().int().min(1), 1024 * 1024 * 1024, "largest upload the local store accepts through its signed URLs"),
+      }),
+      download: section({
+        maxExpiresIn: leaf(goDuration, "1h", "longest validity of a signed download URL"),
+      }),
+    }),
   }),
   database: section({
     url: leaf(
@@ -46,6 +62,22 @@ export const configSchema = z.strictObject({
     migrateOnStart: leaf(z.boolean(), true, "apply pending migrations when `serve` starts"),
     sqlite: section({
       file: leaf(z.string(), "", "upstream's key: when set, this embedded database file wins over database.url"),
+    }),
+  }),
+  storage: section({
+    type: leaf(z.enum(["local", "mem", "s3", "minio"]), "local", "blob store backend: local (files), mem, s3, minio"),
+    container: leaf(z.string(), "", "bucket (s3, minio) or sub-folder of storage.local.path (local; empty: flyteadmin)"),
+    local: section({
+      path: leaf(z.string(), ".flyteadmin/blobs", "root folder of the local blob store"),
+      signingKey: leaf(z.string(), "", "secret for the local store's signed URLs (empty: a random key kept beside the blobs)"),
+      publicUrl: leaf(z.string(), "", "base URL clients reach this server at, for local signed URLs (empty: from the request)"),
+    }),
+    connection: section({
+      endpoint: leaf(z.string(), "", "S3 endpoint URL (empty: AWS)"),
+      region: leaf(z.string(), "us-east-1", "S3 region"),
+      "access-key": leaf(z.string(), "", "S3 access key (empty: AWS_ACCESS_KEY_ID)"),
+      "secret-key": leaf(z.string(), "", "S3 secret key (empty: AWS_SECRET_ACCESS_KEY)"),
+      "disable-ssl": leaf(z.boolean(), false, "plain http to an S3 endpoint given without a scheme"),
     }),
   }),
   domains: leaf(

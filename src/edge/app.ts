@@ -18,6 +18,8 @@ export interface AppOptions {
   healthy: () => Promise<boolean>;
   maxBodyBytes: number;
   cors?: { origins: string[]; headers: string[] };
+  /** Mounts more plain HTTP routes (e.g. the local blob store's signed-URL endpoints). */
+  extraRoutes?: Array<(app: Hono) => void>;
 }
 
 export function createApp(opts: AppOptions): { app: Hono; restRoutes: RestRoute[] } {
@@ -42,6 +44,7 @@ export function createApp(opts: AppOptions): { app: Hono; restRoutes: RestRoute[
     openapi ??= JSON.stringify(openApiDocument(opts.services, versionInfo.version));
     return c.body(openapi, 200, { "content-type": "application/json" });
   });
+  for (const mount of opts.extraRoutes ?? []) mount(app);
   const restRoutes = mountRestGateway(app, opts.services, opts.transport, { maxBodyBytes: opts.maxBodyBytes });
   app.notFound((c) => c.json({ code: 5, message: `Not Found: ${c.req.method} ${c.req.path}`, details: [] }, 404));
   // Anything that escapes a route still answers in the gateway's error shape, with a message.

@@ -253,7 +253,10 @@ function errorResponse(c: Context, err: ConnectError, outbound: Marshaller, regi
   }
 }
 
-/** Headers passed on to the call: request id, auth, and grpc-gateway's Grpc-Metadata-* prefix. */
+/**
+ * Headers passed on to the call: request id, auth, grpc-gateway's Grpc-Metadata-* prefix, and where
+ * the client reached us (x-forwarded-host/-proto), which the in-process call would otherwise lose.
+ */
 function forwardHeaders(c: Context): Headers {
   const out = new Headers();
   for (const [k, v] of c.req.raw.headers) {
@@ -261,6 +264,9 @@ function forwardHeaders(c: Context): Headers {
     if (key === "x-request-id" || key === "authorization" || key === "flyte-authorization" || key === "cookie") out.set(key, v);
     else if (key.startsWith("grpc-metadata-")) out.set(key.slice("grpc-metadata-".length), v);
   }
+  const url = new URL(c.req.url);
+  out.set("x-forwarded-host", c.req.header("x-forwarded-host") ?? url.host);
+  out.set("x-forwarded-proto", c.req.header("x-forwarded-proto") ?? url.protocol.replace(":", ""));
   return out;
 }
 

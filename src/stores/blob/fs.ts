@@ -1,12 +1,11 @@
 // Local filesystem backend, the embedded default: objects are files under <root>/<container>/, and
 // their URIs are file:// URLs (what fsspec and flytekit read on the same machine).
-import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL, fileURLToPath } from "node:url";
+import { createHash } from "node:crypto";
+import type { LocalUrlSigner } from "./local-signer";
 import { BlobError, joinKey, type BlobInfo, type BlobStore, type SignOptions, type SignedUrl } from "./store";
-
-/** Signs URLs for the server's own blob routes; provided by the data proxy (HMAC with expiry). */
-export type LocalSigner = (uri: string, opts: SignOptions) => Promise<SignedUrl>;
 
 export class FsBlobStore implements BlobStore {
   private readonly base: string;
@@ -14,13 +13,11 @@ export class FsBlobStore implements BlobStore {
   constructor(
     root: string,
     container: string,
-    private signer?: LocalSigner,
+    private readonly signer?: LocalUrlSigner,
+    /** Base URL of this server for signed URLs when a request does not say (storage.local.publicUrl). */
+    private readonly publicUrl = "",
   ) {
     this.base = resolve(root, container || "flyteadmin");
-  }
-
-  setSigner(signer: LocalSigner): void {
-    this.signer = signer;
   }
 
   uri(...keys: string[]): string {
@@ -42,13 +39,10 @@ export class FsBlobStore implements BlobStore {
     return path;
   }
 
+  /** Reads the file for its MD5: the data proxy compares digests before allowing a rewrite. */
   async head(uri: string): Promise<BlobInfo | undefined> {
-    try {
-      const st = await stat(this.pathOf(uri));
-      return st.isFile() ? { size: st.size } : undefined;
-    } catch {
-      return undefined;
-    }
+    const data = await this.read(uri);
+    return data && { size: data.length, md5: createHash("md5").update(data).digest("hex") };
   }
 
   async read(uri: string): Promise<Uint8Array | undefined> {
@@ -88,10 +82,20 @@ export class FsBlobStore implements BlobStore {
     return out.filter((u) => u.startsWith(prefix)).sort();
   }
 
+  /** Key of a URI relative to the store folder. */
+  keyOf(uri: string): string {
+    return relative(this.base, this.pathOf(uri)).split(sep).join("/");
+  }
+
   async signedUrl(uri: string, opts: SignOptions): Promise<SignedUrl> {
-    this.pathOf(uri);
+    const key = this.keyOf(uri);
     if (!this.signer) throw new BlobError("the local blob store has no URL signer configured");
-    return this.signer(uri, opts);
+    const base = (this.publicUrl || opts.baseUrl || "").replace(/\/+$/, "");
+    if (!base) throw new BlobError("no base URL for a local signed URL: set storage.local.publicUrl");
+    const expires = Math.floor(Date.now() / 1000 + opts.expiresInSeconds);
+    const path = this.signer.sign({ method: opts.method, key, expires, md5: opts.contentMd5 ?? "" });
+    const headers: Record<string, string> = opts.method === "PUT" && opts.contentMd5 ? { "Content-MD5": opts.contentMd5 } : {};
+    return { url: `${base}${path}`, headers, expiresAt: new Date(expires * 1000) };
   }
 
 }

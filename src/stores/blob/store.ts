@@ -18,8 +18,8 @@ export interface SignOptions {
   expiresInSeconds: number;
   /** Base64 MD5 the upload must have (PUT only). */
   contentMd5?: string;
-  /** Largest body accepted for a PUT, when the backend can enforce it. */
-  maxBytes?: number;
+  /** Where clients reach this server, for stores whose URLs the server serves itself (local). */
+  baseUrl?: string;
 }
 
 export interface BlobStore {

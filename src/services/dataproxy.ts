@@ -1,0 +1,19 @@
+// flyteidl.service.DataProxyService: signed upload and download locations.
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import { DataProxyService } from "../gen/flyteidl/service/dataproxy_pb";
+import type { DataProxyManager } from "../domain/dataproxy/manager";
+
+/** Where the caller reached us: the gateway's x-forwarded-* headers, else the call's own URL. */
+export function callerBaseUrl(ctx: HandlerContext): string {
+  const host = ctx.requestHeader.get("x-forwarded-host");
+  const proto = ctx.requestHeader.get("x-forwarded-proto");
+  if (host) return `${proto || "http"}://${host}`;
+  return new URL(ctx.url).origin;
+}
+
+export function dataProxyService(manager: DataProxyManager): Partial<ServiceImpl<typeof DataProxyService>> {
+  return {
+    createUploadLocation: (req, ctx) => manager.createUploadLocation(req, callerBaseUrl(ctx)),
+    createDownloadLocation: (req, ctx) => manager.createDownloadLocation(req, callerBaseUrl(ctx)),
+  };
+}
