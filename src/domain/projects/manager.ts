@@ -1,6 +1,7 @@
 // Project rules, as upstream's project manager and validator: register, update, get, list, domains.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
+  InactiveProjectSchema,
   DomainSchema,
   ProjectSchema,
   Project_ProjectState,
@@ -8,7 +9,7 @@ import {
   type Project,
   type ProjectListRequest,
 } from "../../gen/flyteidl/admin/project_pb";
-import { invalidArgument, missingArgument, notFound } from "../../errors";
+import { detail, invalidArgument, missingArgument, notFound } from "../../errors";
 import { goList, isDns1123Label } from "../k8s-names";
 import { parseFilters } from "../lists/filters";
 import { nextToken, parseSort, parseToken } from "../lists/page";
@@ -109,6 +110,23 @@ export class ProjectManager {
     const offset = parseToken(req.token, "ListProjects");
     const rows = await this.store.list({ filters, order, limit: req.limit, offset });
     return { projects: rows.map((r) => this.toProject(r)), token: nextToken(offset, rows.length, req.limit) };
+  }
+
+  /**
+   * Registration and executions need a registered, active project and a configured domain
+   * (upstream's ValidateProjectAndDomain, with its messages and the InactiveProject detail).
+   */
+  async requireActive(project: string, domain: string): Promise<void> {
+    const r = await this.store.get(project);
+    if (!r) {
+      throw invalidArgument(
+        `failed to validate that project [${project}] and domain [${domain}] are registered, err: [project [${project}] not found]`,
+      );
+    }
+    if (r.state !== Project_ProjectState.ACTIVE) {
+      throw invalidArgument(`project [${project}] is not active`, detail(InactiveProjectSchema, { id: project }));
+    }
+    if (!this.domains.some((d) => d.id === domain)) throw invalidArgument(`domain [${domain}] is unrecognized by system`);
   }
 
   /** `migrate seed-projects`: identifier = name, description "<name> description". */

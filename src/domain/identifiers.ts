@@ -1,0 +1,49 @@
+// Identifier checks shared by every entity, with upstream's messages.
+import { ResourceType, type Identifier } from "../gen/flyteidl/core/identifier_pb";
+import type { NamedEntityIdentifier } from "../gen/flyteidl/admin/common_pb";
+import { invalidArgument, missingArgument } from "../errors";
+import { requireString } from "./validate";
+
+/** Go's text form of an Identifier (`resource_type:TASK project:"p" ...`), as %+v prints it and as
+ *  propeller keys tasks in the FlyteWorkflow resource. Unset fields are left out, as Go does. */
+export function identifierText(id: Identifier): string {
+  const parts: string[] = [];
+  if (id.resourceType !== ResourceType.UNSPECIFIED) parts.push(`resource_type:${ResourceType[id.resourceType]}`);
+  for (const [k, v] of [
+    ["project", id.project],
+    ["domain", id.domain],
+    ["name", id.name],
+    ["version", id.version],
+    ["org", id.org],
+  ] as const) {
+    if (v !== "") parts.push(`${k}:${JSON.stringify(v)}`);
+  }
+  return parts.join(" ");
+}
+
+export function validateIdentifierFields(id: Identifier | undefined): asserts id is Identifier {
+  if (!id) throw missingArgument("id");
+  requireString(id.project, "project");
+  requireString(id.domain, "domain");
+  requireString(id.name, "name");
+  requireString(id.version, "version");
+}
+
+/** The id must be complete and of the expected resource type. */
+export function validateIdentifier(id: Identifier | undefined, expected: ResourceType): asserts id is Identifier {
+  if (!id) throw missingArgument("id");
+  if (id.resourceType !== expected) {
+    const name = (t: ResourceType) => (ResourceType[t] ?? String(t)).toLowerCase();
+    throw invalidArgument(
+      `unexpected resource type ${name(id.resourceType)} for identifier [${identifierText(id)}], expected ${name(expected)} instead`,
+    );
+  }
+  validateIdentifierFields(id);
+}
+
+export function validateNamedEntityIdentifier(id: NamedEntityIdentifier | undefined): asserts id is NamedEntityIdentifier {
+  if (!id) throw missingArgument("id");
+  requireString(id.project, "project");
+  requireString(id.domain, "domain");
+  requireString(id.name, "name");
+}
