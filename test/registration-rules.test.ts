@@ -1,6 +1,6 @@
 // Unit: pure pieces of registration — quantities, identifiers, digests and diffs, task template checks.
 import { describe, expect, test } from "bun:test";
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { parseQuantity, isWholeQuantity } from "../src/domain/k8s-quantity";
 import { identifierText, validateIdentifier } from "../src/domain/identifiers";
 import { diffLines, digestOf, messageJson } from "../src/domain/digest";
@@ -11,7 +11,7 @@ import { AdminError } from "../src/errors";
 
 const id = create(IdentifierSchema, { resourceType: ResourceType.TASK, project: "p", domain: "development", name: "t", version: "v1" });
 
-function template(patch: Partial<Parameters<typeof create<typeof TaskTemplateSchema>>[1]> = {}): TaskTemplate {
+function template(patch: Omit<MessageInitShape<typeof TaskTemplateSchema>, "$typeName"> = {}): TaskTemplate {
   return create(TaskTemplateSchema, {
     id,
     type: "python-task",
@@ -19,7 +19,7 @@ function template(patch: Partial<Parameters<typeof create<typeof TaskTemplateSch
     interface: {},
     target: { case: "container", value: { image: "ghcr.io/flyteorg/flytekit:py3.11", args: ["pyflyte-execute"] } },
     ...patch,
-  });
+  } as MessageInitShape<typeof TaskTemplateSchema>);
 }
 
 function message(fn: () => void): string {
