@@ -3,8 +3,23 @@
 // and --flags are derived by walking this schema (see keys.ts).
 import { z } from "zod";
 import { parseGoDuration } from "../duration";
+import { parseQuantity } from "../domain/k8s-quantity";
+
+const isQuantity = (v: string) => {
+  try {
+    parseQuantity(v);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 const port = z.number().int().min(0).max(65535);
+/** A Kubernetes quantity ("500m", "1Gi"; a bare number is accepted too); "" means unset. */
+const quantity = z
+  .union([z.string(), z.number()])
+  .transform(String)
+  .refine((v) => v === "" || isQuantity(v), { message: 'expected a Kubernetes quantity such as "500m" or "1Gi"' });
 /** A Go duration string ("1h", "30m"), kept as text and read with parseGoDuration. */
 const goDuration = z.string().refine((v) => parseGoDuration(v) !== undefined && parseGoDuration(v)! >= 0, {
   message: 'expected a duration such as "1h" or "30m"',
@@ -80,6 +95,25 @@ export const configSchema = z.strictObject({
       "disable-ssl": leaf(z.boolean(), false, "plain http to an S3 endpoint given without a scheme"),
     }),
   }),
+  task_resources: section({
+    defaults: section({
+      cpu: leaf(quantity, "2", "default CPU request of a task that sets none"),
+      memory: leaf(quantity, "200Mi", "default memory request of a task that sets none"),
+      gpu: leaf(quantity, "", "default GPU request"),
+      ephemeralStorage: leaf(quantity, "", "default ephemeral storage request"),
+    }),
+    limits: section({
+      cpu: leaf(quantity, "2", "platform CPU limit; a task may not ask for more"),
+      memory: leaf(quantity, "1Gi", "platform memory limit"),
+      gpu: leaf(quantity, "1", "platform GPU limit"),
+      ephemeralStorage: leaf(quantity, "", "platform ephemeral storage limit (empty: none)"),
+    }),
+  }),
+  task_type_whitelist: leaf(
+    z.record(z.string(), z.array(z.strictObject({ project: z.string().optional(), domain: z.string().optional() }))),
+    {},
+    "task type → [{project, domain}] allowed to register it (types not listed are open to all)",
+  ),
   domains: leaf(
     z.array(z.strictObject({ id: z.string().min(1), name: z.string().min(1) })).min(1),
     defaultDomains,

@@ -11,16 +11,35 @@ import {
 } from "../gen/flyteidl/admin/project_pb";
 import { GetVersionResponseSchema, VersionSchema } from "../gen/flyteidl/admin/version_pb";
 import type { ProjectManager } from "../domain/projects/manager";
+import type { TaskManager } from "../domain/tasks/manager";
+import { TaskCreateResponseSchema, TaskListSchema } from "../gen/flyteidl/admin/task_pb";
+import { NamedEntityIdentifierListSchema } from "../gen/flyteidl/admin/common_pb";
+import { ResourceType, type Identifier } from "../gen/flyteidl/core/identifier_pb";
 import type { VersionInfo } from "../version";
 
 export interface AdminDeps {
   projects: ProjectManager;
+  tasks?: TaskManager;
   version: VersionInfo;
 }
 
+/** REST paths carry no resource type; upstream's RPC layer fills it in for reads (never for creates). */
+function withType(id: Identifier | undefined, type: ResourceType): Identifier | undefined {
+  return id && id.resourceType === ResourceType.UNSPECIFIED ? { ...id, resourceType: type } : id;
+}
+
 export function adminService(deps: AdminDeps): Partial<ServiceImpl<typeof AdminService>> {
-  const { projects, version } = deps;
+  const { projects, tasks, version } = deps;
   return {
+    ...(tasks && {
+      async createTask(req) {
+        await tasks.create(req);
+        return create(TaskCreateResponseSchema);
+      },
+      getTask: (req) => tasks.get(withType(req.id, ResourceType.TASK)),
+      listTasks: async (req) => create(TaskListSchema, await tasks.list(req)),
+      listTaskIds: async (req) => create(NamedEntityIdentifierListSchema, await tasks.listIds(req)),
+    }),
     async registerProject(req) {
       await projects.register(req.project);
       return create(ProjectRegisterResponseSchema);

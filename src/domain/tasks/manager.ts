@@ -1,0 +1,144 @@
+// Task rules, as upstream's task manager: validate, compile, digest, store; identical re-registration
+// is AlreadyExists, a different structure under the same id is InvalidArgument with a diff.
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { timestampNow } from "@bufbuild/protobuf/wkt";
+import { ResourceType, type Identifier } from "../../gen/flyteidl/core/identifier_pb";
+import type { TaskTemplate } from "../../gen/flyteidl/core/tasks_pb";
+import { CompiledTaskSchema, type CompiledTask } from "../../gen/flyteidl/core/compiler_pb";
+import { TaskClosureSchema, TaskSchema, type Task, type TaskCreateRequest } from "../../gen/flyteidl/admin/task_pb";
+import { DescriptionSchema, type DescriptionEntity } from "../../gen/flyteidl/admin/description_entity_pb";
+import {
+  NamedEntityIdentifierSchema,
+  type NamedEntityIdentifier,
+  type NamedEntityIdentifierListRequest,
+  type ResourceListRequest,
+} from "../../gen/flyteidl/admin/common_pb";
+import { AdminError, alreadyExists, invalidArgument, missingArgument, notFound } from "../../errors";
+import { Code } from "@connectrpc/connect";
+import { diffLines, digestOf, messageJson } from "../digest";
+import { identifierText, validateIdentifier } from "../identifiers";
+import { eq, parseFilters, type Filter } from "../lists/filters";
+import { nextToken, parseSort, parseToken, requireLimit } from "../lists/page";
+import { requireString } from "../validate";
+import type { ProjectManager } from "../projects/manager";
+import type { DescriptionRecord, EntityKey, TaskRecord, TaskStore } from "./store";
+import { validateTaskTemplate, type ResourceLimits, type TaskTypeWhitelist } from "./validate";
+
+/** Compiles a template; throws InvalidArgument ("task failed compilation with ...") when it cannot. */
+export type TaskCompiler = (template: TaskTemplate) => CompiledTask;
+
+export interface TaskRules {
+  platformLimits: ResourceLimits;
+  whitelist: TaskTypeWhitelist;
+}
+
+/** Upstream reports missing rows with the id in Go's text form, without the resource type. */
+export const missingEntity = (type: string, k: EntityKey) =>
+  notFound(`missing entity of type ${type} with identifier ${identifierText({ ...k, resourceType: 0, org: "" } as Identifier)}`);
+
+export function descriptionRecord(resourceType: ResourceType, k: EntityKey, d: DescriptionEntity | undefined): DescriptionRecord | undefined {
+  if (!d) return undefined;
+  return {
+    resourceType,
+    project: k.project,
+    domain: k.domain,
+    name: k.name,
+    version: k.version,
+    shortDescription: d.shortDescription,
+    longDescription: d.longDescription ? toBinary(DescriptionSchema, d.longDescription) : null,
+    link: d.sourceCode?.link ?? "",
+  };
+}
+
+/** project/domain (+ name) equality filters plus the request's own. */
+export function scopedFilters(entity: "task" | "workflow" | "launch_plan", scope: { project: string; domain: string; name?: string }, extra = ""): Filter[] {
+  const filters = [eq(entity, "project", scope.project), eq(entity, "domain", scope.domain)];
+  if (scope.name) filters.push(eq(entity, "name", scope.name));
+  return [...filters, ...parseFilters(extra, entity)];
+}
+
+export class TaskManager {
+  constructor(
+    private readonly store: TaskStore,
+    private readonly projects: ProjectManager,
+    private readonly compile: TaskCompiler,
+    private readonly rules: TaskRules,
+  ) {}
+
+  async create(req: TaskCreateRequest): Promise<void> {
+    validateIdentifier(req.id, ResourceType.TASK);
+    const id = req.id;
+    await this.projects.requireActive(id.project, id.domain);
+    const template = req.spec?.template;
+    if (!template) throw missingArgument("spec");
+    validateTaskTemplate(id, template, this.rules.platformLimits, this.rules.whitelist);
+    const compiled = this.compile({ ...template, id });
+    const digest = digestOf(CompiledTaskSchema, compiled);
+    const description = descriptionRecord(ResourceType.TASK, id, req.spec?.description);
+    const record: TaskRecord = {
+      project: id.project,
+      domain: id.domain,
+      name: id.name,
+      version: id.version,
+      closure: toBinary(TaskClosureSchema, create(TaskClosureSchema, { compiledTask: compiled, createdAt: timestampNow() })),
+      digest,
+      type: template.type,
+      shortDescription: description?.shortDescription ?? "",
+    };
+    try {
+      await this.store.create(record, description);
+    } catch (e) {
+      if (!(e instanceof AdminError) || e.code !== Code.AlreadyExists) throw e;
+      await this.explainExisting(id, compiled, digest);
+    }
+  }
+
+  /** Turns a duplicate id into upstream's identical / different structure answer. */
+  private async explainExisting(id: Identifier, compiled: CompiledTask, digest: Uint8Array): Promise<never> {
+    const existing = await this.store.get(id);
+    if (!existing) throw alreadyExists("task with identical structure already exists");
+    if (Buffer.from(existing.digest).equals(Buffer.from(digest))) throw alreadyExists("task with identical structure already exists");
+    const old = fromBinary(TaskClosureSchema, existing.closure).compiledTask ?? create(CompiledTaskSchema);
+    const lines = diffLines(messageJson(CompiledTaskSchema, old), messageJson(CompiledTaskSchema, compiled));
+    throw invalidArgument(
+      `${id.name} task with different structure already exists. (Please register a new version of the task):\n${lines.join("\n")}`,
+    );
+  }
+
+  private toTask(r: TaskRecord): Task {
+    return create(TaskSchema, {
+      id: { resourceType: ResourceType.TASK, project: r.project, domain: r.domain, name: r.name, version: r.version },
+      closure: fromBinary(TaskClosureSchema, r.closure),
+      shortDescription: r.shortDescription,
+    });
+  }
+
+  async get(id: Identifier | undefined): Promise<Task> {
+    validateIdentifier(id, ResourceType.TASK);
+    const r = await this.store.get(id);
+    if (!r) throw missingEntity("TASK", id);
+    return this.toTask(r);
+  }
+
+  async list(req: ResourceListRequest): Promise<{ tasks: Task[]; token: string }> {
+    if (!req.id) throw missingArgument("id");
+    requireString(req.id.project, "project");
+    requireString(req.id.domain, "domain");
+    requireLimit(req.limit);
+    const filters = scopedFilters("task", req.id, req.filters);
+    const order = parseSort(req.sortBy, "task");
+    const offset = parseToken(req.token, "ListTasks");
+    const rows = await this.store.list({ filters, order, limit: req.limit, offset });
+    return { tasks: rows.map((r) => this.toTask(r)), token: nextToken(offset, rows.length, req.limit) };
+  }
+
+  async listIds(req: NamedEntityIdentifierListRequest): Promise<{ entities: NamedEntityIdentifier[]; token: string }> {
+    requireString(req.project, "project");
+    requireString(req.domain, "domain");
+    requireLimit(req.limit);
+    const order = parseSort(req.sortBy, "task");
+    const offset = parseToken(req.token, "ListUniqueTaskIdentifiers");
+    const names = await this.store.listNames({ filters: scopedFilters("task", req), order, limit: req.limit, offset });
+    return { entities: names.map((n) => create(NamedEntityIdentifierSchema, n)), token: nextToken(offset, names.length, req.limit) };
+  }
+}

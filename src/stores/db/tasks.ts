@@ -1,0 +1,87 @@
+// Task rows and their description rows: I/O only.
+import { eq } from "../../domain/lists/filters";
+import type { Db } from "./client";
+import { descriptionEntities, tasks } from "./schema";
+import { dbError } from "./errors";
+import { listNames, listRows } from "./versioned";
+import type { DescriptionRecord, TaskRecord, TaskStore } from "../../domain/tasks/store";
+
+interface TaskRowSql {
+  project: string;
+  domain: string;
+  name: string;
+  version: string;
+  closure: ArrayBuffer | Uint8Array;
+  digest: ArrayBuffer | Uint8Array | null;
+  type: string;
+  short_description: string;
+}
+
+const bytes = (b: ArrayBuffer | Uint8Array | null | undefined) => (b ? new Uint8Array(b) : new Uint8Array());
+
+function fromSql(r: TaskRowSql): TaskRecord {
+  return {
+    project: r.project,
+    domain: r.domain,
+    name: r.name,
+    version: r.version,
+    closure: bytes(r.closure),
+    digest: bytes(r.digest),
+    type: r.type,
+    shortDescription: r.short_description,
+  };
+}
+
+export function descriptionRow(d: DescriptionRecord, now: string) {
+  return {
+    resourceType: d.resourceType,
+    project: d.project,
+    domain: d.domain,
+    name: d.name,
+    version: d.version,
+    shortDescription: d.shortDescription,
+    longDescription: d.longDescription ? Buffer.from(d.longDescription) : null,
+    link: d.link,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+export function taskStore(db: Db): TaskStore {
+  return {
+    async create(task, description) {
+      const now = new Date().toISOString();
+      try {
+        await db.transaction(async (tx) => {
+          await tx.insert(tasks).values({
+            project: task.project,
+            domain: task.domain,
+            name: task.name,
+            version: task.version,
+            closure: Buffer.from(task.closure),
+            digest: Buffer.from(task.digest),
+            type: task.type,
+            shortDescription: task.shortDescription,
+            createdAt: now,
+            updatedAt: now,
+          });
+          // A description already stored for this version (an earlier, failed registration) is kept.
+          if (description) await tx.insert(descriptionEntities).values(descriptionRow(description, now)).onConflictDoNothing();
+        });
+      } catch (e) {
+        throw dbError(e, "tasks_pkey");
+      }
+    },
+
+    async get(key) {
+      const filters = (["project", "domain", "name", "version"] as const).map((f) => eq("task", f, key[f]));
+      return (await listRows<TaskRowSql>(db, tasks, { filters, limit: 1, offset: 0 })).map(fromSql)[0];
+    },
+
+    async list(q) {
+      return (await listRows<TaskRowSql>(db, tasks, q)).map(fromSql);
+    },
+
+    listNames: (q) => listNames(db, tasks, q),
+  };
+}

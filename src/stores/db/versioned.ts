@@ -1,0 +1,26 @@
+// Queries shared by the versioned entities (tasks, workflows, launch plans): one page of rows and one
+// page of distinct names, with the parsed filters and sort applied.
+import { sql, type SQL } from "drizzle-orm";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { Db } from "./client";
+import { orderSql, whereSql } from "./list-sql";
+import type { ListQuery } from "../../domain/tasks/store";
+
+export function pageSql(q: ListQuery): SQL {
+  const order = q.order ? sql` ORDER BY ${orderSql(q.order)}` : sql``;
+  // SQLite needs a LIMIT for an OFFSET; -1 means none.
+  const limit = sql` LIMIT ${q.limit > 0 ? q.limit : -1} OFFSET ${q.offset}`;
+  return sql`${order}${limit}`;
+}
+
+export async function listRows<T>(db: Db, table: SQLiteTable, q: ListQuery): Promise<T[]> {
+  const where = whereSql(q.filters);
+  return db.all<T>(sql`SELECT * FROM ${table}${where ? sql` WHERE ${where}` : sql``}${pageSql(q)}`);
+}
+
+export async function listNames(db: Db, table: SQLiteTable, q: ListQuery): Promise<Array<{ project: string; domain: string; name: string }>> {
+  const where = whereSql(q.filters);
+  return db.all(
+    sql`SELECT project, domain, name FROM ${table}${where ? sql` WHERE ${where}` : sql``} GROUP BY project, domain, name${pageSql(q)}`,
+  );
+}
