@@ -13,6 +13,8 @@ import { migrateUp } from "./stores/db/migrate";
 import { projectStore } from "./stores/db/projects";
 import { ProjectManager } from "./domain/projects/manager";
 import { adminService } from "./services/admin";
+import { NamedEntityManager } from "./domain/namedentities/manager";
+import { namedEntityStore } from "./stores/db/namedentities";
 import { dataProxyService } from "./services/dataproxy";
 import { DataProxyManager } from "./domain/dataproxy/manager";
 import { createBlobStore } from "./stores/blob";
@@ -71,7 +73,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const projects = new ProjectManager(projectStore(database.db), config.domains);
     const blobs = createBlobStore(config);
     const impls: ServiceImpls = {
-      admin: adminService({ projects, version: versionInfo }),
+      admin: adminService({ projects, namedEntities: new NamedEntityManager(namedEntityStore(database.db)), version: versionInfo }),
       dataProxy: dataProxyService(new DataProxyManager(blobs.store, config.server.dataProxy)),
       health: healthService(() => database.ping(), { services: flyteServices.map((s) => s.typeName) }),
       extra: config.server.grpc.serverReflection ? [registerReflection(flyteServices)] : [],

@@ -12,14 +12,16 @@ import {
 import { GetVersionResponseSchema, VersionSchema } from "../gen/flyteidl/admin/version_pb";
 import type { ProjectManager } from "../domain/projects/manager";
 import type { TaskManager } from "../domain/tasks/manager";
+import type { NamedEntityManager } from "../domain/namedentities/manager";
 import { TaskCreateResponseSchema, TaskListSchema } from "../gen/flyteidl/admin/task_pb";
-import { NamedEntityIdentifierListSchema } from "../gen/flyteidl/admin/common_pb";
+import { NamedEntityIdentifierListSchema, NamedEntityListSchema, NamedEntityUpdateResponseSchema } from "../gen/flyteidl/admin/common_pb";
 import { ResourceType, type Identifier } from "../gen/flyteidl/core/identifier_pb";
 import type { VersionInfo } from "../version";
 
 export interface AdminDeps {
   projects: ProjectManager;
   tasks?: TaskManager;
+  namedEntities: NamedEntityManager;
   version: VersionInfo;
 }
 
@@ -29,8 +31,14 @@ function withType(id: Identifier | undefined, type: ResourceType): Identifier | 
 }
 
 export function adminService(deps: AdminDeps): Partial<ServiceImpl<typeof AdminService>> {
-  const { projects, tasks, version } = deps;
+  const { projects, tasks, namedEntities, version } = deps;
   return {
+    getNamedEntity: (req) => namedEntities.get(req),
+    async updateNamedEntity(req) {
+      await namedEntities.update(req);
+      return create(NamedEntityUpdateResponseSchema);
+    },
+    listNamedEntities: async (req) => create(NamedEntityListSchema, await namedEntities.list(req)),
     ...(tasks && {
       async createTask(req) {
         await tasks.create(req);

@@ -1,0 +1,68 @@
+// Named entities: distinct names of tasks/workflows/launch plans joined to named_entity_metadata.
+import { sql, type SQL } from "drizzle-orm";
+import type { Db } from "./client";
+import { namedEntityMetadata } from "./schema";
+import { filterSql } from "./list-sql";
+import { dbError } from "./errors";
+import type { Filter } from "../../domain/lists/filters";
+import type { EntityTable, NamedEntityRecord, NamedEntityStore } from "../../domain/namedentities/store";
+
+const metadataFields = new Set(["description", "state"]);
+
+/** description/state live in the metadata table (a missing row means ACTIVE); the rest in the names. */
+function namedFilterSql(f: Filter): SQL {
+  if (f.field === "state") {
+    return filterSql({ ...f, field: "__state" });
+  }
+  return filterSql(f, metadataFields.has(f.field) ? "named_entity_metadata" : "entities");
+}
+
+const select = sql`SELECT entities.project AS project, entities.domain AS domain, entities.name AS name,
+  COALESCE(named_entity_metadata.description, '') AS description, COALESCE(named_entity_metadata.state, 0) AS state`;
+
+const join = (resourceType: number) => sql`LEFT JOIN named_entity_metadata ON named_entity_metadata.resource_type = ${resourceType}
+  AND named_entity_metadata.project = entities.project AND named_entity_metadata.domain = entities.domain
+  AND named_entity_metadata.name = entities.name`;
+
+export function namedEntityStore(db: Db): NamedEntityStore {
+  return {
+    async get(table: EntityTable, key) {
+      const rows = await db.all<NamedEntityRecord>(sql`${select} FROM (SELECT project, domain, name FROM ${sql.identifier(table)}
+        WHERE project = ${key.project} AND domain = ${key.domain} AND name = ${key.name} LIMIT 1) AS entities ${join(key.resourceType)}`);
+      return rows[0];
+    },
+
+    async upsert(key, description, state) {
+      const now = new Date().toISOString();
+      try {
+        await db
+          .insert(namedEntityMetadata)
+          .values({ ...key, description, state, createdAt: now, updatedAt: now })
+          .onConflictDoUpdate({
+            target: [namedEntityMetadata.resourceType, namedEntityMetadata.project, namedEntityMetadata.domain, namedEntityMetadata.name],
+            set: {
+              state,
+              updatedAt: now,
+              ...(description !== "" && { description }),
+            },
+          });
+      } catch (e) {
+        throw dbError(e, "named_entity_metadata_pkey");
+      }
+    },
+
+    async list(table, q) {
+      const innerOrder = q.order && ["project", "domain", "name"].includes(q.order.column)
+        ? sql` ORDER BY ${sql.identifier(q.order.column)} ${sql.raw(q.order.direction)}`
+        : sql``;
+      const inner = sql`SELECT project, domain, name FROM ${sql.identifier(table)} WHERE project = ${q.project} AND domain = ${q.domain}
+        GROUP BY project, domain, name${innerOrder} LIMIT ${q.limit} OFFSET ${q.offset}`;
+      const where = q.filters.length ? sql` WHERE ${sql.join(q.filters.map((f) => sql`(${namedFilterSql(f)})`), sql` AND `)}` : sql``;
+      const outerOrder = q.order ? sql` ORDER BY ${sql.identifier(q.order.column)} ${sql.raw(q.order.direction)}` : sql``;
+      // __state is the coalesced state, so state filters treat "no metadata" as ACTIVE.
+      return db.all<NamedEntityRecord>(sql`SELECT project, domain, name, description, state FROM (
+        ${select}, COALESCE(named_entity_metadata.state, 0) AS __state FROM (${inner}) AS entities ${join(q.resourceType)}${where}
+      )${outerOrder}`);
+    },
+  };
+}
