@@ -8,9 +8,14 @@ function column(table: string | undefined, name: string): SQL | ReturnType<typeo
   return table ? sql`${sql.identifier(table)}.${sql.identifier(name)}` : sql.identifier(name);
 }
 
-export function filterSql(f: Filter, table?: string): SQL {
+/**
+ * `numeric` binds numeric-looking values as numbers: needed where the column is a computed expression
+ * (no type affinity), so SQLite would otherwise compare an integer with text and never match.
+ */
+export function filterSql(f: Filter, table?: string, numeric = false): SQL {
   const col = column(table, f.field);
-  const v = f.values[0];
+  const bind = (x: string): string | number => (numeric && /^-?\d+(\.\d+)?$/.test(x) ? Number(x) : x);
+  const v = bind(f.values[0]);
   switch (f.op) {
     case "eq":
       return sql`${col} = ${v}`;
@@ -30,12 +35,12 @@ export function filterSql(f: Filter, table?: string): SQL {
       return sql`${col} NOT LIKE ${v}`;
     case "value_in":
       return sql`${col} IN (${sql.join(
-        f.values.map((x) => sql`${x}`),
+        f.values.map((x) => sql`${bind(x)}`),
         sql`, `,
       )})`;
     case "value_not_in":
       return sql`${col} NOT IN (${sql.join(
-        f.values.map((x) => sql`${x}`),
+        f.values.map((x) => sql`${bind(x)}`),
         sql`, `,
       )})`;
   }

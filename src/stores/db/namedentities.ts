@@ -12,7 +12,7 @@ const metadataFields = new Set(["description", "state"]);
 /** description/state live in the metadata table (a missing row means ACTIVE); the rest in the names. */
 function namedFilterSql(f: Filter): SQL {
   if (f.field === "state") {
-    return filterSql({ ...f, field: "__state" });
+    return filterSql({ ...f, field: "__state" }, undefined, true);
   }
   return filterSql(f, metadataFields.has(f.field) ? "named_entity_metadata" : "entities");
 }
