@@ -15,6 +15,8 @@ import { ProjectManager } from "./domain/projects/manager";
 import { adminService } from "./services/admin";
 import { NamedEntityManager } from "./domain/namedentities/manager";
 import { namedEntityStore } from "./stores/db/namedentities";
+import { DescriptionManager } from "./domain/descriptions/manager";
+import { descriptionStore } from "./stores/db/descriptions";
 import { dataProxyService } from "./services/dataproxy";
 import { DataProxyManager } from "./domain/dataproxy/manager";
 import { createBlobStore } from "./stores/blob";
@@ -73,7 +75,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const projects = new ProjectManager(projectStore(database.db), config.domains);
     const blobs = createBlobStore(config);
     const impls: ServiceImpls = {
-      admin: adminService({ projects, namedEntities: new NamedEntityManager(namedEntityStore(database.db)), version: versionInfo }),
+      admin: adminService({
+        projects,
+        namedEntities: new NamedEntityManager(namedEntityStore(database.db)),
+        descriptions: new DescriptionManager(descriptionStore(database.db)),
+        version: versionInfo,
+      }),
       dataProxy: dataProxyService(new DataProxyManager(blobs.store, config.server.dataProxy)),
       health: healthService(() => database.ping(), { services: flyteServices.map((s) => s.typeName) }),
       extra: config.server.grpc.serverReflection ? [registerReflection(flyteServices)] : [],

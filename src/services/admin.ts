@@ -13,6 +13,8 @@ import { GetVersionResponseSchema, VersionSchema } from "../gen/flyteidl/admin/v
 import type { ProjectManager } from "../domain/projects/manager";
 import type { TaskManager } from "../domain/tasks/manager";
 import type { NamedEntityManager } from "../domain/namedentities/manager";
+import type { DescriptionManager } from "../domain/descriptions/manager";
+import { DescriptionEntityListSchema } from "../gen/flyteidl/admin/description_entity_pb";
 import { TaskCreateResponseSchema, TaskListSchema } from "../gen/flyteidl/admin/task_pb";
 import { NamedEntityIdentifierListSchema, NamedEntityListSchema, NamedEntityUpdateResponseSchema } from "../gen/flyteidl/admin/common_pb";
 import { ResourceType, type Identifier } from "../gen/flyteidl/core/identifier_pb";
@@ -22,6 +24,7 @@ export interface AdminDeps {
   projects: ProjectManager;
   tasks?: TaskManager;
   namedEntities: NamedEntityManager;
+  descriptions: DescriptionManager;
   version: VersionInfo;
 }
 
@@ -31,8 +34,10 @@ function withType(id: Identifier | undefined, type: ResourceType): Identifier | 
 }
 
 export function adminService(deps: AdminDeps): Partial<ServiceImpl<typeof AdminService>> {
-  const { projects, tasks, namedEntities, version } = deps;
+  const { projects, tasks, namedEntities, descriptions, version } = deps;
   return {
+    getDescriptionEntity: (req) => descriptions.get(withType(req.id, ResourceType.TASK)),
+    listDescriptionEntities: async (req) => create(DescriptionEntityListSchema, await descriptions.list(req)),
     getNamedEntity: (req) => namedEntities.get(req),
     async updateNamedEntity(req) {
       await namedEntities.update(req);
