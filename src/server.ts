@@ -1,45 +1,24 @@
 // The composition root: opens the database, builds managers and services, and puts the edge in front.
 import { readFileSync } from "node:fs";
-import type { DescService } from "@bufbuild/protobuf";
-import { createRouterTransport, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import { createRouterTransport, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-
-type NodeHandlerFn = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
 import { getRequestListener } from "@hono/node-server";
 import type { Config } from "./config/schema";
 import type { Logger } from "./log";
 import { openDatabase, type Database } from "./stores/db/client";
 import { migrateUp } from "./stores/db/migrate";
-import { projectStore } from "./stores/db/projects";
-import { ProjectManager } from "./domain/projects/manager";
-import { adminService } from "./services/admin";
-import { NamedEntityManager } from "./domain/namedentities/manager";
-import { namedEntityStore } from "./stores/db/namedentities";
-import { DescriptionManager } from "./domain/descriptions/manager";
-import { descriptionStore } from "./stores/db/descriptions";
-import { dataProxyService } from "./services/dataproxy";
-import { DataProxyManager } from "./domain/dataproxy/manager";
 import { createBlobStore } from "./stores/blob";
-import { mountBlobRoutes } from "./edge/blob-routes";
-import { healthService } from "./services/health";
-import { reflectionServices, ServerReflectionV1, ServerReflectionV1Alpha } from "./services/reflection";
+import { buildServiceImpls } from "./wiring";
 import { createApp } from "./edge/app";
-import { flyteServices, routes, type ServiceImpls } from "./edge/routes";
+import { mountBlobRoutes } from "./edge/blob-routes";
+import { flyteServices, routes } from "./edge/routes";
 import { listen, type RequestHandler, type TlsFiles } from "./edge/listen";
 import { Metrics } from "./edge/metrics";
 import { requestIdInterceptor } from "./edge/interceptors/request-id";
 import { observeInterceptor } from "./edge/interceptors/observe";
 import { recoveryInterceptor } from "./edge/interceptors/recovery";
-import { versionInfo } from "./version";
 
-/** Both reflection versions, registered on a router. */
-function registerReflection(services: DescService[]): (router: ConnectRouter) => void {
-  const r = reflectionServices(services);
-  return (router) => {
-    router.service(ServerReflectionV1, r.v1);
-    router.service(ServerReflectionV1Alpha, r.v1alpha);
-  };
-}
+type NodeHandlerFn = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
 
 export interface RunningServer {
   /** Bound ports: [httpPort, grpc.port] (equal when they share one listener). */
@@ -72,19 +51,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       if (ran.length > 0) log.info("applied migrations", { migrations: ran });
     }
     const metrics = new Metrics();
-    const projects = new ProjectManager(projectStore(database.db), config.domains);
     const blobs = createBlobStore(config);
-    const impls: ServiceImpls = {
-      admin: adminService({
-        projects,
-        namedEntities: new NamedEntityManager(namedEntityStore(database.db)),
-        descriptions: new DescriptionManager(descriptionStore(database.db)),
-        version: versionInfo,
-      }),
-      dataProxy: dataProxyService(new DataProxyManager(blobs.store, config.server.dataProxy)),
-      health: healthService(() => database.ping(), { services: flyteServices.map((s) => s.typeName) }),
-      extra: config.server.grpc.serverReflection ? [registerReflection(flyteServices)] : [],
-    };
+    const impls = buildServiceImpls(config, database, blobs);
     // Outermost first: the id exists before anything logs; observation sees the final code.
     const interceptors: Interceptor[] = [
       requestIdInterceptor,

@@ -1,6 +1,6 @@
 // Innermost interceptor: whatever a handler throws (our AdminError, a bug, a driver error) leaves as a
 // ConnectError with a code and a message, so the server keeps serving and every protocol answers alike.
-import type { Interceptor } from "@connectrpc/connect";
+import { Code, type Interceptor } from "@connectrpc/connect";
 import { toConnectError } from "../../errors";
 import type { Logger } from "../../log";
 
@@ -15,7 +15,7 @@ async function* mapStreamErrors<T>(it: AsyncIterable<T>, onError: (e: unknown) =
 export function recoveryInterceptor(log: Logger): Interceptor {
   const convert = (method: string) => (e: unknown) => {
     const err = toConnectError(e);
-    if (err.code === 13 /* Internal */) log.error("call failed", { method, error: err.rawMessage, stack: (e as Error)?.stack });
+    if (err.code === Code.Internal) log.error("call failed", { method, error: err.rawMessage, stack: (e as Error)?.stack });
     return err;
   };
   return (next) => async (req) => {
