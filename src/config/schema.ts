@@ -95,6 +95,13 @@ export const configSchema = z.strictObject({
       "disable-ssl": leaf(z.boolean(), false, "plain http to an S3 endpoint given without a scheme"),
     }),
   }),
+  flyteadmin: section({
+    metadataStoragePrefix: leaf(z.array(z.string()), ["metadata", "admin"], "blob key prefix of offloaded workflow closures"),
+  }),
+  registration: section({
+    maxWorkflowNodes: leaf(z.number().int().min(0), 100, "most user nodes a workflow may have (0: no limit)"),
+    workflowSizeLimit: leaf(quantity, "", 'largest compiled workflow closure, as a quantity such as "2Mi" (empty: no limit)'),
+  }),
   task_resources: section({
     defaults: section({
       cpu: leaf(quantity, "2", "default CPU request of a task that sets none"),

@@ -8,7 +8,6 @@ import { CompiledTaskSchema, type CompiledTask } from "../../gen/flyteidl/core/c
 import { TaskClosureSchema, TaskSchema, type Task, type TaskCreateRequest } from "../../gen/flyteidl/admin/task_pb";
 import { DescriptionSchema, type DescriptionEntity } from "../../gen/flyteidl/admin/description_entity_pb";
 import {
-  NamedEntityIdentifierSchema,
   type NamedEntityIdentifier,
   type NamedEntityIdentifierListRequest,
   type ResourceListRequest,
@@ -17,9 +16,7 @@ import { AdminError, alreadyExists, invalidArgument, missingArgument, notFound }
 import { Code } from "@connectrpc/connect";
 import { diffLines, digestOf, messageJson } from "../digest";
 import { identifierText, validateIdentifier } from "../identifiers";
-import { eq, parseFilters, type Filter } from "../lists/filters";
-import { nextToken, parseSort, parseToken, requireLimit } from "../lists/page";
-import { requireString } from "../validate";
+import { listNames, listVersions } from "../lists/versions";
 import type { ProjectManager } from "../projects/manager";
 import type { DescriptionRecord, EntityKey, TaskRecord, TaskStore } from "./store";
 import { validateTaskTemplate, type ResourceLimits, type TaskTypeWhitelist } from "./validate";
@@ -48,13 +45,6 @@ export function descriptionRecord(resourceType: ResourceType, k: EntityKey, d: D
     longDescription: d.longDescription ? toBinary(DescriptionSchema, d.longDescription) : null,
     link: d.sourceCode?.link ?? "",
   };
-}
-
-/** project/domain (+ name) equality filters plus the request's own. */
-export function scopedFilters(entity: "task" | "workflow" | "launch_plan", scope: { project: string; domain: string; name?: string }, extra = ""): Filter[] {
-  const filters = [eq(entity, "project", scope.project), eq(entity, "domain", scope.domain)];
-  if (scope.name) filters.push(eq(entity, "name", scope.name));
-  return [...filters, ...parseFilters(extra, entity)];
 }
 
 export class TaskManager {
@@ -121,24 +111,11 @@ export class TaskManager {
   }
 
   async list(req: ResourceListRequest): Promise<{ tasks: Task[]; token: string }> {
-    if (!req.id) throw missingArgument("id");
-    requireString(req.id.project, "project");
-    requireString(req.id.domain, "domain");
-    requireLimit(req.limit);
-    const filters = scopedFilters("task", req.id, req.filters);
-    const order = parseSort(req.sortBy, "task");
-    const offset = parseToken(req.token, "ListTasks");
-    const rows = await this.store.list({ filters, order, limit: req.limit, offset });
-    return { tasks: rows.map((r) => this.toTask(r)), token: nextToken(offset, rows.length, req.limit) };
+    const { items, token } = await listVersions("task", req, "ListTasks", (q) => this.store.list(q), (r) => this.toTask(r));
+    return { tasks: items, token };
   }
 
-  async listIds(req: NamedEntityIdentifierListRequest): Promise<{ entities: NamedEntityIdentifier[]; token: string }> {
-    requireString(req.project, "project");
-    requireString(req.domain, "domain");
-    requireLimit(req.limit);
-    const order = parseSort(req.sortBy, "task");
-    const offset = parseToken(req.token, "ListUniqueTaskIdentifiers");
-    const names = await this.store.listNames({ filters: scopedFilters("task", req), order, limit: req.limit, offset });
-    return { entities: names.map((n) => create(NamedEntityIdentifierSchema, n)), token: nextToken(offset, names.length, req.limit) };
+  listIds(req: NamedEntityIdentifierListRequest): Promise<{ entities: NamedEntityIdentifier[]; token: string }> {
+    return listNames("task", req, "ListUniqueTaskIdentifiers", (q) => this.store.listNames(q));
   }
 }

@@ -1,9 +1,8 @@
 // Task rows and their description rows: I/O only.
-import { eq } from "../../domain/lists/filters";
 import type { Db } from "./client";
 import { descriptionEntities, tasks } from "./schema";
 import { dbError } from "./errors";
-import { listNames, listRows } from "./versioned";
+import { getByKey, listNames, listRows } from "./versioned";
 import type { DescriptionRecord, TaskRecord, TaskStore } from "../../domain/tasks/store";
 
 interface TaskRowSql {
@@ -74,10 +73,9 @@ export function taskStore(db: Db): TaskStore {
     },
 
     async get(key) {
-      const filters = (["project", "domain", "name", "version"] as const).map((f) => eq("task", f, key[f]));
-      return (await listRows<TaskRowSql>(db, tasks, { filters, limit: 1, offset: 0 })).map(fromSql)[0];
+      const row = await getByKey<TaskRowSql>(db, tasks, "task", key);
+      return row && fromSql(row);
     },
-
     async list(q) {
       return (await listRows<TaskRowSql>(db, tasks, q)).map(fromSql);
     },

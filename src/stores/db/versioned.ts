@@ -4,7 +4,9 @@ import { sql, type SQL } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 import { orderSql, whereSql } from "./list-sql";
-import type { ListQuery } from "../../domain/tasks/store";
+import type { EntityKey, ListQuery } from "../../domain/tasks/store";
+import { eq } from "../../domain/lists/filters";
+import type { Entity } from "../../domain/lists/entities";
 
 export function pageSql(q: ListQuery): SQL {
   const order = q.order ? sql` ORDER BY ${orderSql(q.order)}` : sql``;
@@ -23,4 +25,10 @@ export async function listNames(db: Db, table: SQLiteTable, q: ListQuery): Promi
   return db.all(
     sql`SELECT project, domain, name FROM ${table}${where ? sql` WHERE ${where}` : sql``} GROUP BY project, domain, name${pageSql(q)}`,
   );
+}
+
+/** The row of one version, by its natural key. */
+export async function getByKey<T>(db: Db, table: SQLiteTable, entity: Entity, key: EntityKey): Promise<T | undefined> {
+  const filters = (["project", "domain", "name", "version"] as const).map((f) => eq(entity, f, key[f]));
+  return (await listRows<T>(db, table, { filters, limit: 1, offset: 0 }))[0];
 }

@@ -1,0 +1,57 @@
+// The two list shapes every versioned entity (tasks, workflows, launch plans) offers: a page of
+// versions (ResourceListRequest) and a page of distinct names (NamedEntityIdentifierListRequest).
+import { create } from "@bufbuild/protobuf";
+import {
+  NamedEntityIdentifierSchema,
+  type NamedEntityIdentifier,
+  type NamedEntityIdentifierListRequest,
+  type ResourceListRequest,
+} from "../../gen/flyteidl/admin/common_pb";
+import { missingArgument } from "../../errors";
+import { eq, parseFilters, type Filter } from "./filters";
+import { nextToken, parseSort, parseToken, requireLimit } from "./page";
+import { requireString } from "../validate";
+import type { ListQuery } from "../tasks/store";
+
+type VersionedEntity = "task" | "workflow" | "launch_plan";
+
+/** project/domain (+ name) equality filters plus the request's own. */
+export function scopedFilters(entity: VersionedEntity, scope: { project: string; domain: string; name?: string }, extra = ""): Filter[] {
+  const filters = [eq(entity, "project", scope.project), eq(entity, "domain", scope.domain)];
+  if (scope.name) filters.push(eq(entity, "name", scope.name));
+  return [...filters, ...parseFilters(extra, entity)];
+}
+
+export async function listVersions<R, O>(
+  entity: VersionedEntity,
+  req: ResourceListRequest,
+  rpc: string,
+  fetch: (q: ListQuery) => Promise<R[]>,
+  toMessage: (r: R) => O,
+  extraFilters: Filter[] = [],
+): Promise<{ items: O[]; token: string }> {
+  if (!req.id) throw missingArgument("id");
+  requireString(req.id.project, "project");
+  requireString(req.id.domain, "domain");
+  requireLimit(req.limit);
+  const filters = [...scopedFilters(entity, req.id, req.filters), ...extraFilters];
+  const order = parseSort(req.sortBy, entity);
+  const offset = parseToken(req.token, rpc);
+  const rows = await fetch({ filters, order, limit: req.limit, offset });
+  return { items: rows.map(toMessage), token: nextToken(offset, rows.length, req.limit) };
+}
+
+export async function listNames(
+  entity: VersionedEntity,
+  req: NamedEntityIdentifierListRequest,
+  rpc: string,
+  fetch: (q: ListQuery) => Promise<Array<{ project: string; domain: string; name: string }>>,
+): Promise<{ entities: NamedEntityIdentifier[]; token: string }> {
+  requireString(req.project, "project");
+  requireString(req.domain, "domain");
+  requireLimit(req.limit);
+  const order = parseSort(req.sortBy, entity);
+  const offset = parseToken(req.token, rpc);
+  const names = await fetch({ filters: scopedFilters(entity, req), order, limit: req.limit, offset });
+  return { entities: names.map((n) => create(NamedEntityIdentifierSchema, n)), token: nextToken(offset, names.length, req.limit) };
+}
