@@ -14,6 +14,10 @@ import type { ProjectManager } from "../domain/projects/manager";
 import type { TaskManager } from "../domain/tasks/manager";
 import type { NamedEntityManager } from "../domain/namedentities/manager";
 import type { DescriptionManager } from "../domain/descriptions/manager";
+import type { WorkflowManager } from "../domain/workflows/manager";
+import type { LaunchPlanManager } from "../domain/launchplans/manager";
+import { WorkflowCreateResponseSchema, WorkflowListSchema } from "../gen/flyteidl/admin/workflow_pb";
+import { LaunchPlanCreateResponseSchema, LaunchPlanListSchema, LaunchPlanUpdateResponseSchema } from "../gen/flyteidl/admin/launch_plan_pb";
 import { DescriptionEntityListSchema } from "../gen/flyteidl/admin/description_entity_pb";
 import { TaskCreateResponseSchema, TaskListSchema } from "../gen/flyteidl/admin/task_pb";
 import { NamedEntityIdentifierListSchema, NamedEntityListSchema, NamedEntityUpdateResponseSchema } from "../gen/flyteidl/admin/common_pb";
@@ -22,7 +26,8 @@ import type { VersionInfo } from "../version";
 
 export interface AdminDeps {
   projects: ProjectManager;
-  tasks?: TaskManager;
+  /** Registration needs the compiler; until it is wired these RPCs stay Unimplemented. */
+  registration?: { tasks: TaskManager; workflows: WorkflowManager; launchPlans: LaunchPlanManager };
   namedEntities: NamedEntityManager;
   descriptions: DescriptionManager;
   version: VersionInfo;
@@ -34,7 +39,7 @@ function withType(id: Identifier | undefined, type: ResourceType): Identifier | 
 }
 
 export function adminService(deps: AdminDeps): Partial<ServiceImpl<typeof AdminService>> {
-  const { projects, tasks, namedEntities, descriptions, version } = deps;
+  const { projects, registration, namedEntities, descriptions, version } = deps;
   return {
     getDescriptionEntity: (req) => descriptions.get(withType(req.id, ResourceType.TASK)),
     listDescriptionEntities: async (req) => create(DescriptionEntityListSchema, await descriptions.list(req)),
@@ -44,15 +49,7 @@ export function adminService(deps: AdminDeps): Partial<ServiceImpl<typeof AdminS
       return create(NamedEntityUpdateResponseSchema);
     },
     listNamedEntities: async (req) => create(NamedEntityListSchema, await namedEntities.list(req)),
-    ...(tasks && {
-      async createTask(req) {
-        await tasks.create(req);
-        return create(TaskCreateResponseSchema);
-      },
-      getTask: (req) => tasks.get(withType(req.id, ResourceType.TASK)),
-      listTasks: async (req) => create(TaskListSchema, await tasks.list(req)),
-      listTaskIds: async (req) => create(NamedEntityIdentifierListSchema, await tasks.listIds(req)),
-    }),
+    ...(registration && registrationRpcs(registration)),
     async registerProject(req) {
       await projects.register(req.project);
       return create(ProjectRegisterResponseSchema);
@@ -83,3 +80,35 @@ export function adminService(deps: AdminDeps): Partial<ServiceImpl<typeof AdminS
 }
 
 export { AdminService };
+
+function registrationRpcs({ tasks, workflows, launchPlans }: NonNullable<AdminDeps["registration"]>): Partial<ServiceImpl<typeof AdminService>> {
+  return {
+    async createTask(req) {
+      await tasks.create(req);
+      return create(TaskCreateResponseSchema);
+    },
+    getTask: (req) => tasks.get(withType(req.id, ResourceType.TASK)),
+    listTasks: async (req) => create(TaskListSchema, await tasks.list(req)),
+    listTaskIds: async (req) => create(NamedEntityIdentifierListSchema, await tasks.listIds(req)),
+    async createWorkflow(req) {
+      await workflows.create(req);
+      return create(WorkflowCreateResponseSchema);
+    },
+    getWorkflow: (req) => workflows.get(withType(req.id, ResourceType.WORKFLOW)),
+    listWorkflows: async (req) => create(WorkflowListSchema, await workflows.list(req)),
+    listWorkflowIds: async (req) => create(NamedEntityIdentifierListSchema, await workflows.listIds(req)),
+    async createLaunchPlan(req) {
+      await launchPlans.create(req);
+      return create(LaunchPlanCreateResponseSchema);
+    },
+    getLaunchPlan: (req) => launchPlans.get(withType(req.id, ResourceType.LAUNCH_PLAN)),
+    getActiveLaunchPlan: (req) => launchPlans.getActive(req),
+    listActiveLaunchPlans: async (req) => create(LaunchPlanListSchema, await launchPlans.listActive(req)),
+    listLaunchPlans: async (req) => create(LaunchPlanListSchema, await launchPlans.list(req)),
+    listLaunchPlanIds: async (req) => create(NamedEntityIdentifierListSchema, await launchPlans.listIds(req)),
+    async updateLaunchPlan(req) {
+      await launchPlans.update({ ...req, id: withType(req.id, ResourceType.LAUNCH_PLAN) });
+      return create(LaunchPlanUpdateResponseSchema);
+    },
+  };
+}
