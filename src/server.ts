@@ -14,9 +14,7 @@ import { mountBlobRoutes } from "./edge/blob-routes";
 import { flyteServices, routes } from "./edge/routes";
 import { listen, type RequestHandler, type TlsFiles } from "./edge/listen";
 import { Metrics } from "./edge/metrics";
-import { requestIdInterceptor } from "./edge/interceptors/request-id";
-import { observeInterceptor } from "./edge/interceptors/observe";
-import { recoveryInterceptor } from "./edge/interceptors/recovery";
+import { edgeInterceptor } from "./edge/interceptors/edge";
 
 type NodeHandlerFn = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
 
@@ -53,12 +51,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const metrics = new Metrics();
     const blobs = createBlobStore(config);
     const impls = buildServiceImpls(config, database, blobs);
-    // Outermost first: the id exists before anything logs; observation sees the final code.
-    const interceptors: Interceptor[] = [
-      requestIdInterceptor,
-      observeInterceptor(metrics, log, config.logger.accessLog),
-      recoveryInterceptor(log),
-    ];
+    const interceptors: Interceptor[] = [edgeInterceptor(metrics, log, config.logger.accessLog)];
     const limits = {
       readMaxBytes: config.server.grpc.maxMessageSizeBytes,
       writeMaxBytes: config.server.grpc.maxMessageSizeBytes,

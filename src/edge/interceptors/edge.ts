@@ -1,0 +1,68 @@
+// The interceptor every call passes, on every protocol (REST included): request id in and out,
+// recovery (anything thrown leaves as a status with a message), metrics and the access log with the
+// final code. One interceptor rather than three stacked ones: each layer costs an async frame per
+// call, which the edge benchmark showed as a measurable share of a cheap RPC.
+import { Code, ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
+import { toConnectError } from "../../errors";
+import type { Logger } from "../../log";
+import { randomString } from "../../random";
+import type { Metrics } from "../metrics";
+
+export const requestIdKey = createContextKey<string>("", { description: "request id" });
+const requestIdHeader = "x-request-id";
+
+const codeName = (code: Code | undefined) => (code === undefined ? "OK" : (Code[code] ?? String(code)));
+
+export function edgeInterceptor(metrics: Metrics, log: Logger, accessLog: boolean): Interceptor {
+  return (next) => async (req) => {
+    const started = performance.now();
+    // Upstream makes ids as "a-" + 20 random characters when the caller sends none.
+    const id = req.header.get(requestIdHeader) || `a-${randomString(20)}`;
+    req.contextValues.set(requestIdKey, id);
+    const method = `/${req.service.typeName}/${req.method.name}`;
+
+    const finish = (err?: ConnectError) => {
+      const seconds = (performance.now() - started) / 1000;
+      metrics.observe(method, codeName(err?.code), seconds);
+      if (accessLog) {
+        log.info("call", {
+          method,
+          code: codeName(err?.code),
+          duration_ms: Math.round(seconds * 1e4) / 10,
+          request_id: id,
+          ...(err && { error: err.rawMessage }),
+        });
+      }
+    };
+    const fail = (e: unknown): ConnectError => {
+      const err = toConnectError(e);
+      if (err.code === Code.Internal) log.error("call failed", { method, request_id: id, error: err.rawMessage, stack: (e as Error)?.stack });
+      err.metadata.set(requestIdHeader, id);
+      finish(err);
+      return err;
+    };
+
+    let res;
+    try {
+      res = await next(req);
+    } catch (e) {
+      throw fail(e);
+    }
+    res.header.set(requestIdHeader, id);
+    if (!res.stream) {
+      finish();
+      return res;
+    }
+    // A stream finishes when its last message has been sent, or fails while sending.
+    const inner = res.message;
+    async function* watched() {
+      try {
+        yield* inner;
+      } catch (e) {
+        throw fail(e);
+      }
+      finish();
+    }
+    return { ...res, message: watched() };
+  };
+}
