@@ -52,6 +52,7 @@ const result = await Bun.build({
   compile: { target, outfile },
   minify: true,
   sourcemap: "none",
+  bytecode: true,
   define: { FLYTEADMIN_BUILD: JSON.stringify(build) },
   plugins: [libsqlAddon],
 });
