@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { AdminService } from "../src/gen/flyteidl/service/admin_pb";
+import { waitForServing } from "../test/helpers/serving";
 
 const root = join(import.meta.dir, "..");
 const bin = join(root, "dist/flyteadmin");
@@ -21,21 +22,12 @@ interface Server {
 
 async function start(cmd: string[], cwd: string): Promise<Server> {
   const proc = Bun.spawn(cmd, { cwd, stdout: "pipe", stderr: "inherit" });
-  const reader = proc.stdout.getReader();
-  let text = "";
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += new TextDecoder().decode(value);
-    const line = text.split("\n").find((l) => l.includes('"msg":"serving"'));
-    if (line) {
-      reader.releaseLock();
-      return { proc, ports: (JSON.parse(line) as { ports: number[] }).ports };
-    }
+  try {
+    return { proc, ports: (await waitForServing(proc)).ports };
+  } catch (e) {
+    proc.kill();
+    throw e;
   }
-  proc.kill();
-  throw new Error(`server did not start: ${text}`);
 }
 
 const rssMb = (pid: number) => {

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { AdminService } from "../src/gen/flyteidl/service/admin_pb";
+import { waitForServing } from "./helpers/serving";
 
 const dir = mkdtempSync(join(tmpdir(), "flyteadmin-bin-"));
 const bin = join(dir, "flyteadmin");
@@ -31,21 +32,11 @@ describe("dist/flyteadmin", () => {
   test("serves from an empty directory: migrations, gRPC and REST", async () => {
     const proc = Bun.spawn([bin, "serve", "--server.httpPort", "0", "--server.grpc.port", "0", "--server.host", "127.0.0.1"], { cwd, stdout: "pipe", stderr: "pipe" });
     try {
-      const reader = proc.stdout.getReader();
-      let text = "";
-      let ports: number[] | undefined;
-      const deadline = Date.now() + 20_000;
-      while (!ports && Date.now() < deadline) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        text += new TextDecoder().decode(value);
-        const line = text.split("\n").find((l) => l.includes('"msg":"serving"'));
-        if (line) ports = (JSON.parse(line) as { ports: number[] }).ports;
-      }
+      const { ports, log: text } = await waitForServing(proc);
       expect(text).toContain("0001_registration");
-      const admin = createClient(AdminService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${ports![1]}` }));
+      const admin = createClient(AdminService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${ports[1]}` }));
       await admin.registerProject({ project: { id: "from-binary", name: "b" } });
-      const res = await fetch(`http://127.0.0.1:${ports![0]}/api/v1/projects/from-binary`, { headers: { accept: "application/json" } });
+      const res = await fetch(`http://127.0.0.1:${ports[0]}/api/v1/projects/from-binary`, { headers: { accept: "application/json" } });
       expect(((await res.json()) as { id: string }).id).toBe("from-binary");
     } finally {
       proc.kill("SIGTERM");

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { AdminService } from "../src/gen/flyteidl/service/admin_pb";
+import { waitForServing } from "./helpers/serving";
 
 const main = join(import.meta.dir, "../src/main.ts");
 
@@ -53,22 +54,10 @@ describe("cli", () => {
       stdout: "pipe",
       stderr: "pipe",
     });
-    const reader = proc.stdout.getReader();
-    let text = "";
-    let ports: number[] | undefined;
-    const deadline = Date.now() + 15_000;
-    while (!ports && Date.now() < deadline) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += new TextDecoder().decode(value);
-      const line = text.split("\n").find((l) => l.includes('"msg":"serving"'));
-      if (line) ports = (JSON.parse(line) as { ports: number[] }).ports;
-    }
-    expect(ports).toBeDefined();
-    const admin = createClient(AdminService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${ports![1]}` }));
+    const { ports } = await waitForServing(proc);
+    const admin = createClient(AdminService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${ports[1]}` }));
     expect((await admin.getVersion({})).controlPlaneVersion).toBeDefined();
     proc.kill("SIGTERM");
     expect(await proc.exited).toBe(0);
-    reader.releaseLock();
   }, 30_000);
 });
