@@ -12,6 +12,10 @@ import { ProjectManager } from "./domain/projects/manager";
 import { NamedEntityManager } from "./domain/namedentities/manager";
 import { DescriptionManager } from "./domain/descriptions/manager";
 import { DataProxyManager } from "./domain/dataproxy/manager";
+import { TaskManager, type TaskCompiler } from "./domain/tasks/manager";
+import { taskStore } from "./stores/db/tasks";
+import { compileTask, TaskCompileErrors } from "./compiler/task";
+import { invalidArgument } from "./errors";
 import { adminService } from "./services/admin";
 import { dataProxyService } from "./services/dataproxy";
 import { healthService } from "./services/health";
@@ -28,12 +32,26 @@ function registerReflection(services: DescService[]): (router: ConnectRouter) =>
   };
 }
 
+/** Compile failures are the client's: InvalidArgument with the collected errors, as upstream words it. */
+const taskCompiler: TaskCompiler = (template) => {
+  try {
+    return compileTask(template);
+  } catch (e) {
+    if (e instanceof TaskCompileErrors) throw invalidArgument(`task failed compilation with ${e.message}`);
+    throw e;
+  }
+};
+
 export function buildServiceImpls(config: Config, database: Database, blobs: BlobSetup): ServiceImpls {
   const db = database.db;
   const projects = new ProjectManager(projectStore(db), config.domains);
   return {
     admin: adminService({
       projects,
+      tasks: new TaskManager(taskStore(db), projects, taskCompiler, {
+        platformLimits: config.task_resources.limits,
+        whitelist: config.task_type_whitelist,
+      }),
       namedEntities: new NamedEntityManager(namedEntityStore(db)),
       descriptions: new DescriptionManager(descriptionStore(db)),
       version: versionInfo,

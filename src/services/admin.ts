@@ -26,8 +26,10 @@ import type { VersionInfo } from "../version";
 
 export interface AdminDeps {
   projects: ProjectManager;
-  /** Registration needs the compiler; until it is wired these RPCs stay Unimplemented. */
-  registration?: { tasks: TaskManager; workflows: WorkflowManager; launchPlans: LaunchPlanManager };
+  tasks: TaskManager;
+  /** Workflows and launch plans need the workflow compiler; until it is wired they stay Unimplemented. */
+  workflows?: WorkflowManager;
+  launchPlans?: LaunchPlanManager;
   namedEntities: NamedEntityManager;
   descriptions: DescriptionManager;
   version: VersionInfo;
@@ -39,7 +41,7 @@ function withType(id: Identifier | undefined, type: ResourceType): Identifier | 
 }
 
 export function adminService(deps: AdminDeps): Partial<ServiceImpl<typeof AdminService>> {
-  const { projects, registration, namedEntities, descriptions, version } = deps;
+  const { projects, tasks, workflows, launchPlans, namedEntities, descriptions, version } = deps;
   return {
     getDescriptionEntity: (req) => descriptions.get(withType(req.id, ResourceType.TASK)),
     listDescriptionEntities: async (req) => create(DescriptionEntityListSchema, await descriptions.list(req)),
@@ -49,7 +51,9 @@ export function adminService(deps: AdminDeps): Partial<ServiceImpl<typeof AdminS
       return create(NamedEntityUpdateResponseSchema);
     },
     listNamedEntities: async (req) => create(NamedEntityListSchema, await namedEntities.list(req)),
-    ...(registration && registrationRpcs(registration)),
+    ...taskRpcs(tasks),
+    ...(workflows && workflowRpcs(workflows)),
+    ...(launchPlans && launchPlanRpcs(launchPlans)),
     async registerProject(req) {
       await projects.register(req.project);
       return create(ProjectRegisterResponseSchema);
@@ -81,7 +85,9 @@ export function adminService(deps: AdminDeps): Partial<ServiceImpl<typeof AdminS
 
 export { AdminService };
 
-function registrationRpcs({ tasks, workflows, launchPlans }: NonNullable<AdminDeps["registration"]>): Partial<ServiceImpl<typeof AdminService>> {
+type Rpcs = Partial<ServiceImpl<typeof AdminService>>;
+
+function taskRpcs(tasks: TaskManager): Rpcs {
   return {
     async createTask(req) {
       await tasks.create(req);
@@ -90,6 +96,11 @@ function registrationRpcs({ tasks, workflows, launchPlans }: NonNullable<AdminDe
     getTask: (req) => tasks.get(withType(req.id, ResourceType.TASK)),
     listTasks: async (req) => create(TaskListSchema, await tasks.list(req)),
     listTaskIds: async (req) => create(NamedEntityIdentifierListSchema, await tasks.listIds(req)),
+  };
+}
+
+function workflowRpcs(workflows: WorkflowManager): Rpcs {
+  return {
     async createWorkflow(req) {
       await workflows.create(req);
       return create(WorkflowCreateResponseSchema);
@@ -97,6 +108,11 @@ function registrationRpcs({ tasks, workflows, launchPlans }: NonNullable<AdminDe
     getWorkflow: (req) => workflows.get(withType(req.id, ResourceType.WORKFLOW)),
     listWorkflows: async (req) => create(WorkflowListSchema, await workflows.list(req)),
     listWorkflowIds: async (req) => create(NamedEntityIdentifierListSchema, await workflows.listIds(req)),
+  };
+}
+
+function launchPlanRpcs(launchPlans: LaunchPlanManager): Rpcs {
+  return {
     async createLaunchPlan(req) {
       await launchPlans.create(req);
       return create(LaunchPlanCreateResponseSchema);
