@@ -66,7 +66,7 @@ describe("@grpc/grpc-js", () => {
         const missing = await admin.call("getProject", { id: "absent" });
         expect(missing.error?.code).toBe(grpc.status.NOT_FOUND);
         expect(missing.error?.details).toBe("project [absent] not found");
-        const unimplemented = await admin.call("createTask", {});
+        const unimplemented = await admin.call("createExecution", {});
         expect(unimplemented.error?.code).toBe(grpc.status.UNIMPLEMENTED);
       } finally {
         admin.close();
