@@ -3,6 +3,7 @@
 // call goes through the same Connect router (and interceptors) as every other protocol, and the answer
 // or error is written with the marshaller grpc-gateway would pick.
 import {
+  ScalarType,
   create,
   createRegistry,
   fromBinary,
@@ -126,8 +127,8 @@ function jsonScalar(f: DescField, text: string): JsonValue {
   if (kind === "enum") return /^-?\d+$/.test(text) ? Number(text) : text;
   if (kind === "scalar") {
     const t = f.fieldKind === "list" || f.fieldKind === "scalar" ? f.scalar : undefined;
-    if (t === 8 /* BOOL */) return text === "true" ? true : text === "false" ? false : text;
-    if (t === 1 || t === 2) return /^-?[\d.eE+-]+$/.test(text) ? Number(text) : text; // double, float
+    if (t === ScalarType.BOOL) return text === "true" ? true : text === "false" ? false : text;
+    if (t === ScalarType.DOUBLE || t === ScalarType.FLOAT) return /^-?[\d.eE+-]+$/.test(text) ? Number(text) : text;
   }
   return text; // ints (protojson takes decimal strings), strings, bytes, WKTs in their string forms
 }
