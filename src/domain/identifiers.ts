@@ -6,15 +6,15 @@ import { requireString } from "./validate";
 
 /** Go's text form of an Identifier (`resource_type:TASK project:"p" ...`), as %+v prints it and as
  *  propeller keys tasks in the FlyteWorkflow resource. Unset fields are left out, as Go does. */
-export function identifierText(id: Identifier): string {
+export function identifierText(id: Pick<Identifier, "project" | "domain" | "name" | "version"> & Partial<Pick<Identifier, "resourceType" | "org">>): string {
   const parts: string[] = [];
-  if (id.resourceType !== ResourceType.UNSPECIFIED) parts.push(`resource_type:${ResourceType[id.resourceType]}`);
+  if (id.resourceType) parts.push(`resource_type:${ResourceType[id.resourceType]}`);
   for (const [k, v] of [
     ["project", id.project],
     ["domain", id.domain],
     ["name", id.name],
     ["version", id.version],
-    ["org", id.org],
+    ["org", id.org ?? ""],
   ] as const) {
     if (v !== "") parts.push(`${k}:${JSON.stringify(v)}`);
   }

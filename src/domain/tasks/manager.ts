@@ -7,11 +7,7 @@ import type { TaskTemplate } from "../../gen/flyteidl/core/tasks_pb";
 import { CompiledTaskSchema, type CompiledTask } from "../../gen/flyteidl/core/compiler_pb";
 import { TaskClosureSchema, TaskSchema, type Task, type TaskCreateRequest } from "../../gen/flyteidl/admin/task_pb";
 import { DescriptionSchema, type DescriptionEntity } from "../../gen/flyteidl/admin/description_entity_pb";
-import {
-  type NamedEntityIdentifier,
-  type NamedEntityIdentifierListRequest,
-  type ResourceListRequest,
-} from "../../gen/flyteidl/admin/common_pb";
+import type { NamedEntityIdentifier, NamedEntityIdentifierListRequest, ResourceListRequest } from "../../gen/flyteidl/admin/common_pb";
 import { AdminError, alreadyExists, invalidArgument, missingArgument, notFound } from "../../errors";
 import { Code } from "@connectrpc/connect";
 import { diffLines, digestOf, messageJson } from "../digest";
@@ -31,7 +27,7 @@ export interface TaskRules {
 
 /** Upstream reports missing rows with the id in Go's text form, without the resource type. */
 export const missingEntity = (type: string, k: EntityKey) =>
-  notFound(`missing entity of type ${type} with identifier ${identifierText({ ...k, resourceType: 0, org: "" } as Identifier)}`);
+  notFound(`missing entity of type ${type} with identifier ${identifierText({ project: k.project, domain: k.domain, name: k.name, version: k.version })}`);
 
 export function descriptionRecord(resourceType: ResourceType, k: EntityKey, d: DescriptionEntity | undefined): DescriptionRecord | undefined {
   if (!d) return undefined;
