@@ -5,9 +5,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import http2 from "node:http2";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { AdminService } from "../src/gen/flyteidl/service/admin_pb";
+import { codeOf } from "./helpers/calls";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 let ts: TestServer;
@@ -18,14 +19,6 @@ afterAll(async () => {
   await ts.close();
 });
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "OK";
-  } catch (e) {
-    return Code[ConnectError.from(e).code];
-  }
-}
 
 describe("every protocol on every port", () => {
   test("GetVersion answers on each transport", async () => {

@@ -1,10 +1,11 @@
 // Named entities over the wire: names of registered tasks with their metadata, archive/unarchive,
 // filters (state treats "no metadata" as ACTIVE, system .flytegen names hidden by default), pages.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { NamedEntityState, Sort_Direction } from "../src/gen/flyteidl/admin/common_pb";
 import { ResourceType } from "../src/gen/flyteidl/core/identifier_pb";
 import { pythonTask } from "./fixtures/pyflyte";
+import { failure } from "./helpers/calls";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 let ts: TestServer;
@@ -21,15 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await ts.close();
 });
-
-async function failure(p: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await p;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("call succeeded");
-}
 
 describe("named entities", () => {
   test("get, update description and state, get again", async () => {

@@ -2,12 +2,13 @@
 // validation failures, get, list with filters/sort/pages, list ids — through gRPC and REST.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { Sort_Direction } from "../src/gen/flyteidl/admin/common_pb";
 import { TaskCreateRequestSchema, TaskListSchema } from "../src/gen/flyteidl/admin/task_pb";
 import { ResourceType } from "../src/gen/flyteidl/core/identifier_pb";
 import { InactiveProjectSchema, Project_ProjectState } from "../src/gen/flyteidl/admin/project_pb";
 import { pythonTask, intType } from "./fixtures/pyflyte";
+import { failure } from "./helpers/calls";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 let ts: TestServer;
@@ -19,15 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await ts.close();
 });
-
-async function failure(p: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await p;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("call succeeded");
-}
 
 describe("CreateTask", () => {
   test("register, then identical is AlreadyExists, changed is InvalidArgument with a diff", async () => {

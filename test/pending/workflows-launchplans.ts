@@ -4,12 +4,13 @@
 // tasks, identical/different re-registration with details, compile failures, closures offloaded to the
 // blob store, launch plans validated against the workflow, activation switching, schedules, lists.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { CreateWorkflowFailureReasonSchema } from "../../src/gen/flyteidl/admin/workflow_pb";
 import { LaunchPlanState } from "../../src/gen/flyteidl/admin/launch_plan_pb";
 import { Sort_Direction } from "../../src/gen/flyteidl/admin/common_pb";
 import { ResourceType } from "../../src/gen/flyteidl/core/identifier_pb";
 import { launchPlanFor, pythonTask, twoNodeWorkflow } from "../fixtures/pyflyte";
+import { failure } from "../helpers/calls";
 import { startTestServer, type TestServer } from "../helpers/server";
 
 let ts: TestServer;
@@ -24,15 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await ts.close();
 });
-
-async function failure(p: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await p;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("call succeeded");
-}
 
 const wfId = (version = "v1") => ({ resourceType: ResourceType.WORKFLOW, ...scope, name: "workflows.example.wf", version });
 const lpId = (name = "workflows.example.wf", version = "v1") => ({ resourceType: ResourceType.LAUNCH_PLAN, ...scope, name, version });
