@@ -49,6 +49,7 @@ import type { Context, Hono } from "hono";
 import { UserInfoResponseSchema } from "../gen/flyteidl/service/identity_pb";
 import { StatusSchema } from "../gen/google/rpc/status_pb";
 import { fromGatewayJson, toGatewayJsonText } from "./gateway-json";
+import { parseGoDurationNanos } from "../duration";
 import { httpBindings, type HttpBinding } from "./http-rules";
 
 export interface RestRoute {
@@ -352,46 +353,9 @@ function isLeap(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
-const nanosPerUnit = new Map<string, bigint>([
-  ["ns", 1n],
-  ["us", 1_000n],
-  ["µs", 1_000n],
-  ["μs", 1_000n],
-  ["ms", 1_000_000n],
-  ["s", 1_000_000_000n],
-  ["m", 60_000_000_000n],
-  ["h", 3_600_000_000_000n],
-]);
-
-/** time.ParseDuration ("1h30m", "1.5s", "-300ms"), then durationpb.New. */
+/** time.ParseDuration, then durationpb.New. */
 function parseDuration(text: string): ReflectMessage {
-  const invalid = () => new Error(`time: invalid duration ${goQuote(text)}`);
-  let rest = text;
-  let negative = false;
-  if (rest.startsWith("-") || rest.startsWith("+")) {
-    negative = rest.startsWith("-");
-    rest = rest.slice(1);
-  }
-  let total = 0n;
-  if (rest !== "0") {
-    if (rest === "") throw invalid();
-    while (rest !== "") {
-      const m = /^(\d*)(?:\.(\d*))?/.exec(rest);
-      const whole = m?.[1] ?? "";
-      const fraction = m?.[2] ?? "";
-      if (whole === "" && fraction === "") throw invalid();
-      rest = rest.slice(m?.[0].length ?? 0);
-      const unitText = /^[^\d.]*/.exec(rest)?.[0] ?? "";
-      if (unitText === "") throw new Error(`time: missing unit in duration ${goQuote(text)}`);
-      const unit = nanosPerUnit.get(unitText);
-      if (unit === undefined) throw new Error(`time: unknown unit ${goQuote(unitText)} in duration ${goQuote(text)}`);
-      rest = rest.slice(unitText.length);
-      total += BigInt(whole || "0") * unit;
-      if (fraction !== "") total += (BigInt(fraction) * unit) / 10n ** BigInt(fraction.length);
-      if (total > (1n << 63n) - (negative ? 0n : 1n)) throw invalid();
-    }
-  }
-  if (negative) total = -total;
+  const total = parseGoDurationNanos(text);
   const seconds = total / 1_000_000_000n; // truncates toward zero: nanos keep the sign, as durationpb does
   const nanos = Number(total % 1_000_000_000n);
   return reflect(DurationSchema, create(DurationSchema, { seconds, nanos }));
