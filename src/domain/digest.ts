@@ -5,12 +5,13 @@
 import { createHash } from "node:crypto";
 import { toJson, type DescMessage, type JsonValue, type MessageShape } from "@bufbuild/protobuf";
 
-function canonical(v: JsonValue): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+/** JSON text with object keys sorted, so equal values always read the same. */
+export function canonicalJson(v: JsonValue): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
   if (v !== null && typeof v === "object") {
     return `{${Object.keys(v)
       .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(v[k] as JsonValue)}`)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k] as JsonValue)}`)
       .join(",")}}`;
   }
   return JSON.stringify(v);
@@ -21,11 +22,11 @@ export function messageJson<D extends DescMessage>(schema: D, msg: MessageShape<
 }
 
 export function digestOf<D extends DescMessage>(schema: D, msg: MessageShape<D>): Uint8Array {
-  return new Uint8Array(createHash("sha256").update(canonical(messageJson(schema, msg))).digest());
+  return new Uint8Array(createHash("sha256").update(canonicalJson(messageJson(schema, msg))).digest());
 }
 
 const escapePointer = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
-const show = (v: JsonValue | undefined) => (v === undefined ? "<none>" : typeof v === "string" ? v : canonical(v));
+const show = (v: JsonValue | undefined) => (v === undefined ? "<none>" : typeof v === "string" ? v : canonicalJson(v));
 
 /** Every JSON-pointer path whose value differs, as upstream words it: "path:\n\t- old \n\t+ new". */
 export function diffLines(before: JsonValue | undefined, after: JsonValue | undefined, path = ""): string[] {
@@ -37,6 +38,6 @@ export function diffLines(before: JsonValue | undefined, after: JsonValue | unde
   if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
     return before.flatMap((b, i) => diffLines(b, after[i], `${path}/${i}`));
   }
-  if (canonical(before ?? null) === canonical(after ?? null) && (before === undefined) === (after === undefined)) return [];
+  if (canonicalJson(before ?? null) === canonicalJson(after ?? null) && (before === undefined) === (after === undefined)) return [];
   return [`${path || "/"}:\n\t- ${show(before)} \n\t+ ${show(after)}`];
 }
