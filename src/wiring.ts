@@ -14,7 +14,18 @@ import { DescriptionManager } from "./domain/descriptions/manager";
 import { DataProxyManager } from "./domain/dataproxy/manager";
 import { TaskManager, type TaskCompiler } from "./domain/tasks/manager";
 import { taskStore } from "./stores/db/tasks";
-import { compileTask, TaskCompileErrors } from "./compiler/task";
+import { compileTask } from "./compiler/task";
+import { compileWorkflow } from "./compiler/workflow";
+import { workflowRequirements } from "./compiler/requirements";
+import { castable, requireLiteralType } from "./compiler/typing";
+import { CompileErrorList } from "./compiler/errors";
+import { WorkflowManager, type LaunchPlanInterfaces, type WorkflowCompiler } from "./domain/workflows/manager";
+import { LaunchPlanManager } from "./domain/launchplans/manager";
+import type { LaunchPlanStore } from "./domain/launchplans/store";
+import { workflowStore } from "./stores/db/workflows";
+import { launchPlanStore } from "./stores/db/launchplans";
+import { LaunchPlanClosureSchema } from "./gen/flyteidl/admin/launch_plan_pb";
+import { fromBinary } from "@bufbuild/protobuf";
 import { invalidArgument } from "./errors";
 import { adminService } from "./services/admin";
 import { dataProxyService } from "./services/dataproxy";
@@ -37,21 +48,52 @@ const taskCompiler: TaskCompiler = (template) => {
   try {
     return compileTask(template);
   } catch (e) {
-    if (e instanceof TaskCompileErrors) throw invalidArgument(`task failed compilation with ${e.message}`);
+    if (e instanceof CompileErrorList) throw invalidArgument(`task failed compilation with ${e.message}`);
     throw e;
   }
 };
 
+/** The workflow manager wraps any compile error into its own InvalidArgument text. */
+const workflowCompiler: WorkflowCompiler = {
+  requirements: (primary, subWorkflows) => {
+    try {
+      return workflowRequirements(primary, subWorkflows);
+    } catch (e) {
+      if (e instanceof CompileErrorList) throw new Error(`failed to get workflow requirements with err ${e.message}`);
+      throw e;
+    }
+  },
+  compile: compileWorkflow,
+};
+
+/** A launch plan's expected inputs and outputs, read from its stored closure. */
+function launchPlanInterfaces(store: LaunchPlanStore): LaunchPlanInterfaces {
+  return async (id) => {
+    const r = await store.get(id);
+    if (!r) return undefined;
+    const closure = fromBinary(LaunchPlanClosureSchema, r.closure);
+    return { id, expectedInputs: closure.expectedInputs, expectedOutputs: closure.expectedOutputs };
+  };
+}
+
 export function buildServiceImpls(config: Config, database: Database, blobs: BlobSetup): ServiceImpls {
   const db = database.db;
   const projects = new ProjectManager(projectStore(db), config.domains);
+  const tasks = taskStore(db);
+  const workflows = workflowStore(db);
+  const launchPlans = launchPlanStore(db);
   return {
     admin: adminService({
       projects,
-      tasks: new TaskManager(taskStore(db), projects, taskCompiler, {
+      tasks: new TaskManager(tasks, projects, taskCompiler, {
         platformLimits: config.task_resources.limits,
         whitelist: config.task_type_whitelist,
       }),
+      workflows: new WorkflowManager(workflows, tasks, launchPlanInterfaces(launchPlans), blobs.store, projects, workflowCompiler, {
+        ...config.registration,
+        metadataStoragePrefix: config.flyteadmin.metadataStoragePrefix,
+      }),
+      launchPlans: new LaunchPlanManager(launchPlans, workflows, projects, { castable, literalType: requireLiteralType }, { artifactsEnabled: false }),
       namedEntities: new NamedEntityManager(namedEntityStore(db)),
       descriptions: new DescriptionManager(descriptionStore(db)),
       version: versionInfo,

@@ -61,7 +61,7 @@ describe("CreateTask", () => {
     const target = noArgs.spec!.template!.target;
     if (target.case === "container") target.value.args = [];
     expect((await failure(admin.createTask(noArgs))).rawMessage).toBe(
-      "task failed compilation with Collected Errors: 1\n\tError 0: Code: ValueRequired, Node Id: container, Description: Value required [command].",
+      "task failed compilation with Collected Errors: 1\n\tError 0: Code: ValueRequired, Node Id: container, Description: Value required [command].\n",
     );
     const noSpec = pythonTask({ version: "nospec" });
     noSpec.spec = undefined;

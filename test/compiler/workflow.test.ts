@@ -184,7 +184,7 @@ describe("workflows that compile", () => {
   test("an array node (map task) takes its sub-node's interface; a failure node only adds upstream edges", () => {
     const wf = workflow("wf", {
       inputs: { xs: listOf(int) },
-      nodes: [create(NodeSchema, { id: "map", inputs: [bind("xs", promise("start-node", "xs"))], target: { case: "arrayNode", value: { node: taskNode("map-sub", "t_list"), parallelism: 2 } } })],
+      nodes: [create(NodeSchema, { id: "map", inputs: [bind("xs", promise("start-node", "xs"))], target: { case: "arrayNode", value: { node: taskNode("map-sub", "t_list"), parallelismOption: { case: "parallelism", value: 2 } } } })],
       failureNode: taskNode("fn", "t_int", [bind("a", intLit(0))]),
     });
     const c = compileWorkflow(wf, [], tasks, []);

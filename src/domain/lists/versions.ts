@@ -9,17 +9,21 @@ import {
 } from "../../gen/flyteidl/admin/common_pb";
 import { missingArgument } from "../../errors";
 import { eq, parseFilters, type Filter } from "./filters";
+import type { Entity } from "./entities";
 import { nextToken, parseSort, parseToken, requireLimit } from "./page";
 import { requireString } from "../validate";
 import type { ListQuery } from "../tasks/store";
 
 type VersionedEntity = "task" | "workflow" | "launch_plan";
 
+// Launch plan lists are joined to their workflows, so their filters may also name workflow columns.
+const filterable: Record<VersionedEntity, Entity[]> = { task: ["task"], workflow: ["workflow"], launch_plan: ["launch_plan", "workflow"] };
+
 /** project/domain (+ name) equality filters plus the request's own. */
 export function scopedFilters(entity: VersionedEntity, scope: { project: string; domain: string; name?: string }, extra = ""): Filter[] {
   const filters = [eq(entity, "project", scope.project), eq(entity, "domain", scope.domain)];
   if (scope.name) filters.push(eq(entity, "name", scope.name));
-  return [...filters, ...parseFilters(extra, entity)];
+  return [...filters, ...parseFilters(extra, entity, filterable[entity])];
 }
 
 export async function listVersions<R, O>(

@@ -27,6 +27,7 @@ import type { TaskStore } from "../tasks/store";
 import type { BlobStore } from "../../stores/blob/store";
 import type { WorkflowRecord, WorkflowStore } from "./store";
 import { TaskClosureSchema } from "../../gen/flyteidl/admin/task_pb";
+import type { LaunchPlanInterface } from "../../compiler/graph";
 
 /** The compiler as the workflow rules use it; compile errors are thrown as Error with upstream's text. */
 export interface WorkflowCompiler {
@@ -35,12 +36,12 @@ export interface WorkflowCompiler {
     primary: WorkflowTemplate,
     subWorkflows: WorkflowTemplate[],
     tasks: CompiledTask[],
-    launchPlans: Array<{ id: Identifier; interface: TypedInterface }>,
+    launchPlans: LaunchPlanInterface[],
   ): CompiledWorkflowClosure;
 }
 
 /** A launch plan's interface as a workflow node sees it (expected inputs and outputs). */
-export type LaunchPlanInterfaces = (id: Identifier) => Promise<TypedInterface | undefined>;
+export type LaunchPlanInterfaces = (id: Identifier) => Promise<LaunchPlanInterface | undefined>;
 
 export interface WorkflowRules {
   maxWorkflowNodes: number;
@@ -71,11 +72,11 @@ export class WorkflowManager {
       const compiled = fromBinary(TaskClosureSchema, r.closure).compiledTask;
       if (compiled) tasks.push(compiled);
     }
-    const launchPlans: Array<{ id: Identifier; interface: TypedInterface }> = [];
+    const launchPlans: LaunchPlanInterface[] = [];
     for (const id of reqs.launchPlanIds) {
-      const iface = await this.launchPlanInterfaces(id);
-      if (!iface) throw missingEntity("LAUNCH_PLAN", id);
-      launchPlans.push({ id, interface: iface });
+      const lp = await this.launchPlanInterfaces(id);
+      if (!lp) throw missingEntity("LAUNCH_PLAN", id);
+      launchPlans.push(lp);
     }
     return this.compiler.compile(template, subWorkflows, tasks, launchPlans);
   }

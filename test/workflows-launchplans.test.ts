@@ -1,17 +1,15 @@
-// Waits for the workflow compiler: rename to test/workflows-launchplans.test.ts when src/wiring.ts wires
-// WorkflowManager and LaunchPlanManager. (bun test only runs *.test.ts files.)
 // Workflows and launch plans over the wire with pyflyte-shaped payloads: compile against registered
 // tasks, identical/different re-registration with details, compile failures, closures offloaded to the
 // blob store, launch plans validated against the workflow, activation switching, schedules, lists.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Code } from "@connectrpc/connect";
-import { CreateWorkflowFailureReasonSchema } from "../../src/gen/flyteidl/admin/workflow_pb";
-import { LaunchPlanState } from "../../src/gen/flyteidl/admin/launch_plan_pb";
-import { Sort_Direction } from "../../src/gen/flyteidl/admin/common_pb";
-import { ResourceType } from "../../src/gen/flyteidl/core/identifier_pb";
-import { launchPlanFor, pythonTask, twoNodeWorkflow } from "../fixtures/pyflyte";
-import { failure } from "../helpers/calls";
-import { startTestServer, type TestServer } from "../helpers/server";
+import { CreateWorkflowFailureReasonSchema } from "../src/gen/flyteidl/admin/workflow_pb";
+import { LaunchPlanState } from "../src/gen/flyteidl/admin/launch_plan_pb";
+import { Sort_Direction } from "../src/gen/flyteidl/admin/common_pb";
+import { ResourceType } from "../src/gen/flyteidl/core/identifier_pb";
+import { launchPlanFor, pythonTask, twoNodeWorkflow } from "./fixtures/pyflyte";
+import { failure } from "./helpers/calls";
+import { startTestServer, type TestServer } from "./helpers/server";
 
 let ts: TestServer;
 const scope = { project: "flytesnacks", domain: "development" };
