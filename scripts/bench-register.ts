@@ -1,5 +1,6 @@
-// Registration benchmark (not a test): CreateTask calls/s over gRPC with 32 concurrent clients, and
-// ListTasks p50/p99 with 100,000 registered tasks (embedded database). The server runs from source in
+// Registration benchmark (not a test): workflow compile scaling (scripts/bench-compile.ts), CreateTask
+// calls/s over gRPC with 32 concurrent clients, and ListTasks p50/p99 with 100,000 registered tasks
+// (embedded database). The server runs from source in
 // its own process; the load generator shares this machine's cores.
 //   bun scripts/bench-register.ts     (BENCH_SECONDS=10, BENCH_TASKS=100000)
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,6 +12,7 @@ import { Sort_Direction } from "../src/gen/flyteidl/admin/common_pb";
 import { AdminService } from "../src/gen/flyteidl/service/admin_pb";
 import { pythonTask } from "../test/fixtures/pyflyte";
 import { waitForServing } from "../test/helpers/serving";
+import { printCompileScaling } from "./bench-compile";
 
 const root = join(import.meta.dir, "..");
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -78,6 +80,8 @@ async function main(): Promise<void> {
     console.log(`| filling to ${totalTasks.toLocaleString("en-US")} tasks | ${fillSeconds.toFixed(0)} s (${Math.round((totalTasks - created) / fillSeconds).toLocaleString("en-US")} tasks/s) |`);
     console.log(`| ListTasks, one name, 100 newest, at ${totalTasks.toLocaleString("en-US")} tasks | p50 ${quantile(listLatencies, 0.5).toFixed(1)} ms, p99 ${quantile(listLatencies, 0.99).toFixed(1)} ms |`);
     console.log(`| (sanity) a filtered page | ${all.tasks.length} tasks |`);
+    console.log("");
+    printCompileScaling();
   } finally {
     proc.kill("SIGTERM");
     await proc.exited;
