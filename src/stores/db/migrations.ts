@@ -5,6 +5,8 @@ import m0000 from "../../../drizzle/0000_projects.sql" with { type: "text" };
 import m0000down from "../../../drizzle/0000_projects.down.sql" with { type: "text" };
 import m0001 from "../../../drizzle/0001_registration.sql" with { type: "text" };
 import m0001down from "../../../drizzle/0001_registration.down.sql" with { type: "text" };
+import m0002 from "../../../drizzle/0002_executions.sql" with { type: "text" };
+import m0002down from "../../../drizzle/0002_executions.down.sql" with { type: "text" };
 
 export interface Migration {
   tag: string;
@@ -15,6 +17,7 @@ export interface Migration {
 export const migrations: Migration[] = [
   { tag: "0000_projects", up: m0000, down: m0000down },
   { tag: "0001_registration", up: m0001, down: m0001down },
+  { tag: "0002_executions", up: m0002, down: m0002down },
 ];
 
 /** drizzle-kit separates statements with this marker. */

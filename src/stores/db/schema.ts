@@ -145,3 +145,192 @@ export const schedulableEntities = sqliteTable(
   },
   (t) => [uniqueIndex("schedulable_entities_key_idx").on(t.project, t.domain, t.name, t.version)],
 );
+
+/** Columns of everything keyed by an execution (project, domain, name). */
+const executionKey = {
+  executionProject: text("execution_project").notNull(),
+  executionDomain: text("execution_domain").notNull(),
+  executionName: text("execution_name").notNull(),
+};
+
+export const executions = sqliteTable(
+  "executions",
+  {
+    ...baseModel,
+    ...executionKey,
+    launchPlanId: integer("launch_plan_id"),
+    workflowId: integer("workflow_id"),
+    taskId: integer("task_id"),
+    /** core.WorkflowExecution.Phase name. */
+    phase: text("phase").notNull().default("UNDEFINED"),
+    /** admin.ExecutionSpec, binary (resolved security context, system metadata, principal). */
+    spec: blob("spec", { mode: "buffer" }).notNull(),
+    /** admin.ExecutionClosure, binary. */
+    closure: blob("closure", { mode: "buffer" }),
+    startedAt: text("started_at"),
+    executionCreatedAt: text("execution_created_at"),
+    executionUpdatedAt: text("execution_updated_at"),
+    /** Nanoseconds. */
+    duration: integer("duration").notNull().default(sql`0`),
+    abortCause: text("abort_cause").notNull().default(""),
+    /** admin.ExecutionMetadata.ExecutionMode. */
+    mode: integer("mode").notNull().default(sql`0`),
+    sourceExecutionId: integer("source_execution_id"),
+    parentNodeExecutionId: integer("parent_node_execution_id"),
+    cluster: text("cluster").notNull().default(""),
+    inputsUri: text("inputs_uri").notNull().default(""),
+    userInputsUri: text("user_inputs_uri").notNull().default(""),
+    errorKind: text("error_kind"),
+    errorCode: text("error_code"),
+    user: text("user").notNull().default(""),
+    /** admin.ExecutionState: ACTIVE=0, ARCHIVED=1. */
+    state: integer("state").notNull().default(sql`0`),
+    /** "launch_plan" or "task". */
+    launchEntity: text("launch_entity").notNull().default(""),
+  },
+  (t) => [
+    uniqueIndex("executions_key_idx").on(t.executionProject, t.executionDomain, t.executionName),
+    index("executions_launch_plan_id_idx").on(t.launchPlanId),
+    index("executions_workflow_id_idx").on(t.workflowId),
+    index("executions_task_id_idx").on(t.taskId),
+    index("executions_error_kind_idx").on(t.errorKind),
+    index("executions_user_idx").on(t.user),
+    index("executions_state_idx").on(t.state),
+    index("idx_executions_created_at").on(t.executionCreatedAt),
+    index("idx_executions_phase").on(t.phase),
+    index("executions_started_at_idx").on(t.executionProject, t.executionDomain, t.startedAt),
+  ],
+);
+
+export const executionTags = sqliteTable(
+  "execution_tags",
+  {
+    ...baseModel,
+    ...executionKey,
+    key: text("key").notNull(),
+    value: text("value").notNull().default(""),
+  },
+  (t) => [
+    uniqueIndex("execution_tags_key_idx").on(t.executionProject, t.executionDomain, t.executionName, t.key, t.value),
+    index("execution_tags_tag_key_idx").on(t.key),
+    index("execution_tags_value_idx").on(t.value),
+  ],
+);
+
+export const executionEvents = sqliteTable(
+  "execution_events",
+  {
+    ...baseModel,
+    ...executionKey,
+    requestId: text("request_id").notNull().default(""),
+    occurredAt: text("occurred_at"),
+    phase: text("phase").notNull(),
+  },
+  (t) => [uniqueIndex("execution_events_key_idx").on(t.executionProject, t.executionDomain, t.executionName, t.phase)],
+);
+
+export const nodeExecutions = sqliteTable(
+  "node_executions",
+  {
+    ...baseModel,
+    ...executionKey,
+    nodeId: text("node_id").notNull(),
+    /** core.NodeExecution.Phase name. */
+    phase: text("phase").notNull().default("UNDEFINED"),
+    inputUri: text("input_uri").notNull().default(""),
+    /** admin.NodeExecutionClosure, binary. */
+    closure: blob("closure", { mode: "buffer" }),
+    startedAt: text("started_at"),
+    nodeExecutionCreatedAt: text("node_execution_created_at"),
+    nodeExecutionUpdatedAt: text("node_execution_updated_at"),
+    duration: integer("duration").notNull().default(sql`0`),
+    /** admin.NodeExecutionMetaData, binary. */
+    nodeExecutionMetadata: blob("node_execution_metadata", { mode: "buffer" }),
+    parentId: integer("parent_id"),
+    parentTaskExecutionId: integer("parent_task_execution_id"),
+    errorKind: text("error_kind"),
+    errorCode: text("error_code"),
+    cacheStatus: text("cache_status"),
+    dynamicWorkflowRemoteClosureReference: text("dynamic_workflow_remote_closure_reference").notNull().default(""),
+    /** Our own bookkeeping (event version), JSON. */
+    internalData: blob("internal_data", { mode: "buffer" }),
+  },
+  (t) => [
+    uniqueIndex("node_executions_key_idx").on(t.executionProject, t.executionDomain, t.executionName, t.nodeId),
+    index("node_executions_node_id_idx").on(t.nodeId),
+    index("node_executions_parent_id_idx").on(t.parentId),
+    index("node_executions_parent_task_execution_id_idx").on(t.parentTaskExecutionId),
+    index("node_executions_error_kind_idx").on(t.errorKind),
+  ],
+);
+
+export const nodeExecutionEvents = sqliteTable(
+  "node_execution_events",
+  {
+    ...baseModel,
+    ...executionKey,
+    nodeId: text("node_id").notNull(),
+    requestId: text("request_id").notNull().default(""),
+    occurredAt: text("occurred_at"),
+    phase: text("phase").notNull(),
+  },
+  (t) => [uniqueIndex("node_execution_events_key_idx").on(t.executionProject, t.executionDomain, t.executionName, t.nodeId, t.phase)],
+);
+
+export const taskExecutions = sqliteTable(
+  "task_executions",
+  {
+    ...baseModel,
+    ...versionedKey,
+    ...executionKey,
+    nodeId: text("node_id").notNull(),
+    retryAttempt: integer("retry_attempt").notNull().default(sql`0`),
+    /** core.TaskExecution.Phase name. */
+    phase: text("phase").notNull().default("UNDEFINED"),
+    phaseVersion: integer("phase_version").notNull().default(sql`0`),
+    inputUri: text("input_uri").notNull().default(""),
+    /** admin.TaskExecutionClosure, binary. */
+    closure: blob("closure", { mode: "buffer" }),
+    startedAt: text("started_at"),
+    taskExecutionCreatedAt: text("task_execution_created_at"),
+    taskExecutionUpdatedAt: text("task_execution_updated_at"),
+    duration: integer("duration").notNull().default(sql`0`),
+  },
+  (t) => [
+    uniqueIndex("task_executions_key_idx").on(t.project, t.domain, t.name, t.version, t.executionProject, t.executionDomain, t.executionName, t.nodeId, t.retryAttempt),
+    index("idx_task_executions_exec").on(t.executionProject, t.executionDomain, t.executionName, t.nodeId),
+  ],
+);
+
+/** Matchable attributes; "" in a key column means "any". */
+export const resources = sqliteTable(
+  "resources",
+  {
+    ...baseModel,
+    project: text("project").notNull().default(""),
+    domain: text("domain").notNull().default(""),
+    workflow: text("workflow").notNull().default(""),
+    launchPlan: text("launch_plan").notNull().default(""),
+    /** admin.MatchableResource enum name. */
+    resourceType: text("resource_type").notNull(),
+    /** project=5, project+domain=10, workflow=100, launch plan=1000. */
+    priority: integer("priority").notNull().default(sql`0`),
+    /** admin.MatchingAttributes, binary. */
+    attributes: blob("attributes", { mode: "buffer" }).notNull(),
+  },
+  (t) => [uniqueIndex("resource_idx").on(t.project, t.domain, t.workflow, t.launchPlan, t.resourceType)],
+);
+
+export const signals = sqliteTable(
+  "signals",
+  {
+    ...baseModel,
+    ...executionKey,
+    signalId: text("signal_id").notNull(),
+    /** core.LiteralType, binary. */
+    type: blob("type", { mode: "buffer" }).notNull(),
+    /** core.Literal, binary; NULL until set. */
+    value: blob("value", { mode: "buffer" }),
+  },
+  (t) => [uniqueIndex("signals_key_idx").on(t.executionProject, t.executionDomain, t.executionName, t.signalId)],
+);
