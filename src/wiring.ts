@@ -27,6 +27,12 @@ import { launchPlanStore } from "./stores/db/launchplans";
 import { LaunchPlanClosureSchema } from "./gen/flyteidl/admin/launch_plan_pb";
 import { fromBinary } from "@bufbuild/protobuf";
 import { invalidArgument } from "./errors";
+import { ExecutionManager, type AttributeLookup, type ExecutionSettings } from "./domain/executions/manager";
+import type { Launcher } from "./domain/executions/launcher";
+import { executionStore } from "./stores/db/executions";
+import { AnnotationsSchema, EnvsSchema, LabelsSchema, NamedEntityState, NamedEntityUpdateRequestSchema, RawOutputDataConfigSchema } from "./gen/flyteidl/admin/common_pb";
+import { SecurityContextSchema } from "./gen/flyteidl/core/security_pb";
+import { create } from "@bufbuild/protobuf";
 import { adminService } from "./services/admin";
 import { dataProxyService } from "./services/dataproxy";
 import { healthService } from "./services/health";
@@ -76,12 +82,63 @@ function launchPlanInterfaces(store: LaunchPlanStore): LaunchPlanInterfaces {
   };
 }
 
+/** Execution defaults from the server config (the last level of execution-config resolution). */
+function executionSettings(config: Config): ExecutionSettings {
+  const a = config.flyteadmin;
+  return {
+    namespaceTemplate: config.namespace_mapping.template,
+    maxSizeInBytes: config.remoteData.maxSizeInBytes,
+    metadataPrefix: "metadata",
+    defaults: {
+      maxParallelism: a.maxParallelism,
+      securityContext: create(SecurityContextSchema, { runAs: { iamRole: a.assumableIamRole, k8sServiceAccount: a.k8sServiceAccount } }),
+      rawOutputDataConfig: create(RawOutputDataConfigSchema, { outputLocationPrefix: a.outputLocationPrefix }),
+      labels: create(LabelsSchema, { values: a.labels }),
+      annotations: create(AnnotationsSchema, { values: a.annotations }),
+      interruptible: a.interruptible ? true : undefined,
+      overwriteCache: a.overwriteCache,
+      envs: create(EnvsSchema, { values: Object.entries(a.envs).map(([key, value]) => ({ key, value })) }),
+    },
+    taskResources: { defaults: config.task_resources.defaults, limits: config.task_resources.limits },
+  };
+}
+
+// Interim, replaced by the cluster executor and matchable attributes as they land: accept executions
+// and keep them queued (what the noop executor does), and resolve no attributes.
+const noopLauncher: Launcher = { launch: async () => ({ cluster: "" }), abort: async () => {} };
+const noAttributes: AttributeLookup = async () => undefined;
+
 export function buildServiceImpls(config: Config, database: Database, blobs: BlobSetup): ServiceImpls {
   const db = database.db;
   const projects = new ProjectManager(projectStore(db), config.domains);
   const tasks = taskStore(db);
   const workflows = workflowStore(db);
   const launchPlans = launchPlanStore(db);
+  const workflowManager = new WorkflowManager(workflows, tasks, launchPlanInterfaces(launchPlans), blobs.store, projects, workflowCompiler, {
+    ...config.registration,
+    metadataStoragePrefix: config.flyteadmin.metadataStoragePrefix,
+  });
+  const types = { castable, literalType: requireLiteralType };
+  const launchPlanManager = new LaunchPlanManager(launchPlans, workflows, projects, types, { artifactsEnabled: false });
+  const namedEntities = new NamedEntityManager(namedEntityStore(db));
+  const executions = new ExecutionManager(
+    executionStore(db),
+    launchPlans,
+    workflows,
+    tasks,
+    projects,
+    blobs.store,
+    types,
+    noopLauncher,
+    noAttributes,
+    {
+      createWorkflow: (req) => workflowManager.create(req),
+      createLaunchPlan: (req) => launchPlanManager.create(req),
+      markSystemGenerated: (resourceType, id) =>
+        namedEntities.update(create(NamedEntityUpdateRequestSchema, { resourceType, id, metadata: { state: NamedEntityState.SYSTEM_GENERATED } })),
+    },
+    executionSettings(config),
+  );
   return {
     admin: adminService({
       projects,
@@ -89,12 +146,10 @@ export function buildServiceImpls(config: Config, database: Database, blobs: Blo
         platformLimits: config.task_resources.limits,
         whitelist: config.task_type_whitelist,
       }),
-      workflows: new WorkflowManager(workflows, tasks, launchPlanInterfaces(launchPlans), blobs.store, projects, workflowCompiler, {
-        ...config.registration,
-        metadataStoragePrefix: config.flyteadmin.metadataStoragePrefix,
-      }),
-      launchPlans: new LaunchPlanManager(launchPlans, workflows, projects, { castable, literalType: requireLiteralType }, { artifactsEnabled: false }),
-      namedEntities: new NamedEntityManager(namedEntityStore(db)),
+      workflows: workflowManager,
+      launchPlans: launchPlanManager,
+      executions,
+      namedEntities,
       descriptions: new DescriptionManager(descriptionStore(db)),
       version: versionInfo,
     }),

@@ -66,8 +66,9 @@ describe("@grpc/grpc-js", () => {
         const missing = await admin.call("getProject", { id: "absent" });
         expect(missing.error?.code).toBe(grpc.status.NOT_FOUND);
         expect(missing.error?.details).toBe("project [absent] not found");
-        const unimplemented = await admin.call("createExecution", {});
-        expect(unimplemented.error?.code).toBe(grpc.status.UNIMPLEMENTED);
+        const invalid = await admin.call("createExecution", {});
+        expect(invalid.error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+        expect(invalid.error?.details).toBe("missing project");
       } finally {
         admin.close();
       }

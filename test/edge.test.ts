@@ -30,9 +30,9 @@ describe("every protocol on every port", () => {
 
   test("RPCs not built yet answer Unimplemented everywhere, REST 501", async () => {
     for (const [kind, transport] of Object.entries(ts.transports)) {
-      expect(await codeOf(createClient(AdminService, transport).getExecution({})), kind).toBe("Unimplemented");
+      expect(await codeOf(createClient(AdminService, transport).getExecutionMetrics({})), kind).toBe("Unimplemented");
     }
-    const res = await fetch(`${ts.httpUrl}/api/v1/executions/p/d/n`, { headers: { accept: "application/json" } });
+    const res = await fetch(`${ts.httpUrl}/api/v1/metrics/executions/p/d/n`, { headers: { accept: "application/json" } });
     expect(res.status).toBe(501);
     expect(((await res.json()) as { code: number }).code).toBe(Code.Unimplemented);
   });

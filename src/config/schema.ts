@@ -97,6 +97,27 @@ export const configSchema = z.strictObject({
   }),
   flyteadmin: section({
     metadataStoragePrefix: leaf(z.array(z.string()), ["metadata", "admin"], "blob key prefix of offloaded workflow closures"),
+    eventVersion: leaf(z.number().int().min(0), 2, "event version propeller is told to send (workflowMeta.eventVersion)"),
+    roleNameKey: leaf(z.string(), "", "annotation key that carries an execution's IAM role (e.g. iam.amazonaws.com/role)"),
+    maxParallelism: leaf(z.number().int().min(0), 25, "default max parallelism of an execution"),
+    labels: leaf(z.record(z.string(), z.string()), {}, "default labels of an execution's resources"),
+    annotations: leaf(z.record(z.string(), z.string()), {}, "default annotations of an execution's resources"),
+    interruptible: leaf(z.boolean(), false, "run executions on interruptible nodes by default"),
+    overwriteCache: leaf(z.boolean(), false, "recompute cached task outputs by default"),
+    assumableIamRole: leaf(z.string(), "", "default IAM role of executions"),
+    k8sServiceAccount: leaf(z.string(), "", "default Kubernetes service account of executions"),
+    outputLocationPrefix: leaf(z.string(), "", "default raw output data prefix (e.g. s3://bucket/raw)"),
+    envs: leaf(z.record(z.string(), z.string()), {}, "default environment variables of executions"),
+    useOffloadedWorkflowClosure: leaf(z.boolean(), false, "point FlyteWorkflow resources at the closure blob instead of inlining it"),
+    useOffloadedInputs: leaf(z.boolean(), false, "point FlyteWorkflow resources at the inputs blob instead of inlining them"),
+    consoleUrl: leaf(z.string(), "", "console base URL handed to propeller"),
+  }),
+  remoteData: section({
+    maxSizeInBytes: leaf(z.number().int().min(0), 2 * 1024 * 1024, "largest inputs/outputs returned inline by Get*Data calls"),
+    inlineEventDataPolicy: leaf(z.enum(["Offload", "StoreInline"]), "Offload", "inline event outputs: offload to the blob store or keep in the database"),
+  }),
+  namespace_mapping: section({
+    template: leaf(z.string(), "{{ project }}-{{ domain }}", "Kubernetes namespace of an execution"),
   }),
   registration: section({
     maxWorkflowNodes: leaf(z.number().int().min(0), 100, "most user nodes a workflow may have (0: no limit)"),

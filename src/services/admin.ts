@@ -16,6 +16,8 @@ import type { NamedEntityManager } from "../domain/namedentities/manager";
 import type { DescriptionManager } from "../domain/descriptions/manager";
 import type { WorkflowManager } from "../domain/workflows/manager";
 import type { LaunchPlanManager } from "../domain/launchplans/manager";
+import type { ExecutionManager } from "../domain/executions/manager";
+import { executionRpcs } from "./executions";
 import { WorkflowCreateResponseSchema, WorkflowListSchema } from "../gen/flyteidl/admin/workflow_pb";
 import { LaunchPlanCreateResponseSchema, LaunchPlanListSchema, LaunchPlanUpdateResponseSchema } from "../gen/flyteidl/admin/launch_plan_pb";
 import { DescriptionEntityListSchema } from "../gen/flyteidl/admin/description_entity_pb";
@@ -27,9 +29,9 @@ import type { VersionInfo } from "../version";
 export interface AdminDeps {
   projects: ProjectManager;
   tasks: TaskManager;
-  /** Workflows and launch plans need the workflow compiler; until it is wired they stay Unimplemented. */
-  workflows?: WorkflowManager;
-  launchPlans?: LaunchPlanManager;
+  workflows: WorkflowManager;
+  launchPlans: LaunchPlanManager;
+  executions?: ExecutionManager;
   namedEntities: NamedEntityManager;
   descriptions: DescriptionManager;
   version: VersionInfo;
@@ -41,7 +43,7 @@ function withType(id: Identifier | undefined, type: ResourceType): Identifier | 
 }
 
 export function adminService(deps: AdminDeps): Partial<ServiceImpl<typeof AdminService>> {
-  const { projects, tasks, workflows, launchPlans, namedEntities, descriptions, version } = deps;
+  const { projects, tasks, workflows, launchPlans, executions, namedEntities, descriptions, version } = deps;
   return {
     getDescriptionEntity: (req) => descriptions.get(withType(req.id, ResourceType.TASK)),
     listDescriptionEntities: async (req) => create(DescriptionEntityListSchema, await descriptions.list(req)),
@@ -52,8 +54,9 @@ export function adminService(deps: AdminDeps): Partial<ServiceImpl<typeof AdminS
     },
     listNamedEntities: async (req) => create(NamedEntityListSchema, await namedEntities.list(req)),
     ...taskRpcs(tasks),
-    ...(workflows && workflowRpcs(workflows)),
-    ...(launchPlans && launchPlanRpcs(launchPlans)),
+    ...workflowRpcs(workflows),
+    ...launchPlanRpcs(launchPlans),
+    ...(executions && executionRpcs(executions)),
     async registerProject(req) {
       await projects.register(req.project);
       return create(ProjectRegisterResponseSchema);

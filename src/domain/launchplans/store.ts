@@ -2,6 +2,8 @@
 import type { EntityKey, ListQuery } from "../tasks/store";
 
 export interface LaunchPlanRecord extends EntityKey {
+  /** Row id, referenced by executions. */
+  id?: number;
   /** Binary admin.LaunchPlanSpec (default_inputs replaced by the expected inputs). */
   spec: Uint8Array;
   /** Binary admin.LaunchPlanClosure{expected_inputs, expected_outputs}. */

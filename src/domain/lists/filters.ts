@@ -4,6 +4,7 @@
 // its own set of entities. Parsing is pure; stores/db renders the result to SQL.
 import { invalidArgument, invalidValue } from "../../errors";
 import { entityColumns, type Entity } from "./entities";
+import { parseGoDurationNanos } from "../../duration";
 
 export type FilterOp =
   | "contains"
@@ -71,6 +72,28 @@ export function isFilterOp(name: string): name is FilterOp {
   return Object.hasOwn(opNames, name);
 }
 
+// Execution-keyed tables name their key columns execution_project/domain/name; upstream renames the
+// plain names after checking them against the column set (so on task executions `name` means the
+// execution's name). Admin tags moved to execution_tags, keyed by `key`.
+const executionKeyed = new Set<Entity>(["execution", "node_execution", "task_execution", "signal"]);
+const executionKeyFields = new Set(["project", "domain", "name"]);
+
+function customized(entity: Entity, field: string): [Entity, string] {
+  if (executionKeyed.has(entity) && executionKeyFields.has(field)) return [entity, `execution_${field}`];
+  if (entity === "admin_tag" && field === "name") return ["execution_tag", "key"];
+  return [entity, field];
+}
+
+/** Durations are stored in nanoseconds; filters give seconds or a Go duration ("1h2m"). */
+function durationNanos(v: string): string {
+  if (/^\d+(\.\d+)?$/.test(v)) return String(Math.round(Number(v) * 1e9));
+  try {
+    return String(parseGoDurationNanos(v));
+  } catch {
+    throw invalidArgument(`invalid duration value: ${v}`);
+  }
+}
+
 /** A filter the server adds itself (project = x and the like); no parsing, already trusted. */
 export function eq(entity: Entity, field: string, value: string): Filter {
   return { entity, field, op: "eq", values: [value] };
@@ -90,11 +113,9 @@ export function parseFilters(text: string, primary: Entity, allowed: readonly En
     if (!allowed.includes(entity)) throw invalidArgument(`'${entity}' entity is not allowed in filters`);
     if (!entityColumns[entity].has(field)) throw invalidArgument(`'${entity}.${field}' is invalid filter`);
     if (!isFilterOp(fn)) throw invalidArgument(`unrecognized filter function: ${fn}`);
-    const values = rawValue.split(";");
-    if (repeatedOps.has(fn)) {
-      return { entity, field, op: fn, values };
-    }
-    if (values.length !== 1) throw invalidArgument(`invalid single value filter expression: ${opNames[fn]}`);
-    return { entity, field, op: fn, values };
+    const values = rawValue.split(";").map((v) => (field === "duration" ? durationNanos(v) : v));
+    if (!repeatedOps.has(fn) && values.length !== 1) throw invalidArgument(`invalid single value filter expression: ${opNames[fn]}`);
+    const [e, f] = customized(entity, field);
+    return { entity: e, field: f, op: fn, values };
   });
 }

@@ -10,6 +10,8 @@ export interface EntityKey {
 }
 
 export interface TaskRecord extends EntityKey {
+  /** Row id, referenced by single-task executions. */
+  id?: number;
   /** Binary admin.TaskClosure. */
   closure: Uint8Array;
   digest: Uint8Array;

@@ -10,6 +10,7 @@ import type { EntityKey, ListQuery } from "../../domain/tasks/store";
 import type { LaunchPlanRecord, LaunchPlanStore } from "../../domain/launchplans/store";
 
 interface LaunchPlanRowSql {
+  id: number;
   project: string;
   domain: string;
   name: string;
@@ -29,6 +30,7 @@ const bytes = (b: ArrayBuffer | Uint8Array | null) => (b ? new Uint8Array(b) : n
 
 function fromSql(r: LaunchPlanRowSql): LaunchPlanRecord {
   return {
+    id: Number(r.id),
     project: r.project,
     domain: r.domain,
     name: r.name,

@@ -6,6 +6,7 @@ import { getByKey, listNames, listRows } from "./versioned";
 import type { DescriptionRecord, TaskRecord, TaskStore } from "../../domain/tasks/store";
 
 interface TaskRowSql {
+  id: number;
   project: string;
   domain: string;
   name: string;
@@ -20,6 +21,7 @@ const bytes = (b: ArrayBuffer | Uint8Array | null | undefined) => (b ? new Uint8
 
 function fromSql(r: TaskRowSql): TaskRecord {
   return {
+    id: Number(r.id),
     project: r.project,
     domain: r.domain,
     name: r.name,

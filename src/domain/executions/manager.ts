@@ -1,0 +1,468 @@
+// Execution rules, as upstream's execution manager: launch from a launch plan or a single task, with
+// inputs checked and merged, execution config resolved level by level, inputs offloaded; then read,
+// list, archive, terminate, relaunch and recover. The row is committed before the workflow is handed
+// to the cluster, so propeller never reports on an execution we do not know; a refused submission
+// leaves the execution FAILED with the reason.
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { Code } from "@connectrpc/connect";
+import {
+  ExecutionClosureSchema,
+  ExecutionMetadataSchema,
+  ExecutionMetadata_ExecutionMode as Mode,
+  ExecutionSchema,
+  ExecutionSpecSchema,
+  ExecutionState,
+  WorkflowExecutionGetDataResponseSchema,
+  type Execution,
+  type ExecutionClosure,
+  type ExecutionCreateRequest,
+  type ExecutionRecoverRequest,
+  type ExecutionRelaunchRequest,
+  type ExecutionSpec,
+  type ExecutionTerminateRequest,
+  type ExecutionUpdateRequest,
+  type WorkflowExecutionGetDataResponse,
+} from "../../gen/flyteidl/admin/execution_pb";
+import { EventFailureReasonSchema } from "../../gen/flyteidl/admin/event_pb";
+import type { ResourceListRequest } from "../../gen/flyteidl/admin/common_pb";
+import { LaunchPlanClosureSchema, LaunchPlanSpecSchema, LaunchPlanCreateRequestSchema, type LaunchPlanSpec } from "../../gen/flyteidl/admin/launch_plan_pb";
+import { WorkflowClosureSchema, WorkflowCreateRequestSchema } from "../../gen/flyteidl/admin/workflow_pb";
+import { TaskClosureSchema } from "../../gen/flyteidl/admin/task_pb";
+import { NamedEntityState } from "../../gen/flyteidl/admin/common_pb";
+import { MatchableResource, type PluginOverride } from "../../gen/flyteidl/admin/matchable_resource_pb";
+import { ExecutionError_ErrorKind, WorkflowExecution_Phase as Phase } from "../../gen/flyteidl/core/execution_pb";
+import { IdentifierSchema, ResourceType, WorkflowExecutionIdentifierSchema, type Identifier, type WorkflowExecutionIdentifier } from "../../gen/flyteidl/core/identifier_pb";
+import { LiteralMapSchema, type LiteralMap, type Binding } from "../../gen/flyteidl/core/literals_pb";
+import type { TypedInterface } from "../../gen/flyteidl/core/interface_pb";
+import { AdminError, alreadyExists, detail, failedPrecondition, internal, invalidArgument, missingArgument, notFound } from "../../errors";
+import { validateIdentifierFields } from "../identifiers";
+import { requireString, validateLabels } from "../validate";
+import { parseFilters, eq, type Filter } from "../lists/filters";
+import { nextToken, parseSort, parseToken, requireLimit } from "../lists/page";
+import { validateLiteralMap, validateNotifications, type TypeRules } from "../launchplans/validate";
+import type { LaunchPlanRecord, LaunchPlanStore } from "../launchplans/store";
+import type { WorkflowRecord, WorkflowStore } from "../workflows/store";
+import type { TaskStore } from "../tasks/store";
+import { missingEntity } from "../tasks/manager";
+import type { ProjectManager } from "../projects/manager";
+import type { BlobStore } from "../../stores/blob/store";
+import type { ExecutionKey, ExecutionRecord, ExecutionStore } from "./store";
+import type { Launcher, ResourceSet } from "./launcher";
+import { checkAndFetchInputs } from "./inputs";
+import { checkExecutionName, generateExecutionName } from "./names";
+import { resolveAuthRole, resolveExecConfig, type ExecConfigSource } from "./exec-config";
+import { readLiteralMap, readOutputs } from "./data";
+
+/** Matchable attributes as executions read them: the most specific match, or undefined. */
+export type AttributeLookup = (
+  resource: MatchableResource,
+  scope: { project: string; domain?: string; workflow?: string; launchPlan?: string },
+) => Promise<import("../../gen/flyteidl/admin/matchable_resource_pb").MatchingAttributes | undefined>;
+
+export interface ExecutionSettings {
+  namespaceTemplate: string;
+  maxSizeInBytes: number;
+  metadataPrefix: string;
+  defaults: ExecConfigSource;
+  taskResources: { defaults: ResourceSet; limits: ResourceSet };
+}
+
+/** Registration the single-task path needs: a skeleton workflow and launch plan per task version. */
+export interface SkeletonRegistrar {
+  createWorkflow(req: ReturnType<typeof create<typeof WorkflowCreateRequestSchema>>): Promise<void>;
+  createLaunchPlan(req: ReturnType<typeof create<typeof LaunchPlanCreateRequestSchema>>): Promise<void>;
+  markSystemGenerated(resourceType: ResourceType, id: { project: string; domain: string; name: string }): Promise<void>;
+}
+
+const terminal = new Set(["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]);
+export const isTerminalPhase = (phase: string) => terminal.has(phase);
+
+const executionKeyOf = (id: WorkflowExecutionIdentifier): ExecutionKey => ({ project: id.project, domain: id.domain, name: id.name });
+
+export function validateExecutionId(id: WorkflowExecutionIdentifier | undefined): asserts id is WorkflowExecutionIdentifier {
+  if (!id) throw missingArgument("id");
+  requireString(id.project, "project");
+  requireString(id.domain, "domain");
+  requireString(id.name, "name");
+}
+
+export const missingExecution = (id: ExecutionKey) =>
+  notFound(`missing entity of type execution with identifier project:"${id.project}" domain:"${id.domain}" name:"${id.name}"`);
+
+const nowIso = () => new Date().toISOString();
+
+/** The single-task skeleton's names: `.flytegen.<task>`, node id from the task name's last 63 characters. */
+const skeletonName = (task: string) => `.flytegen.${task}`;
+function skeletonNodeId(task: string): string {
+  const tail = task.length >= 63 ? task.slice(task.length - 63) : task;
+  return [...tail].filter((c) => c === "-" || /\p{L}|\p{N}/u.test(c)).join("");
+}
+
+export class ExecutionManager {
+  constructor(
+    private readonly store: ExecutionStore,
+    private readonly launchPlans: LaunchPlanStore,
+    private readonly workflows: WorkflowStore,
+    private readonly tasks: TaskStore,
+    private readonly projects: ProjectManager,
+    private readonly blobs: BlobStore,
+    private readonly types: TypeRules,
+    private readonly launcher: Launcher,
+    private readonly attributes: AttributeLookup,
+    private readonly skeletons: SkeletonRegistrar,
+    private readonly settings: ExecutionSettings,
+  ) {}
+
+  private namespaceOf(project: string, domain: string): string {
+    return this.settings.namespaceTemplate.replaceAll("{{ project }}", project).replaceAll("{{ domain }}", domain);
+  }
+
+  private async validateCreate(req: ExecutionCreateRequest): Promise<void> {
+    requireString(req.project, "project");
+    requireString(req.domain, "domain");
+    if (req.name !== "") checkExecutionName(req.name);
+    if (req.name.length > 63) throw invalidArgument(`name for ExecutionCreateRequest exceeded allowed length 63`);
+    await this.projects.requireActive(req.project, req.domain);
+    if (!req.spec) throw missingArgument("spec");
+    validateIdentifierFields(req.spec.launchPlan);
+    const type = req.spec.launchPlan.resourceType;
+    if (type !== ResourceType.LAUNCH_PLAN && type !== ResourceType.TASK) {
+      throw invalidArgument(`Invalid reference entity resource type [${ResourceType[type]}], only [LAUNCH_PLAN TASK] allowed`);
+    }
+    validateLiteralMap(req.inputs, "inputs");
+    if (req.spec.notificationOverrides.case === "notifications") validateNotifications(req.spec.notificationOverrides.value.notifications);
+    validateLabels(req.spec.labels?.values);
+  }
+
+  private async readWorkflowClosure(wf: WorkflowRecord) {
+    const bytes = await this.blobs.read(wf.remoteClosureIdentifier);
+    if (!bytes) throw internal(`workflow closure [${wf.remoteClosureIdentifier}] is missing from the blob store`);
+    return fromBinary(WorkflowClosureSchema, bytes);
+  }
+
+  /** The skeleton workflow and launch plan a single-task execution runs through (made once per task version). */
+  private async skeletonFor(taskId: Identifier, spec: ExecutionSpec): Promise<LaunchPlanRecord> {
+    const task = await this.tasks.get(taskId);
+    if (!task) throw missingEntity("TASK", taskId);
+    const template = fromBinary(TaskClosureSchema, task.closure).compiledTask?.template;
+    const iface: TypedInterface | undefined = template?.interface;
+    const scope = { project: taskId.project, domain: taskId.domain, name: skeletonName(taskId.name), version: taskId.version };
+    const wfId = create(IdentifierSchema, { resourceType: ResourceType.WORKFLOW, ...scope });
+    const lpId = create(IdentifierSchema, { resourceType: ResourceType.LAUNCH_PLAN, ...scope });
+    const nodeId = skeletonNodeId(taskId.name);
+    const promises = (vars: Record<string, unknown>, node: string): Binding[] =>
+      Object.keys(vars).map((v) => ({ $typeName: "flyteidl.core.Binding", var: v, binding: { $typeName: "flyteidl.core.BindingData", value: { case: "promise", value: { $typeName: "flyteidl.core.OutputReference", nodeId: node, var: v, attrPath: [] } } } }) as Binding);
+    if (!(await this.workflows.get(wfId))) {
+      await this.skeletons
+        .createWorkflow(
+          create(WorkflowCreateRequestSchema, {
+            id: wfId,
+            spec: {
+              template: {
+                id: wfId,
+                interface: iface,
+                nodes: [
+                  {
+                    id: nodeId,
+                    metadata: { name: nodeId, retries: template?.metadata?.retries ?? { retries: 3 } },
+                    inputs: promises(iface?.inputs?.variables ?? {}, ""),
+                    target: { case: "taskNode", value: { reference: { case: "referenceId", value: taskId } } },
+                  },
+                ],
+                outputs: promises(iface?.outputs?.variables ?? {}, nodeId),
+              },
+            },
+          }),
+        )
+        .catch((e: unknown) => {
+          if (!(e instanceof AdminError && e.code === Code.AlreadyExists)) throw e;
+        });
+      await this.skeletons.markSystemGenerated(ResourceType.WORKFLOW, scope);
+    }
+    let lp = await this.launchPlans.get(lpId);
+    if (!lp) {
+      await this.skeletons
+        .createLaunchPlan(
+          create(LaunchPlanCreateRequestSchema, {
+            id: lpId,
+            spec: { workflowId: wfId, entityMetadata: {}, defaultInputs: {}, fixedInputs: {}, labels: {}, annotations: {}, authRole: spec.authRole, securityContext: spec.securityContext },
+          }),
+        )
+        .catch((e: unknown) => {
+          if (!(e instanceof AdminError && e.code === Code.AlreadyExists)) throw e;
+        });
+      await this.skeletons.markSystemGenerated(ResourceType.LAUNCH_PLAN, scope);
+      lp = await this.launchPlans.get(lpId);
+    }
+    if (!lp) throw internal(`skeleton launch plan for task [${taskId.name}] could not be created`);
+    return lp;
+  }
+
+  private async execConfig(req: ExecutionCreateRequest, lpSpec: LaunchPlanSpec, workflowName: string) {
+    const wec = async (scope: Parameters<AttributeLookup>[1]) => {
+      const a = await this.attributes(MatchableResource.WORKFLOW_EXECUTION_CONFIG, scope);
+      return a?.target.case === "workflowExecutionConfig" ? a.target.value : undefined;
+    };
+    const spec = req.spec as ExecutionSpec;
+    const levels: ExecConfigSource[] = [spec, lpSpec];
+    const specific = await wec({ project: req.project, domain: req.domain, workflow: workflowName });
+    if (specific) levels.push(specific);
+    const projectLevel = await wec({ project: req.project });
+    if (projectLevel) levels.push(projectLevel);
+    return resolveExecConfig(levels, resolveAuthRole(spec, lpSpec), this.settings.defaults);
+  }
+
+  private async pluginOverrides(project: string, domain: string, workflow: string, launchPlan: string): Promise<PluginOverride[]> {
+    const a = await this.attributes(MatchableResource.PLUGIN_OVERRIDE, { project, domain, workflow, launchPlan });
+    return a?.target.case === "pluginOverrides" ? a.target.value.overrides : [];
+  }
+
+  /** CreateExecution (and the shared path of relaunch and recover). */
+  async create(req: ExecutionCreateRequest, extra: { sourceExecutionId?: number } = {}): Promise<WorkflowExecutionIdentifier> {
+    const acceptedAt = new Date();
+    // Clients before flyteidl 0.15 sent inputs inside the spec.
+    if (!req.inputs || Object.keys(req.inputs.literals).length === 0) req.inputs = req.spec?.inputs;
+    await this.validateCreate(req);
+    const spec = req.spec as ExecutionSpec;
+    const isTask = spec.launchPlan?.resourceType === ResourceType.TASK;
+    const lpRecord = isTask ? await this.skeletonFor(spec.launchPlan as Identifier, spec) : await this.launchPlans.get(spec.launchPlan as Identifier);
+    if (!lpRecord) throw missingEntity("LAUNCH_PLAN", spec.launchPlan as Identifier);
+    const lpSpec = fromBinary(LaunchPlanSpecSchema, lpRecord.spec);
+    const lpClosure = fromBinary(LaunchPlanClosureSchema, lpRecord.closure);
+    const inputs = checkAndFetchInputs(req.inputs, lpSpec.fixedInputs, lpClosure.expectedInputs, this.types);
+
+    const wfId = lpSpec.workflowId;
+    const wfRecord = wfId ? await this.workflows.get(wfId) : undefined;
+    if (!wfId || !wfRecord) throw missingEntity("WORKFLOW", wfId ?? create(IdentifierSchema));
+    const workflowId = create(IdentifierSchema, { resourceType: ResourceType.WORKFLOW, project: wfRecord.project, domain: wfRecord.domain, name: wfRecord.name, version: wfRecord.version });
+
+    const name = req.name || generateExecutionName();
+    const id = create(WorkflowExecutionIdentifierSchema, { project: req.project, domain: req.domain, name, org: req.org });
+    const base = [this.settings.metadataPrefix, req.project, req.domain, name];
+    const inputsUri = this.blobs.uri(...base, "inputs");
+    const userInputsUri = this.blobs.uri(...base, "user_inputs");
+    const [wfClosure] = await Promise.all([
+      this.readWorkflowClosure(wfRecord),
+      this.blobs.write(inputsUri, toBinary(LiteralMapSchema, inputs)),
+      this.blobs.write(userInputsUri, toBinary(LiteralMapSchema, req.inputs ?? create(LiteralMapSchema))),
+    ]);
+
+    const metadata = (spec.metadata ??= create(ExecutionMetadataSchema));
+
+    const execConfig = await this.execConfig(req, lpSpec, wfRecord.name);
+    const labels = { ...(execConfig.labels?.values ?? lpSpec.labels?.values ?? {}) };
+    const projectLabels = (await this.projects.get(req.project)).labels?.values ?? {};
+    for (const [k, v] of Object.entries(projectLabels)) if (!(k in labels)) labels[k] = v;
+    const annotations = { ...(execConfig.annotations?.values ?? lpSpec.annotations?.values ?? {}) };
+    const namespace = this.namespaceOf(req.project, req.domain);
+
+    let notifications = lpSpec.entityMetadata?.notifications ?? [];
+    if (spec.notificationOverrides.case === "notifications" && spec.notificationOverrides.value.notifications.length > 0) {
+      notifications = spec.notificationOverrides.value.notifications;
+    } else if (spec.notificationOverrides.case === "disableAll" && spec.notificationOverrides.value) notifications = [];
+    spec.maxParallelism = execConfig.maxParallelism;
+    spec.securityContext = execConfig.securityContext;
+    metadata.systemMetadata = { $typeName: "flyteidl.admin.SystemMetadata", executionCluster: "", namespace };
+
+    const created = timestampFromDate(acceptedAt);
+    const closure = create(ExecutionClosureSchema, {
+      createdAt: created,
+      updatedAt: created,
+      notifications,
+      workflowId,
+      stateChangeDetails: { state: ExecutionState.EXECUTION_ACTIVE, principal: metadata.principal, occurredAt: created },
+    });
+    const record: ExecutionRecord = {
+      project: id.project,
+      domain: id.domain,
+      name: id.name,
+      launchPlanId: isTask ? null : (lpRecord.id ?? null),
+      workflowId: wfRecord.id ?? null,
+      taskId: isTask ? ((await this.tasks.get(spec.launchPlan as Identifier))?.id ?? null) : null,
+      phase: Phase[Phase.UNDEFINED],
+      spec: toBinary(ExecutionSpecSchema, spec),
+      closure: toBinary(ExecutionClosureSchema, closure),
+      startedAt: null,
+      executionCreatedAt: acceptedAt.toISOString(),
+      executionUpdatedAt: acceptedAt.toISOString(),
+      duration: 0,
+      abortCause: "",
+      mode: metadata.mode,
+      sourceExecutionId: extra.sourceExecutionId ?? null,
+      parentNodeExecutionId: null,
+      cluster: "",
+      inputsUri,
+      userInputsUri,
+      errorKind: null,
+      errorCode: null,
+      user: metadata.principal,
+      state: ExecutionState.EXECUTION_ACTIVE,
+      launchEntity: isTask ? "task" : "launch_plan",
+    };
+    const tags = [
+      ...Object.entries(spec.labels?.values ?? {}).map(([key, value]) => ({ key, value })),
+      ...spec.tags.map((key) => ({ key, value: "" })),
+    ];
+    try {
+      await this.store.create(record, tags);
+    } catch (e) {
+      if (e instanceof AdminError && e.code === Code.AlreadyExists) throw alreadyExists(`execution with name [${name}] already exists in project [${req.project}] domain [${req.domain}]`);
+      throw e;
+    }
+
+    // Committed; now hand it to the cluster. A refusal is recorded on the execution, not lost.
+    try {
+      const compiled = wfClosure.compiledWorkflow;
+      if (!compiled) throw internal(`workflow [${wfRecord.name}] has no compiled closure`);
+      const { cluster } = await this.launcher.launch({
+        executionId: id,
+        namespace,
+        closure: compiled,
+        closureUri: wfRecord.remoteClosureIdentifier,
+        inputs,
+        inputsUri,
+        acceptedAt,
+        labels,
+        annotations,
+        executionConfig: execConfig,
+        taskResources: this.settings.taskResources,
+        pluginOverrides: await this.pluginOverrides(req.project, req.domain, wfRecord.name, lpRecord.name),
+        clusterLabel: spec.executionClusterLabel?.value || undefined,
+        recoveryExecution: metadata.mode === Mode.RECOVERED ? metadata.referenceExecution : undefined,
+        workflowName: wfRecord.name,
+        launchPlanName: lpRecord.name,
+      });
+      if (cluster !== "") {
+        metadata.systemMetadata.executionCluster = cluster;
+        await this.store.update(record, { cluster, spec: toBinary(ExecutionSpecSchema, spec) });
+      }
+    } catch (e) {
+      const message = e instanceof AdminError ? e.message : `failed to create workflow in propeller ${(e as Error).message}`;
+      const code = e instanceof AdminError ? Code[e.code] : "Internal";
+      const kind = e instanceof AdminError && e.code === Code.InvalidArgument ? ExecutionError_ErrorKind.USER : ExecutionError_ErrorKind.SYSTEM;
+      closure.phase = Phase.FAILED;
+      closure.outputResult = { case: "error", value: { $typeName: "flyteidl.core.ExecutionError", code, message, errorUri: "", kind, timestamp: undefined, worker: "" } };
+      closure.updatedAt = timestampFromDate(new Date());
+      await this.store.update(record, {
+        phase: Phase[Phase.FAILED],
+        closure: toBinary(ExecutionClosureSchema, closure),
+        errorKind: ExecutionError_ErrorKind[kind],
+        errorCode: code,
+        executionUpdatedAt: nowIso(),
+      });
+    }
+    return id;
+  }
+
+  private async requireRecord(id: WorkflowExecutionIdentifier | undefined): Promise<ExecutionRecord> {
+    validateExecutionId(id);
+    const r = await this.store.get(executionKeyOf(id));
+    if (!r) throw missingExecution(executionKeyOf(id));
+    return r;
+  }
+
+  /** Relaunch and recover start a new execution from an old one's spec and user inputs. */
+  private async again(old: ExecutionRecord, name: string, mode: Mode, overwriteCache?: boolean): Promise<WorkflowExecutionIdentifier> {
+    const spec = fromBinary(ExecutionSpecSchema, old.spec);
+    const oldId = create(WorkflowExecutionIdentifierSchema, { project: old.project, domain: old.domain, name: old.name });
+    const metadata = (spec.metadata ??= create(ExecutionMetadataSchema));
+    metadata.mode = mode;
+    metadata.referenceExecution = oldId;
+    metadata.systemMetadata = undefined;
+    if (overwriteCache !== undefined) spec.overwriteCache = overwriteCache;
+    const { full: userInputs } = await readLiteralMap(this.blobs, old.userInputsUri);
+    return this.create(
+      { $typeName: "flyteidl.admin.ExecutionCreateRequest", project: old.project, domain: old.domain, name, spec, inputs: userInputs, org: "" },
+      { sourceExecutionId: old.id },
+    );
+  }
+
+  async relaunch(req: ExecutionRelaunchRequest): Promise<WorkflowExecutionIdentifier> {
+    const old = await this.requireRecord(req.id);
+    return this.again(old, req.name, Mode.RELAUNCH, req.overwriteCache);
+  }
+
+  async recover(req: ExecutionRecoverRequest): Promise<WorkflowExecutionIdentifier> {
+    const old = await this.requireRecord(req.id);
+    return this.again(old, req.name, Mode.RECOVERED);
+  }
+
+  private toExecution(r: ExecutionRecord, trimErrors = false): Execution {
+    const spec = fromBinary(ExecutionSpecSchema, r.spec);
+    const closure = fromBinary(ExecutionClosureSchema, r.closure);
+    if (trimErrors && closure.outputResult.case === "error" && closure.outputResult.value.message.length > 100) {
+      closure.outputResult.value.message = Buffer.from(closure.outputResult.value.message).subarray(0, 100).toString();
+    }
+    closure.stateChangeDetails ??= {
+      $typeName: "flyteidl.admin.ExecutionStateChangeDetails",
+      state: r.state as ExecutionState,
+      principal: r.user,
+      occurredAt: timestampFromDate(new Date(r.executionCreatedAt)),
+    };
+    if (r.phase === "ABORTED" && closure.outputResult.case !== "abortMetadata") {
+      closure.outputResult = { case: "abortMetadata", value: { $typeName: "flyteidl.admin.AbortMetadata", cause: r.abortCause, principal: "" } };
+    }
+    return create(ExecutionSchema, { id: { project: r.project, domain: r.domain, name: r.name }, spec, closure });
+  }
+
+  async get(id: WorkflowExecutionIdentifier | undefined): Promise<Execution> {
+    return this.toExecution(await this.requireRecord(id));
+  }
+
+  async update(req: ExecutionUpdateRequest): Promise<void> {
+    const r = await this.requireRecord(req.id);
+    const closure = fromBinary(ExecutionClosureSchema, r.closure);
+    closure.stateChangeDetails = { $typeName: "flyteidl.admin.ExecutionStateChangeDetails", state: req.state, principal: "", occurredAt: timestampFromDate(new Date()) };
+    await this.store.update(r, { state: req.state, closure: toBinary(ExecutionClosureSchema, closure) });
+  }
+
+  async list(req: ResourceListRequest): Promise<{ executions: Execution[]; token: string }> {
+    if (!req.id) throw missingArgument("id");
+    requireString(req.id.project, "project");
+    requireString(req.id.domain, "domain");
+    requireLimit(req.limit);
+    const filters: Filter[] = [eq("execution", "execution_project", req.id.project), eq("execution", "execution_domain", req.id.domain)];
+    if (req.id.name) filters.push(eq("execution", "execution_name", req.id.name));
+    const parsed = parseFilters(req.filters, "execution", ["execution", "launch_plan", "workflow", "task", "admin_tag", "execution_tag"]);
+    filters.push(...parsed);
+    // Archived executions stay hidden unless the request asks about state itself.
+    if (!parsed.some((f) => f.field === "state")) filters.push(eq("execution", "state", String(ExecutionState.EXECUTION_ACTIVE)));
+    const order = parseSort(req.sortBy, "execution");
+    const offset = parseToken(req.token, "ListExecutions");
+    const rows = await this.store.list({ filters, order, limit: req.limit, offset });
+    const executions = rows.map((r) => {
+      const e = this.toExecution(r, true);
+      if (e.spec) e.spec.inputs = undefined;
+      if (e.closure) e.closure.computedInputs = undefined;
+      return e;
+    });
+    return { executions, token: nextToken(offset, rows.length, req.limit) };
+  }
+
+  async getData(id: WorkflowExecutionIdentifier | undefined): Promise<WorkflowExecutionGetDataResponse> {
+    const r = await this.requireRecord(id);
+    const closure = fromBinary(ExecutionClosureSchema, r.closure);
+    const result = closure.outputResult;
+    const blob = result.case === "outputs" ? result.value.data : undefined;
+    const outputUri = blob?.case === "uri" ? blob.value : "";
+    const inline: LiteralMap | undefined = result.case === "outputData" ? result.value : blob?.case === "values" ? blob.value : undefined;
+    const [inputs, outputs] = await Promise.all([readLiteralMap(this.blobs, r.inputsUri), readOutputs(this.blobs, outputUri, inline, this.settings.maxSizeInBytes)]);
+    return create(WorkflowExecutionGetDataResponseSchema, { inputs: inputs.blob, outputs: outputs.blob, fullInputs: inputs.full, fullOutputs: outputs.full });
+  }
+
+  async terminate(req: ExecutionTerminateRequest): Promise<void> {
+    const r = await this.requireRecord(req.id);
+    if (isTerminalPhase(r.phase)) {
+      throw failedPrecondition(
+        "Cannot abort an already terminated workflow execution",
+        detail(EventFailureReasonSchema, { reason: { case: "alreadyInTerminalState", value: { currentPhase: r.phase } } }),
+      );
+    }
+    const closure = fromBinary(ExecutionClosureSchema, r.closure);
+    closure.outputResult = { case: "abortMetadata", value: { $typeName: "flyteidl.admin.AbortMetadata", cause: req.cause, principal: "" } };
+    closure.phase = Phase.ABORTING;
+    await this.store.update(r, { phase: Phase[Phase.ABORTING], abortCause: req.cause, closure: toBinary(ExecutionClosureSchema, closure) });
+    await this.launcher.abort({ cluster: r.cluster, namespace: this.namespaceOf(r.project, r.domain), executionName: r.name });
+  }
+}

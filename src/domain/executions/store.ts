@@ -1,0 +1,59 @@
+// What the execution rules need from storage; stores/db implements it.
+import type { ListQuery } from "../tasks/store";
+
+export interface ExecutionKey {
+  project: string;
+  domain: string;
+  name: string;
+}
+
+export interface ExecutionRecord extends ExecutionKey {
+  /** Row id, referenced by relaunches, child executions and node executions. */
+  id?: number;
+  launchPlanId: number | null;
+  workflowId: number | null;
+  taskId: number | null;
+  /** core.WorkflowExecution.Phase name. */
+  phase: string;
+  /** Binary admin.ExecutionSpec. */
+  spec: Uint8Array;
+  /** Binary admin.ExecutionClosure. */
+  closure: Uint8Array;
+  /** RFC 3339 UTC timestamps. */
+  startedAt: string | null;
+  executionCreatedAt: string;
+  executionUpdatedAt: string;
+  /** Nanoseconds. */
+  duration: number;
+  abortCause: string;
+  mode: number;
+  sourceExecutionId: number | null;
+  parentNodeExecutionId: number | null;
+  cluster: string;
+  inputsUri: string;
+  userInputsUri: string;
+  errorKind: string | null;
+  errorCode: string | null;
+  user: string;
+  /** admin.ExecutionState: ACTIVE=0, ARCHIVED=1. */
+  state: number;
+  launchEntity: "launch_plan" | "task";
+}
+
+export type ExecutionPatch = Partial<Omit<ExecutionRecord, keyof ExecutionKey | "id">>;
+
+export interface ExecutionTag {
+  key: string;
+  value: string;
+}
+
+export interface ExecutionStore {
+  /** Inserts the execution and its tags in one transaction; AlreadyExists when the name is taken. */
+  create(e: ExecutionRecord, tags: ExecutionTag[]): Promise<ExecutionRecord>;
+  get(key: ExecutionKey): Promise<ExecutionRecord | undefined>;
+  getById(id: number): Promise<ExecutionRecord | undefined>;
+  update(key: ExecutionKey, patch: ExecutionPatch): Promise<void>;
+  /** Rows joined (when a filter names them) to launch plans, workflows, tasks and tags. */
+  list(q: ListQuery): Promise<ExecutionRecord[]>;
+  count(q: Pick<ListQuery, "filters">): Promise<number>;
+}

@@ -1,0 +1,167 @@
+// Execution rows and their tags: I/O only. Lists join launch plans, workflows, tasks and tags only when
+// a filter names them, as upstream does.
+import { and, eq as deq, sql, type SQL } from "drizzle-orm";
+import type { Db } from "./client";
+import { executions, executionTags } from "./schema";
+import { dbError } from "./errors";
+import { orderSql, whereSql } from "./list-sql";
+import { pageSql } from "./versioned";
+import type { Filter } from "../../domain/lists/filters";
+import type { ListQuery } from "../../domain/tasks/store";
+import type { ExecutionKey, ExecutionPatch, ExecutionRecord, ExecutionStore } from "../../domain/executions/store";
+
+type Row = typeof executions.$inferSelect;
+
+const bytes = (b: Uint8Array | ArrayBuffer | null) => (b ? new Uint8Array(b) : new Uint8Array());
+
+function fromRow(r: Row): ExecutionRecord {
+  return {
+    id: Number(r.id),
+    project: r.executionProject,
+    domain: r.executionDomain,
+    name: r.executionName,
+    launchPlanId: r.launchPlanId === null ? null : Number(r.launchPlanId),
+    workflowId: r.workflowId === null ? null : Number(r.workflowId),
+    taskId: r.taskId === null ? null : Number(r.taskId),
+    phase: r.phase,
+    spec: bytes(r.spec),
+    closure: bytes(r.closure),
+    startedAt: r.startedAt,
+    executionCreatedAt: r.executionCreatedAt ?? r.createdAt,
+    executionUpdatedAt: r.executionUpdatedAt ?? r.updatedAt,
+    duration: Number(r.duration),
+    abortCause: r.abortCause,
+    mode: Number(r.mode),
+    sourceExecutionId: r.sourceExecutionId === null ? null : Number(r.sourceExecutionId),
+    parentNodeExecutionId: r.parentNodeExecutionId === null ? null : Number(r.parentNodeExecutionId),
+    cluster: r.cluster,
+    inputsUri: r.inputsUri,
+    userInputsUri: r.userInputsUri,
+    errorKind: r.errorKind,
+    errorCode: r.errorCode,
+    user: r.user,
+    state: Number(r.state),
+    launchEntity: r.launchEntity === "task" ? "task" : "launch_plan",
+  };
+}
+
+/** Raw SQL rows come back with column names; map them to drizzle's field names first. */
+function fromSqlRow(r: Record<string, unknown>): ExecutionRecord {
+  const camel = Object.fromEntries(Object.entries(r).map(([k, v]) => [k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), v]));
+  return fromRow(camel as unknown as Row);
+}
+
+const keyWhere = (k: ExecutionKey) =>
+  and(deq(executions.executionProject, k.project), deq(executions.executionDomain, k.domain), deq(executions.executionName, k.name));
+
+const joinTable: Partial<Record<Filter["entity"], { table: string; on: string }>> = {
+  launch_plan: { table: "launch_plans", on: "executions.launch_plan_id = launch_plans.id" },
+  workflow: { table: "workflows", on: "executions.workflow_id = workflows.id" },
+  task: { table: "tasks", on: "executions.task_id = tasks.id" },
+  execution_tag: {
+    table: "execution_tags",
+    on: "executions.execution_project = execution_tags.execution_project AND executions.execution_domain = execution_tags.execution_domain AND executions.execution_name = execution_tags.execution_name",
+  },
+};
+
+function fromClause(filters: Filter[]): SQL {
+  const joins = [...new Set(filters.map((f) => f.entity))].flatMap((e) => {
+    const j = joinTable[e];
+    return j ? [sql.raw(` INNER JOIN ${j.table} ON ${j.on}`)] : [];
+  });
+  return sql`FROM executions${sql.join(joins, sql``)}`;
+}
+
+const tableOf = (f: Filter) => joinTable[f.entity]?.table ?? "executions";
+
+export function executionStore(db: Db): ExecutionStore {
+  return {
+    async create(e, tags) {
+      const now = new Date().toISOString();
+      try {
+        const inserted = await db.transaction(async (tx) => {
+          const [row] = await tx
+            .insert(executions)
+            .values({
+              executionProject: e.project,
+              executionDomain: e.domain,
+              executionName: e.name,
+              launchPlanId: e.launchPlanId,
+              workflowId: e.workflowId,
+              taskId: e.taskId,
+              phase: e.phase,
+              spec: Buffer.from(e.spec),
+              closure: Buffer.from(e.closure),
+              startedAt: e.startedAt,
+              executionCreatedAt: e.executionCreatedAt,
+              executionUpdatedAt: e.executionUpdatedAt,
+              duration: e.duration,
+              abortCause: e.abortCause,
+              mode: e.mode,
+              sourceExecutionId: e.sourceExecutionId,
+              parentNodeExecutionId: e.parentNodeExecutionId,
+              cluster: e.cluster,
+              inputsUri: e.inputsUri,
+              userInputsUri: e.userInputsUri,
+              errorKind: e.errorKind,
+              errorCode: e.errorCode,
+              user: e.user,
+              state: e.state,
+              launchEntity: e.launchEntity,
+              createdAt: now,
+              updatedAt: now,
+            })
+            .returning();
+          for (const t of tags) {
+            await tx
+              .insert(executionTags)
+              .values({ executionProject: e.project, executionDomain: e.domain, executionName: e.name, key: t.key, value: t.value, createdAt: now, updatedAt: now })
+              .onConflictDoNothing();
+          }
+          return row;
+        });
+        return fromRow(inserted);
+      } catch (err) {
+        throw dbError(err, "executions_pkey");
+      }
+    },
+
+    async get(key) {
+      const [row] = await db.select().from(executions).where(keyWhere(key)).limit(1);
+      return row && fromRow(row);
+    },
+
+    async getById(id) {
+      const [row] = await db.select().from(executions).where(deq(executions.id, id)).limit(1);
+      return row && fromRow(row);
+    },
+
+    async update(key, patch) {
+      const { spec, closure, ...rest } = patch;
+      await db
+        .update(executions)
+        .set({
+          ...rest,
+          ...(spec ? { spec: Buffer.from(spec) } : {}),
+          ...(closure ? { closure: Buffer.from(closure) } : {}),
+          updatedAt: new Date().toISOString(),
+        })
+        .where(keyWhere(key));
+    },
+
+    async list(q: ListQuery) {
+      const where = whereSql(q.filters, tableOf);
+      const order = q.order ? sql` ORDER BY ${orderSql(q.order, "executions")}` : sql``;
+      const rows = await db.all<Record<string, unknown>>(
+        sql`SELECT executions.* ${fromClause(q.filters)}${where ? sql` WHERE ${where}` : sql``}${order}${pageSql({ ...q, order: undefined })}`,
+      );
+      return rows.map(fromSqlRow);
+    },
+
+    async count(q) {
+      const where = whereSql(q.filters, tableOf);
+      const [r] = await db.all<{ n: number }>(sql`SELECT COUNT(executions.id) AS n ${fromClause(q.filters)}${where ? sql` WHERE ${where}` : sql``}`);
+      return Number(r?.n ?? 0);
+    },
+  };
+}
