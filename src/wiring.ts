@@ -30,6 +30,11 @@ import { invalidArgument } from "./errors";
 import { ExecutionManager, type AttributeLookup, type ExecutionSettings } from "./domain/executions/manager";
 import type { Launcher } from "./domain/executions/launcher";
 import { executionStore } from "./stores/db/executions";
+import { nodeExecutionStore } from "./stores/db/nodeexecutions";
+import { taskExecutionStore } from "./stores/db/taskexecutions";
+import { NodeExecutionManager } from "./domain/nodeexecutions/manager";
+import { TaskExecutionManager } from "./domain/taskexecutions/manager";
+import { ArtifactReader } from "./domain/dataproxy/artifacts";
 import { AnnotationsSchema, EnvsSchema, LabelsSchema, NamedEntityState, NamedEntityUpdateRequestSchema, RawOutputDataConfigSchema } from "./gen/flyteidl/admin/common_pb";
 import { SecurityContextSchema } from "./gen/flyteidl/core/security_pb";
 import { create } from "@bufbuild/protobuf";
@@ -88,6 +93,7 @@ function executionSettings(config: Config): ExecutionSettings {
   return {
     namespaceTemplate: config.namespace_mapping.template,
     maxSizeInBytes: config.remoteData.maxSizeInBytes,
+    inlineEventDataPolicy: config.remoteData.inlineEventDataPolicy,
     metadataPrefix: "metadata",
     defaults: {
       maxParallelism: a.maxParallelism,
@@ -121,8 +127,17 @@ export function buildServiceImpls(config: Config, database: Database, blobs: Blo
   const types = { castable, literalType: requireLiteralType };
   const launchPlanManager = new LaunchPlanManager(launchPlans, workflows, projects, types, { artifactsEnabled: false });
   const namedEntities = new NamedEntityManager(namedEntityStore(db));
+  const executionRows = executionStore(db);
+  const nodeRows = nodeExecutionStore(db);
+  const taskRows = taskExecutionStore(db);
+  const eventData = { maxSizeInBytes: config.remoteData.maxSizeInBytes, inlineEventDataPolicy: config.remoteData.inlineEventDataPolicy };
+  const nodeExecutions = new NodeExecutionManager(nodeRows, executionRows, taskRows, blobs.store, {
+    ...eventData,
+    metadataStoragePrefix: config.flyteadmin.metadataStoragePrefix,
+  });
+  const taskExecutions = new TaskExecutionManager(taskRows, nodeRows, executionRows, blobs.store, eventData);
   const executions = new ExecutionManager(
-    executionStore(db),
+    executionRows,
     launchPlans,
     workflows,
     tasks,
@@ -148,12 +163,15 @@ export function buildServiceImpls(config: Config, database: Database, blobs: Blo
       }),
       workflows: workflowManager,
       launchPlans: launchPlanManager,
-      executions,
+      executions: { executions, nodes: nodeExecutions, tasks: taskExecutions },
       namedEntities,
       descriptions: new DescriptionManager(descriptionStore(db)),
       version: versionInfo,
     }),
-    dataProxy: dataProxyService(new DataProxyManager(blobs.store, config.server.dataProxy)),
+    dataProxy: dataProxyService(
+      new DataProxyManager(blobs.store, config.server.dataProxy),
+      new ArtifactReader(nodeExecutions, taskExecutions, blobs.store, config.server.dataProxy.download.maxExpiresIn),
+    ),
     health: healthService(() => database.ping(), { services: flyteServices.map((s) => s.typeName) }),
     extra: config.server.grpc.serverReflection ? [registerReflection(flyteServices)] : [],
   };

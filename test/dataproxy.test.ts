@@ -115,7 +115,16 @@ describe("validation as upstream", () => {
     expect((await codeOf(proxy().createDownloadLocation({ nativeUrl: "file:///etc/passwd" })))[0]).toBe("Internal");
   });
 
-  test("the other DataProxy RPCs answer Unimplemented until executions exist", async () => {
-    expect((await codeOf(proxy().getData({ flyteUrl: "flyte://v1/p/d/e/n/i" })))[0]).toBe("Unimplemented");
+  test("GetData and CreateDownloadLink validate as upstream (a missing node is NotFound)", async () => {
+    expect((await codeOf(proxy().getData({ flyteUrl: "flyte://v1/p/d/e/n/i" })))[0]).toBe("NotFound");
+    expect(await codeOf(proxy().getData({ flyteUrl: "flyte://v1/p/d/e/n/0/d" }))).toEqual([
+      "InvalidArgument",
+      "deck type cannot be specified with a retry attempt, just use the node instead",
+    ]);
+    expect(await codeOf(proxy().getData({ flyteUrl: "flyte://v1/p/d/e/n/x" }))).toEqual(["InvalidArgument", "failed to parse artifact url Error: failed to parse [flyte://v1/p/d/e/n/x]"]);
+    expect((await codeOf(proxy().createDownloadLink({ artifactType: 0 })))[0]).toBe("InvalidArgument");
+    const link = await codeOf(proxy().createDownloadLink({ artifactType: 1, source: { case: "nodeExecutionId", value: { nodeId: "n", executionId: { project: "p", domain: "d", name: "e" } } } }));
+    expect(link[0]).toBe("InvalidArgument");
+    expect(link[1]).toStartWith("failed to find node execution [");
   });
 });

@@ -17,6 +17,8 @@ import type { DescriptionManager } from "../domain/descriptions/manager";
 import type { WorkflowManager } from "../domain/workflows/manager";
 import type { LaunchPlanManager } from "../domain/launchplans/manager";
 import type { ExecutionManager } from "../domain/executions/manager";
+import type { NodeExecutionManager } from "../domain/nodeexecutions/manager";
+import type { TaskExecutionManager } from "../domain/taskexecutions/manager";
 import { executionRpcs } from "./executions";
 import { WorkflowCreateResponseSchema, WorkflowListSchema } from "../gen/flyteidl/admin/workflow_pb";
 import { LaunchPlanCreateResponseSchema, LaunchPlanListSchema, LaunchPlanUpdateResponseSchema } from "../gen/flyteidl/admin/launch_plan_pb";
@@ -31,7 +33,7 @@ export interface AdminDeps {
   tasks: TaskManager;
   workflows: WorkflowManager;
   launchPlans: LaunchPlanManager;
-  executions?: ExecutionManager;
+  executions?: { executions: ExecutionManager; nodes: NodeExecutionManager; tasks: TaskExecutionManager };
   namedEntities: NamedEntityManager;
   descriptions: DescriptionManager;
   version: VersionInfo;
@@ -56,7 +58,7 @@ export function adminService(deps: AdminDeps): Partial<ServiceImpl<typeof AdminS
     ...taskRpcs(tasks),
     ...workflowRpcs(workflows),
     ...launchPlanRpcs(launchPlans),
-    ...(executions && executionRpcs(executions)),
+    ...(executions && executionRpcs(executions.executions, executions.nodes, executions.tasks)),
     async registerProject(req) {
       await projects.register(req.project);
       return create(ProjectRegisterResponseSchema);

@@ -1,5 +1,5 @@
-// The execution RPCs of flyteidl.service.AdminService: read the request, call the execution manager,
-// build the response.
+// The execution RPCs of flyteidl.service.AdminService (executions, node and task executions and the
+// events propeller sends): read the request, call the manager, build the response.
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { AdminService } from "../gen/flyteidl/service/admin_pb";
@@ -10,9 +10,30 @@ import {
   ExecutionUpdateResponseSchema,
 } from "../gen/flyteidl/admin/execution_pb";
 import type { ExecutionManager } from "../domain/executions/manager";
+import { NodeExecutionEventResponseSchema, TaskExecutionEventResponseSchema, WorkflowExecutionEventResponseSchema } from "../gen/flyteidl/admin/event_pb";
+import { NodeExecutionListSchema } from "../gen/flyteidl/admin/node_execution_pb";
+import { TaskExecutionListSchema } from "../gen/flyteidl/admin/task_execution_pb";
+import type { NodeExecutionManager } from "../domain/nodeexecutions/manager";
+import type { TaskExecutionManager } from "../domain/taskexecutions/manager";
 
-export function executionRpcs(executions: ExecutionManager): Partial<ServiceImpl<typeof AdminService>> {
+export function executionRpcs(executions: ExecutionManager, nodes: NodeExecutionManager, tasks: TaskExecutionManager): Partial<ServiceImpl<typeof AdminService>> {
   return {
+    async createNodeEvent(req) {
+      await nodes.createEvent(req);
+      return create(NodeExecutionEventResponseSchema);
+    },
+    async createTaskEvent(req) {
+      await tasks.createEvent(req);
+      return create(TaskExecutionEventResponseSchema);
+    },
+    getNodeExecution: (req) => nodes.get(req.id),
+    listNodeExecutions: async (req) => create(NodeExecutionListSchema, await nodes.list(req)),
+    listNodeExecutionsForTask: async (req) => create(NodeExecutionListSchema, await nodes.listForTask(req)),
+    getNodeExecutionData: (req) => nodes.getData(req.id),
+    getDynamicNodeWorkflow: (req) => nodes.getDynamicWorkflow(req.id),
+    getTaskExecution: (req) => tasks.get(req.id),
+    listTaskExecutions: async (req) => create(TaskExecutionListSchema, await tasks.list(req)),
+    getTaskExecutionData: (req) => tasks.getData(req.id),
     createExecution: async (req) => create(ExecutionCreateResponseSchema, { id: await executions.create(req) }),
     relaunchExecution: async (req) => create(ExecutionCreateResponseSchema, { id: await executions.relaunch(req) }),
     recoverExecution: async (req) => create(ExecutionCreateResponseSchema, { id: await executions.recover(req) }),
@@ -23,6 +44,10 @@ export function executionRpcs(executions: ExecutionManager): Partial<ServiceImpl
     },
     getExecutionData: (req) => executions.getData(req.id),
     listExecutions: async (req) => create(ExecutionListSchema, await executions.list(req)),
+    async createWorkflowEvent(req) {
+      await executions.createWorkflowEvent(req);
+      return create(WorkflowExecutionEventResponseSchema);
+    },
     async terminateExecution(req) {
       await executions.terminate(req);
       return create(ExecutionTerminateResponseSchema);

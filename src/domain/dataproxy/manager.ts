@@ -43,7 +43,7 @@ const toHex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const toBase64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
 
 /** A request's expires_in in milliseconds, checked against the maximum; absent means the maximum. */
-function expiry(given: Duration | undefined, max: string): number {
+export function expiry(given: Duration | undefined, max: string): number {
   const maxMs = parseGoDuration(max)!;
   if (!given) return maxMs;
   const secs = Number(given.seconds);

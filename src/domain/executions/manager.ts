@@ -24,7 +24,8 @@ import {
   type ExecutionUpdateRequest,
   type WorkflowExecutionGetDataResponse,
 } from "../../gen/flyteidl/admin/execution_pb";
-import { EventFailureReasonSchema } from "../../gen/flyteidl/admin/event_pb";
+import { EventFailureReasonSchema, type WorkflowExecutionEventRequest } from "../../gen/flyteidl/admin/event_pb";
+import { applyWorkflowEvent, checkTransition, terminalStateError, validateWorkflowEvent } from "./events";
 import type { ResourceListRequest } from "../../gen/flyteidl/admin/common_pb";
 import { LaunchPlanClosureSchema, LaunchPlanSpecSchema, LaunchPlanCreateRequestSchema, type LaunchPlanSpec } from "../../gen/flyteidl/admin/launch_plan_pb";
 import { WorkflowClosureSchema, WorkflowCreateRequestSchema } from "../../gen/flyteidl/admin/workflow_pb";
@@ -63,6 +64,7 @@ export type AttributeLookup = (
 export interface ExecutionSettings {
   namespaceTemplate: string;
   maxSizeInBytes: number;
+  inlineEventDataPolicy: "Offload" | "StoreInline";
   metadataPrefix: string;
   defaults: ExecConfigSource;
   taskResources: { defaults: ResourceSet; limits: ResourceSet };
@@ -451,13 +453,25 @@ export class ExecutionManager {
     return create(WorkflowExecutionGetDataResponseSchema, { inputs: inputs.blob, outputs: outputs.blob, fullInputs: inputs.full, fullOutputs: outputs.full });
   }
 
+  /** CreateWorkflowEvent from propeller. */
+  async createWorkflowEvent(req: WorkflowExecutionEventRequest): Promise<void> {
+    validateWorkflowEvent(req, this.settings.maxSizeInBytes);
+    const event = req.event;
+    const r = await this.requireRecord(event.executionId);
+    checkTransition(r, event);
+    const patch = await applyWorkflowEvent(r, event, this.blobs, {
+      maxSizeInBytes: this.settings.maxSizeInBytes,
+      inlineEventDataPolicy: this.settings.inlineEventDataPolicy,
+      metadataPrefix: this.settings.metadataPrefix,
+    });
+    await this.store.update(r, patch);
+    await this.store.recordEvent(r, { phase: Phase[event.phase], requestId: req.requestId, occurredAt: patch.executionUpdatedAt ?? nowIso() });
+  }
+
   async terminate(req: ExecutionTerminateRequest): Promise<void> {
     const r = await this.requireRecord(req.id);
     if (isTerminalPhase(r.phase)) {
-      throw failedPrecondition(
-        "Cannot abort an already terminated workflow execution",
-        detail(EventFailureReasonSchema, { reason: { case: "alreadyInTerminalState", value: { currentPhase: r.phase } } }),
-      );
+      throw terminalStateError("Cannot abort an already terminated workflow execution", r.phase);
     }
     const closure = fromBinary(ExecutionClosureSchema, r.closure);
     closure.outputResult = { case: "abortMetadata", value: { $typeName: "flyteidl.admin.AbortMetadata", cause: req.cause, principal: "" } };

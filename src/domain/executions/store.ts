@@ -56,4 +56,6 @@ export interface ExecutionStore {
   /** Rows joined (when a filter names them) to launch plans, workflows, tasks and tags. */
   list(q: ListQuery): Promise<ExecutionRecord[]>;
   count(q: Pick<ListQuery, "filters">): Promise<number>;
+  /** Appends to execution_events; a repeated phase is ignored (the table is write-only history). */
+  recordEvent(key: ExecutionKey, e: { phase: string; requestId: string; occurredAt: string }): Promise<void>;
 }

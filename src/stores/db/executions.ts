@@ -2,7 +2,7 @@
 // a filter names them, as upstream does.
 import { and, eq as deq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
-import { executions, executionTags } from "./schema";
+import { executionEvents, executions, executionTags } from "./schema";
 import { dbError } from "./errors";
 import { orderSql, whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
@@ -156,6 +156,14 @@ export function executionStore(db: Db): ExecutionStore {
         sql`SELECT executions.* ${fromClause(q.filters)}${where ? sql` WHERE ${where}` : sql``}${order}${pageSql({ ...q, order: undefined })}`,
       );
       return rows.map(fromSqlRow);
+    },
+
+    async recordEvent(key, e) {
+      const now = new Date().toISOString();
+      await db
+        .insert(executionEvents)
+        .values({ executionProject: key.project, executionDomain: key.domain, executionName: key.name, phase: e.phase, requestId: e.requestId, occurredAt: e.occurredAt, createdAt: now, updatedAt: now })
+        .onConflictDoNothing();
     },
 
     async count(q) {

@@ -1,0 +1,44 @@
+// What the node execution rules need from storage; stores/db implements it.
+import type { ListQuery } from "../tasks/store";
+import type { ExecutionKey } from "../executions/store";
+
+export interface NodeExecutionKey extends ExecutionKey {
+  nodeId: string;
+}
+
+export interface NodeExecutionRecord extends NodeExecutionKey {
+  id?: number;
+  /** core.NodeExecution.Phase name. */
+  phase: string;
+  inputUri: string;
+  /** Binary admin.NodeExecutionClosure. */
+  closure: Uint8Array;
+  startedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Nanoseconds. */
+  duration: number;
+  /** Binary admin.NodeExecutionMetaData. */
+  metadata: Uint8Array;
+  parentId: number | null;
+  parentTaskExecutionId: number | null;
+  errorKind: string | null;
+  errorCode: string | null;
+  cacheStatus: string | null;
+  dynamicWorkflowRemoteClosureReference: string;
+  /** The event version propeller reported when the row was created. */
+  eventVersion: number;
+  /** Read-only: whether other rows name this one as parent. */
+  hasChildren?: boolean;
+}
+
+export type NodeExecutionPatch = Partial<Omit<NodeExecutionRecord, keyof NodeExecutionKey | "id" | "hasChildren">>;
+
+export interface NodeExecutionStore {
+  create(r: NodeExecutionRecord): Promise<void>;
+  get(key: NodeExecutionKey): Promise<NodeExecutionRecord | undefined>;
+  update(key: NodeExecutionKey, patch: NodeExecutionPatch): Promise<void>;
+  /** Filters may name node_execution and execution columns; `topLevel` keeps rows without parents. */
+  list(q: ListQuery & { topLevel?: boolean }): Promise<NodeExecutionRecord[]>;
+  recordEvent(key: NodeExecutionKey, e: { phase: string; requestId: string; occurredAt: string }): Promise<void>;
+}

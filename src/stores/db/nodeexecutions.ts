@@ -1,0 +1,126 @@
+// Node execution rows and their event history: I/O only.
+import { and, eq as deq, sql, type SQL } from "drizzle-orm";
+import type { Db } from "./client";
+import { nodeExecutionEvents, nodeExecutions } from "./schema";
+import { dbError } from "./errors";
+import { orderSql, whereSql } from "./list-sql";
+import { pageSql } from "./versioned";
+import type { Filter } from "../../domain/lists/filters";
+import type { NodeExecutionKey, NodeExecutionPatch, NodeExecutionRecord, NodeExecutionStore } from "../../domain/nodeexecutions/store";
+
+const bytes = (b: unknown) => (b instanceof Uint8Array || b instanceof ArrayBuffer ? new Uint8Array(b) : new Uint8Array());
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+function fromSql(r: Record<string, unknown>): NodeExecutionRecord {
+  const internal = r.internal_data ? (JSON.parse(Buffer.from(bytes(r.internal_data)).toString()) as { eventVersion?: number }) : {};
+  return {
+    id: Number(r.id),
+    project: String(r.execution_project),
+    domain: String(r.execution_domain),
+    name: String(r.execution_name),
+    nodeId: String(r.node_id),
+    phase: String(r.phase),
+    inputUri: String(r.input_uri ?? ""),
+    closure: bytes(r.closure),
+    startedAt: (r.started_at as string | null) ?? null,
+    createdAt: String(r.node_execution_created_at ?? r.created_at),
+    updatedAt: String(r.node_execution_updated_at ?? r.updated_at),
+    duration: Number(r.duration ?? 0),
+    metadata: bytes(r.node_execution_metadata),
+    parentId: num(r.parent_id),
+    parentTaskExecutionId: num(r.parent_task_execution_id),
+    errorKind: (r.error_kind as string | null) ?? null,
+    errorCode: (r.error_code as string | null) ?? null,
+    cacheStatus: (r.cache_status as string | null) ?? null,
+    dynamicWorkflowRemoteClosureReference: String(r.dynamic_workflow_remote_closure_reference ?? ""),
+    eventVersion: internal.eventVersion ?? 0,
+    hasChildren: Boolean(r.has_children),
+  };
+}
+
+function toValues(p: NodeExecutionPatch) {
+  const { closure, metadata, createdAt, updatedAt, eventVersion, ...rest } = p;
+  return {
+    ...rest,
+    ...(closure ? { closure: Buffer.from(closure) } : {}),
+    ...(metadata ? { nodeExecutionMetadata: Buffer.from(metadata) } : {}),
+    ...(createdAt ? { nodeExecutionCreatedAt: createdAt } : {}),
+    ...(updatedAt ? { nodeExecutionUpdatedAt: updatedAt } : {}),
+    ...(eventVersion !== undefined ? { internalData: Buffer.from(JSON.stringify({ eventVersion })) } : {}),
+  };
+}
+
+const keyWhere = (k: NodeExecutionKey) =>
+  and(
+    deq(nodeExecutions.executionProject, k.project),
+    deq(nodeExecutions.executionDomain, k.domain),
+    deq(nodeExecutions.executionName, k.name),
+    deq(nodeExecutions.nodeId, k.nodeId),
+  );
+
+const selectSql = sql.raw(
+  "SELECT node_executions.*, EXISTS (SELECT 1 FROM node_executions AS c WHERE c.parent_id = node_executions.id) AS has_children FROM node_executions",
+);
+
+function joins(filters: Filter[]): SQL {
+  if (!filters.some((f) => f.entity === "execution")) return sql``;
+  return sql.raw(
+    " INNER JOIN executions ON node_executions.execution_project = executions.execution_project AND node_executions.execution_domain = executions.execution_domain AND node_executions.execution_name = executions.execution_name",
+  );
+}
+const tableOf = (f: Filter) => (f.entity === "execution" ? "executions" : "node_executions");
+
+export function nodeExecutionStore(db: Db): NodeExecutionStore {
+  return {
+    async create(r) {
+      const now = new Date().toISOString();
+      try {
+        await db.insert(nodeExecutions).values({
+          executionProject: r.project,
+          executionDomain: r.domain,
+          executionName: r.name,
+          nodeId: r.nodeId,
+          ...toValues(r),
+          createdAt: now,
+          updatedAt: now,
+        });
+      } catch (e) {
+        throw dbError(e, "node_executions_pkey");
+      }
+    },
+
+    async get(key) {
+      const rows = await db.all<Record<string, unknown>>(
+        sql`${selectSql} WHERE node_executions.execution_project = ${key.project} AND node_executions.execution_domain = ${key.domain} AND node_executions.execution_name = ${key.name} AND node_executions.node_id = ${key.nodeId} LIMIT 1`,
+      );
+      return rows[0] && fromSql(rows[0]);
+    },
+
+    async update(key, patch) {
+      await db
+        .update(nodeExecutions)
+        .set({ ...toValues(patch), updatedAt: new Date().toISOString() })
+        .where(keyWhere(key));
+    },
+
+    async list(q) {
+      const where = whereSql(q.filters, tableOf);
+      const conditions = [where, q.topLevel ? sql`node_executions.parent_id IS NULL AND node_executions.parent_task_execution_id IS NULL` : undefined].filter(
+        (c): c is SQL => c !== undefined,
+      );
+      const order = q.order ? sql` ORDER BY ${orderSql(q.order, "node_executions")}` : sql``;
+      const rows = await db.all<Record<string, unknown>>(
+        sql`${selectSql}${joins(q.filters)}${conditions.length ? sql` WHERE ${sql.join(conditions, sql` AND `)}` : sql``}${order}${pageSql({ ...q, order: undefined })}`,
+      );
+      return rows.map(fromSql);
+    },
+
+    async recordEvent(key, e) {
+      const now = new Date().toISOString();
+      await db
+        .insert(nodeExecutionEvents)
+        .values({ executionProject: key.project, executionDomain: key.domain, executionName: key.name, nodeId: key.nodeId, phase: e.phase, requestId: e.requestId, occurredAt: e.occurredAt, createdAt: now, updatedAt: now })
+        .onConflictDoNothing();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+// Task execution rows: I/O only.
+import { and, eq as deq, sql, type SQL } from "drizzle-orm";
+import type { Db } from "./client";
+import { taskExecutions } from "./schema";
+import { dbError } from "./errors";
+import { orderSql, whereSql } from "./list-sql";
+import { pageSql } from "./versioned";
+import type { Filter } from "../../domain/lists/filters";
+import type { TaskExecutionKey, TaskExecutionPatch, TaskExecutionRecord, TaskExecutionStore } from "../../domain/taskexecutions/store";
+
+const bytes = (b: unknown) => (b instanceof Uint8Array || b instanceof ArrayBuffer ? new Uint8Array(b) : new Uint8Array());
+
+function fromSql(r: Record<string, unknown>): TaskExecutionRecord {
+  return {
+    id: Number(r.id),
+    task: { project: String(r.project), domain: String(r.domain), name: String(r.name), version: String(r.version) },
+    node: { project: String(r.execution_project), domain: String(r.execution_domain), name: String(r.execution_name), nodeId: String(r.node_id) },
+    retryAttempt: Number(r.retry_attempt),
+    phase: String(r.phase),
+    phaseVersion: Number(r.phase_version ?? 0),
+    inputUri: String(r.input_uri ?? ""),
+    closure: bytes(r.closure),
+    startedAt: (r.started_at as string | null) ?? null,
+    createdAt: String(r.task_execution_created_at ?? r.created_at),
+    updatedAt: String(r.task_execution_updated_at ?? r.updated_at),
+    duration: Number(r.duration ?? 0),
+    hasChildren: Boolean(r.has_children),
+  };
+}
+
+const selectSql = sql.raw(
+  "SELECT task_executions.*, EXISTS (SELECT 1 FROM node_executions AS c WHERE c.parent_task_execution_id = task_executions.id) AS has_children FROM task_executions",
+);
+
+function toValues(p: TaskExecutionPatch) {
+  const { closure, createdAt, updatedAt, ...rest } = p;
+  return {
+    ...rest,
+    ...(closure ? { closure: Buffer.from(closure) } : {}),
+    ...(createdAt ? { taskExecutionCreatedAt: createdAt } : {}),
+    ...(updatedAt ? { taskExecutionUpdatedAt: updatedAt } : {}),
+  };
+}
+
+const keyWhere = (k: TaskExecutionKey) =>
+  and(
+    deq(taskExecutions.project, k.task.project),
+    deq(taskExecutions.domain, k.task.domain),
+    deq(taskExecutions.name, k.task.name),
+    deq(taskExecutions.version, k.task.version),
+    deq(taskExecutions.executionProject, k.node.project),
+    deq(taskExecutions.executionDomain, k.node.domain),
+    deq(taskExecutions.executionName, k.node.name),
+    deq(taskExecutions.nodeId, k.node.nodeId),
+    deq(taskExecutions.retryAttempt, k.retryAttempt),
+  );
+
+const joinOn: Partial<Record<Filter["entity"], string>> = {
+  task: " LEFT JOIN tasks ON task_executions.project = tasks.project AND task_executions.domain = tasks.domain AND task_executions.name = tasks.name AND task_executions.version = tasks.version",
+  node_execution:
+    " INNER JOIN node_executions ON task_executions.execution_project = node_executions.execution_project AND task_executions.execution_domain = node_executions.execution_domain AND task_executions.execution_name = node_executions.execution_name AND task_executions.node_id = node_executions.node_id",
+  execution:
+    " INNER JOIN executions ON task_executions.execution_project = executions.execution_project AND task_executions.execution_domain = executions.execution_domain AND task_executions.execution_name = executions.execution_name",
+};
+const tables: Partial<Record<Filter["entity"], string>> = { task: "tasks", node_execution: "node_executions", execution: "executions" };
+
+export function taskExecutionStore(db: Db): TaskExecutionStore {
+  return {
+    async create(r) {
+      const now = new Date().toISOString();
+      try {
+        await db.insert(taskExecutions).values({
+          project: r.task.project,
+          domain: r.task.domain,
+          name: r.task.name,
+          version: r.task.version,
+          executionProject: r.node.project,
+          executionDomain: r.node.domain,
+          executionName: r.node.name,
+          nodeId: r.node.nodeId,
+          retryAttempt: r.retryAttempt,
+          ...toValues(r),
+          createdAt: now,
+          updatedAt: now,
+        });
+      } catch (e) {
+        throw dbError(e, "task_executions_pkey");
+      }
+    },
+
+    async get(key) {
+      const t = key.task;
+      const n = key.node;
+      const rows = await db.all<Record<string, unknown>>(
+        sql`${selectSql} WHERE task_executions.project = ${t.project} AND task_executions.domain = ${t.domain} AND task_executions.name = ${t.name} AND task_executions.version = ${t.version} AND task_executions.execution_project = ${n.project} AND task_executions.execution_domain = ${n.domain} AND task_executions.execution_name = ${n.name} AND task_executions.node_id = ${n.nodeId} AND task_executions.retry_attempt = ${key.retryAttempt} LIMIT 1`,
+      );
+      return rows[0] && fromSql(rows[0]);
+    },
+
+    async update(key, patch) {
+      await db
+        .update(taskExecutions)
+        .set({ ...toValues(patch), updatedAt: new Date().toISOString() })
+        .where(keyWhere(key));
+    },
+
+    async list(q) {
+      const where = whereSql(q.filters, (f) => tables[f.entity] ?? "task_executions");
+      const joinSql: SQL[] = [...new Set(q.filters.map((f) => f.entity))].flatMap((e) => (joinOn[e] ? [sql.raw(joinOn[e])] : []));
+      const order = q.order ? sql` ORDER BY ${orderSql(q.order, "task_executions")}` : sql``;
+      const rows = await db.all<Record<string, unknown>>(
+        sql`${selectSql}${sql.join(joinSql, sql``)}${where ? sql` WHERE ${where}` : sql``}${order}${pageSql({ ...q, order: undefined })}`,
+      );
+      return rows.map(fromSql);
+    },
+  };
+}
