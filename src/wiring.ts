@@ -35,6 +35,9 @@ import { taskExecutionStore } from "./stores/db/taskexecutions";
 import { NodeExecutionManager } from "./domain/nodeexecutions/manager";
 import { TaskExecutionManager } from "./domain/taskexecutions/manager";
 import { ArtifactReader } from "./domain/dataproxy/artifacts";
+import { SignalManager } from "./domain/signals/manager";
+import { signalStore } from "./stores/db/signals";
+import { signalService } from "./services/signal";
 import { AnnotationsSchema, EnvsSchema, LabelsSchema, NamedEntityState, NamedEntityUpdateRequestSchema, RawOutputDataConfigSchema } from "./gen/flyteidl/admin/common_pb";
 import { SecurityContextSchema } from "./gen/flyteidl/core/security_pb";
 import { create } from "@bufbuild/protobuf";
@@ -168,6 +171,7 @@ export function buildServiceImpls(config: Config, database: Database, blobs: Blo
       descriptions: new DescriptionManager(descriptionStore(db)),
       version: versionInfo,
     }),
+    signal: signalService(new SignalManager(signalStore(db), types)),
     dataProxy: dataProxyService(
       new DataProxyManager(blobs.store, config.server.dataProxy),
       new ArtifactReader(nodeExecutions, taskExecutions, blobs.store, config.server.dataProxy.download.maxExpiresIn),
