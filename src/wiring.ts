@@ -141,6 +141,7 @@ export function buildServiceImpls(config: Config, database: Database, blobs: Blo
   const taskExecutions = new TaskExecutionManager(taskRows, nodeRows, executionRows, blobs.store, eventData);
   const executions = new ExecutionManager(
     executionRows,
+    nodeRows,
     launchPlans,
     workflows,
     tasks,

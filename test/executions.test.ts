@@ -160,3 +160,38 @@ describe("terminate, relaunch, recover", () => {
     expect((await admin.getExecution({ id: rec.id })).spec?.metadata?.mode).toBe(ExecutionMetadata_ExecutionMode.RECOVERED);
   });
 });
+
+describe("children and concurrency", () => {
+  test("a child execution names its parent node: nesting, principal and ids are inherited", async () => {
+    const admin = ts.admin();
+    const parent = { ...scope, name: "parent-exec" };
+    await admin.createExecution({ ...scope, name: parent.name, spec: { launchPlan: lp() }, inputs: inputs({ name: "p" }) });
+    await admin.createNodeEvent({ event: { id: { executionId: parent, nodeId: "n0" }, phase: 2, occurredAt: { seconds: 1n }, producerId: "propeller" } });
+    const { id } = await admin.createExecution({
+      ...scope,
+      name: "child-exec",
+      spec: { launchPlan: lp(), metadata: { mode: ExecutionMetadata_ExecutionMode.CHILD_WORKFLOW, parentNodeExecution: { executionId: parent, nodeId: "n0" } } },
+      inputs: inputs({ name: "c" }),
+    });
+    const child = await admin.getExecution({ id });
+    expect(child.spec?.metadata?.nesting).toBe(1);
+    const orphan = await failure(
+      admin.createExecution({ ...scope, spec: { launchPlan: lp(), metadata: { parentNodeExecution: { executionId: parent, nodeId: "nope" } } }, inputs: inputs({ name: "c" }) }),
+    );
+    expect(Code[orphan.code]).toBe("NotFound");
+  });
+
+  test("a launch plan's concurrency policy skips launches beyond its limit", async () => {
+    const admin = ts.admin();
+    const req = launchPlanFor({}, { name: "limited" });
+    req.spec!.concurrencyPolicy = { $typeName: "flyteidl.admin.ConcurrencyPolicy", max: 1, behavior: 1 };
+    await admin.createLaunchPlan(req);
+    const { id } = await admin.createExecution({ ...scope, spec: { launchPlan: lp("limited") }, inputs: inputs({ name: "x" }) });
+    // Only QUEUED and RUNNING executions count, as upstream.
+    await admin.createExecution({ ...scope, spec: { launchPlan: lp("limited") }, inputs: inputs({ name: "x" }) });
+    await admin.createWorkflowEvent({ event: { executionId: id, phase: 1, occurredAt: { seconds: 1n }, producerId: "propeller" } });
+    const skipped = await failure(admin.createExecution({ ...scope, spec: { launchPlan: lp("limited") }, inputs: inputs({ name: "x" }) }));
+    expect(Code[skipped.code]).toBe("AlreadyExists");
+    expect(skipped.rawMessage).toBe("concurrency limit (1) reached for launch plan limited; skipping execution");
+  });
+});

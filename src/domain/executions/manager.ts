@@ -49,6 +49,8 @@ import { missingEntity } from "../tasks/manager";
 import type { ProjectManager } from "../projects/manager";
 import type { BlobStore } from "../../stores/blob/store";
 import type { ExecutionKey, ExecutionRecord, ExecutionStore } from "./store";
+import type { NodeExecutionStore } from "../nodeexecutions/store";
+import { ConcurrencyLimitBehavior } from "../../gen/flyteidl/admin/launch_plan_pb";
 import type { Launcher, ResourceSet } from "./launcher";
 import { checkAndFetchInputs } from "./inputs";
 import { checkExecutionName, generateExecutionName } from "./names";
@@ -104,6 +106,7 @@ function skeletonNodeId(task: string): string {
 export class ExecutionManager {
   constructor(
     private readonly store: ExecutionStore,
+    private readonly nodeExecutions: NodeExecutionStore,
     private readonly launchPlans: LaunchPlanStore,
     private readonly workflows: WorkflowStore,
     private readonly tasks: TaskStore,
@@ -220,6 +223,44 @@ export class ExecutionManager {
     return a?.target.case === "pluginOverrides" ? a.target.value.overrides : [];
   }
 
+  /**
+   * A child execution (launched by a launch-plan node) inherits from its parent: the node and execution
+   * it came from, the principal, one more level of nesting and the cluster label.
+   */
+  private async inherit(spec: ExecutionSpec): Promise<{ parentNodeExecutionId: number | null; sourceExecutionId: number | null }> {
+    const metadata = spec.metadata;
+    const parent = metadata?.parentNodeExecution;
+    if (!metadata || !parent) return { parentNodeExecutionId: null, sourceExecutionId: null };
+    const exec = parent.executionId;
+    if (!exec) throw missingArgument("parent_node_execution.execution_id");
+    const node = await this.nodeExecutions.get({ project: exec.project, domain: exec.domain, name: exec.name, nodeId: parent.nodeId });
+    if (!node) throw notFound(`missing entity of type node execution with identifier node_id:"${parent.nodeId}"`);
+    const source = await this.store.get(executionKeyOf(exec));
+    if (!source) throw missingExecution(executionKeyOf(exec));
+    metadata.principal = source.user;
+    const sourceSpec = fromBinary(ExecutionSpecSchema, source.spec);
+    metadata.nesting = (sourceSpec.metadata?.nesting ?? 0) + 1;
+    if (sourceSpec.executionClusterLabel) spec.executionClusterLabel = sourceSpec.executionClusterLabel;
+    return { parentNodeExecutionId: node.id ?? null, sourceExecutionId: source.id ?? null };
+  }
+
+  /** A launch plan's concurrency policy: too many QUEUED/RUNNING executions of it (any version) → skip. */
+  private async checkConcurrency(lp: LaunchPlanRecord, policy: NonNullable<LaunchPlanSpec["concurrencyPolicy"]>): Promise<void> {
+    const count = await this.store.count({
+      filters: [
+        eq("execution", "execution_project", lp.project),
+        eq("execution", "execution_domain", lp.domain),
+        eq("launch_plan", "name", lp.name),
+        { entity: "execution", field: "phase", op: "value_in", values: ["QUEUED", "RUNNING"] },
+      ],
+    });
+    if (count < policy.max) return;
+    if (policy.behavior === ConcurrencyLimitBehavior.SKIP) {
+      throw alreadyExists(`concurrency limit (${policy.max}) reached for launch plan ${lp.name}; skipping execution`);
+    }
+    if (policy.behavior !== ConcurrencyLimitBehavior.UNSPECIFIED) throw internal(`unsupported concurrency-limit behavior: ${policy.behavior}`);
+  }
+
   /** CreateExecution (and the shared path of relaunch and recover). */
   async create(req: ExecutionCreateRequest, extra: { sourceExecutionId?: number } = {}): Promise<WorkflowExecutionIdentifier> {
     const acceptedAt = new Date();
@@ -244,13 +285,10 @@ export class ExecutionManager {
     const base = [this.settings.metadataPrefix, req.project, req.domain, name];
     const inputsUri = this.blobs.uri(...base, "inputs");
     const userInputsUri = this.blobs.uri(...base, "user_inputs");
-    const [wfClosure] = await Promise.all([
-      this.readWorkflowClosure(wfRecord),
-      this.blobs.write(inputsUri, toBinary(LiteralMapSchema, inputs)),
-      this.blobs.write(userInputsUri, toBinary(LiteralMapSchema, req.inputs ?? create(LiteralMapSchema))),
-    ]);
+    const wfClosure = await this.readWorkflowClosure(wfRecord);
 
     const metadata = (spec.metadata ??= create(ExecutionMetadataSchema));
+    const inherited = await this.inherit(spec);
 
     const execConfig = await this.execConfig(req, lpSpec, wfRecord.name);
     const labels = { ...(execConfig.labels?.values ?? lpSpec.labels?.values ?? {}) };
@@ -291,8 +329,8 @@ export class ExecutionManager {
       duration: 0,
       abortCause: "",
       mode: metadata.mode,
-      sourceExecutionId: extra.sourceExecutionId ?? null,
-      parentNodeExecutionId: null,
+      sourceExecutionId: extra.sourceExecutionId ?? inherited.sourceExecutionId,
+      parentNodeExecutionId: inherited.parentNodeExecutionId,
       cluster: "",
       inputsUri,
       userInputsUri,
@@ -302,6 +340,7 @@ export class ExecutionManager {
       state: ExecutionState.EXECUTION_ACTIVE,
       launchEntity: isTask ? "task" : "launch_plan",
     };
+    if (!isTask && lpSpec.concurrencyPolicy) await this.checkConcurrency(lpRecord, lpSpec.concurrencyPolicy);
     const tags = [
       ...Object.entries(spec.labels?.values ?? {}).map(([key, value]) => ({ key, value })),
       ...spec.tags.map((key) => ({ key, value: "" })),
@@ -313,8 +352,15 @@ export class ExecutionManager {
       throw e;
     }
 
-    // Committed; now hand it to the cluster. A refusal is recorded on the execution, not lost.
+    // Committed, so the name is ours: only now write its inputs (a losing duplicate must not overwrite
+    // the winner's), then hand it to the cluster. A refusal is recorded on the execution, not lost.
     try {
+      await Promise.all([
+        this.blobs.write(inputsUri, toBinary(LiteralMapSchema, inputs)),
+        this.blobs.write(userInputsUri, toBinary(LiteralMapSchema, req.inputs ?? create(LiteralMapSchema))),
+      ]).catch((e: unknown) => {
+        throw internal(`failed to offload the execution inputs: ${(e as Error).message}`);
+      });
       const compiled = wfClosure.compiledWorkflow;
       if (!compiled) throw internal(`workflow [${wfRecord.name}] has no compiled closure`);
       const { cluster } = await this.launcher.launch({

@@ -3,7 +3,7 @@
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL, fileURLToPath } from "node:url";
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { LocalUrlSigner } from "./local-signer";
 import { BlobError, joinKey, type BlobInfo, type BlobStore, type SignOptions, type SignedUrl } from "./store";
 
@@ -58,7 +58,8 @@ export class FsBlobStore implements BlobStore {
     const path = this.pathOf(uri);
     await mkdir(dirname(path), { recursive: true });
     // Write-then-rename so a reader never sees half an object.
-    const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+    // Unique per write: two writers of one key in the same millisecond must not share a temp file.
+    const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
     await writeFile(tmp, data);
     await rename(tmp, path);
   }
