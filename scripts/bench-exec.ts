@@ -1,0 +1,154 @@
+// Execution benchmark (not a test): CreateExecution calls/s with 32 concurrent clients; propeller-style
+// event ingestion (1 workflow : 10 node : 10 task events per execution, 32 concurrent streams);
+// ListExecutions p50/p99 with a phase filter at 100,000 executions; server RSS after the load.
+// The server runs from source in its own process on the embedded database; the load generator shares
+// this machine's cores.
+//   bun scripts/bench-exec.ts        (BENCH_SECONDS=10, BENCH_EXECUTIONS=100000)
+import { mkdtempSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createClient as createLibsql } from "@libsql/client";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { AdminService } from "../src/gen/flyteidl/service/admin_pb";
+import { ResourceType } from "../src/gen/flyteidl/core/identifier_pb";
+import { NodeExecution_Phase as NodePhase, TaskExecution_Phase as TaskPhase, WorkflowExecution_Phase as WfPhase } from "../src/gen/flyteidl/core/execution_pb";
+import { launchPlanFor, pythonTask, twoNodeWorkflow } from "../test/fixtures/pyflyte";
+import { waitForServing } from "../test/helpers/serving";
+
+const root = join(import.meta.dir, "..");
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const totalExecutions = Number(process.env.BENCH_EXECUTIONS ?? 100_000);
+const clients = 32;
+const scope = { project: "flytesnacks", domain: "development" };
+const lp = { resourceType: ResourceType.LAUNCH_PLAN, ...scope, name: "workflows.example.wf", version: "v1" };
+const task = { resourceType: ResourceType.TASK, ...scope, name: "workflows.example.t1", version: "v1" };
+const name = { name: { value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "stringValue" as const, value: "bench" } } } } } } };
+
+const quantile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+
+async function rssMb(pid: number): Promise<number> {
+  const status = await Bun.file(`/proc/${pid}/status`).text();
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "flyteadmin-bench-exec-"));
+  const proc = Bun.spawn(
+    [process.execPath, join(root, "src/main.ts"), "serve", "--server.httpPort", "0", "--server.grpc.port", "0", "--server.host", "127.0.0.1", "--logger.accessLog", "false"],
+    { cwd: dir, stdout: "pipe", stderr: "inherit" },
+  );
+  try {
+    const { ports } = await waitForServing(proc);
+    const admin = createClient(AdminService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${ports[1]}` }));
+    await admin.registerProject({ project: { id: "flytesnacks", name: "flytesnacks" } });
+    await admin.createTask(pythonTask({ name: "workflows.example.t1" }));
+    await admin.createTask(pythonTask({ name: "workflows.example.t2" }));
+    await admin.createWorkflow(twoNodeWorkflow());
+    await admin.createLaunchPlan(launchPlanFor({}));
+    const rssIdle = await rssMb(proc.pid);
+
+    // CreateExecution: 32 clients for `seconds`.
+    let created = 0;
+    const createLatencies: number[] = [];
+    const names: string[] = [];
+    let end = performance.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (performance.now() < end) {
+          const t = performance.now();
+          const r = await admin.createExecution({ ...scope, spec: { launchPlan: lp }, inputs: { literals: name } });
+          createLatencies.push(performance.now() - t);
+          names.push(r.id?.name ?? "");
+          created++;
+        }
+      }),
+    );
+    createLatencies.sort((a, b) => a - b);
+
+    // Events: each stream takes executions from the pool and reports 1 workflow, 10 node and 10 task events.
+    let events = 0;
+    const eventLatencies: number[] = [];
+    let nextExecution = 0;
+    let clock = Date.now();
+    const ts = () => timestampFromDate(new Date(clock++));
+    const timed = async (call: Promise<unknown>) => {
+      const t = performance.now();
+      await call;
+      eventLatencies.push(performance.now() - t);
+      events++;
+    };
+    end = performance.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (performance.now() < end && nextExecution < names.length) {
+          const executionId = { ...scope, name: names[nextExecution++] };
+          await timed(admin.createWorkflowEvent({ event: { executionId, phase: WfPhase.RUNNING, occurredAt: ts(), producerId: "propeller" } }));
+          for (let n = 0; n < 5; n++) {
+            const nodeId = `n${n}`;
+            const node = (phase: NodePhase) => admin.createNodeEvent({ event: { id: { executionId, nodeId }, phase, occurredAt: ts(), producerId: "propeller", inputValue: { case: "inputUri", value: "s3://b/in.pb" } } });
+            const taskEvent = (phase: TaskPhase) =>
+              admin.createTaskEvent({ event: { taskId: task, parentNodeExecutionId: { executionId, nodeId }, phase, occurredAt: ts(), producerId: "propeller", logs: [{ name: "k8s", uri: "http://logs" }] } });
+            await timed(node(NodePhase.RUNNING));
+            await timed(taskEvent(TaskPhase.RUNNING));
+            await timed(taskEvent(TaskPhase.SUCCEEDED));
+            await timed(node(NodePhase.SUCCEEDED));
+          }
+        }
+      }),
+    );
+    eventLatencies.sort((a, b) => a - b);
+    const eventSeconds = Math.min(seconds, (performance.now() - (end - seconds * 1000)) / 1000);
+
+    // Fill to `totalExecutions` by copying a real execution row in SQL (the API path was measured above),
+    // with phases spread as a busy deployment's would be.
+    const db = createLibsql({ url: `file:${join(dir, ".flyteadmin", "flyteadmin.db")}` });
+    await db.execute("PRAGMA busy_timeout = 30000");
+    const toAdd = Math.max(0, totalExecutions - created);
+    const fillStart = performance.now();
+    for (let done = 0; done < toAdd; done += 10_000) {
+      const n = Math.min(10_000, toAdd - done);
+      await db.execute({
+        sql: `INSERT INTO executions (execution_project, execution_domain, execution_name, launch_plan_id, workflow_id, task_id, phase, spec, closure,
+                started_at, execution_created_at, execution_updated_at, duration, abort_cause, mode, cluster, inputs_uri, user_inputs_uri, user, state,
+                launch_entity, created_at, updated_at)
+              WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?)
+              SELECT e.execution_project, e.execution_domain, 'fill' || (? + c.x), e.launch_plan_id, e.workflow_id, e.task_id,
+                CASE c.x % 5 WHEN 0 THEN 'RUNNING' WHEN 1 THEN 'FAILED' ELSE 'SUCCEEDED' END, e.spec, e.closure, e.started_at,
+                strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || c.x || ' seconds'), e.execution_updated_at, e.duration, e.abort_cause, e.mode, e.cluster,
+                e.inputs_uri, e.user_inputs_uri, e.user, e.state, e.launch_entity, e.created_at, e.updated_at
+              FROM executions e, c WHERE e.execution_name = ?`,
+        args: [n, done, names[0]],
+      });
+    }
+    const fillSeconds = (performance.now() - fillStart) / 1000;
+    db.close();
+
+    const listLatencies: number[] = [];
+    let listed = 0;
+    end = performance.now() + seconds * 1000;
+    while (performance.now() < end) {
+      const t = performance.now();
+      const page = await admin.listExecutions({ id: scope, limit: 100, filters: "eq(phase,FAILED)", sortBy: { key: "execution_created_at", direction: 0 } });
+      listLatencies.push(performance.now() - t);
+      listed = page.executions.length;
+    }
+    listLatencies.sort((a, b) => a - b);
+    const rssAfter = await rssMb(proc.pid);
+
+    console.log(`\nCommand: bun scripts/bench-exec.ts (BENCH_SECONDS=${seconds}, BENCH_EXECUTIONS=${totalExecutions}; server from source, noop executor, load generator on the same ${cpus().length} cores)\n`);
+    console.log("| measure | value |\n|---|---|");
+    console.log(`| CreateExecution over gRPC, ${clients} concurrent clients | ${fmt(created / seconds)} calls/s (p50 ${quantile(createLatencies, 0.5).toFixed(1)} ms, p99 ${quantile(createLatencies, 0.99).toFixed(1)} ms) |`);
+    console.log(`| events (1 workflow : 10 node : 10 task), ${clients} concurrent streams | ${fmt(events / eventSeconds)} events/s (p50 ${quantile(eventLatencies, 0.5).toFixed(1)} ms, p99 ${quantile(eventLatencies, 0.99).toFixed(1)} ms) |`);
+    console.log(`| filling to ${fmt(totalExecutions)} executions (SQL copies of a real row) | ${fillSeconds.toFixed(1)} s |`);
+    console.log(`| ListExecutions, phase filter, 100 newest, at ${fmt(totalExecutions)} executions | p50 ${quantile(listLatencies, 0.5).toFixed(1)} ms, p99 ${quantile(listLatencies, 0.99).toFixed(1)} ms (${listed} per page) |`);
+    console.log(`| server RSS: idle / after the load | ${rssIdle.toFixed(0)} MB / ${rssAfter.toFixed(0)} MB |`);
+  } finally {
+    proc.kill();
+    await proc.exited;
+  }
+}
+
+await main();
