@@ -3,7 +3,7 @@
 // list, archive, terminate, relaunch and recover. The row is committed before the workflow is handed
 // to the cluster, so propeller never reports on an execution we do not know; a refused submission
 // leaves the execution FAILED with the reason.
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { clone, create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import {
@@ -28,7 +28,8 @@ import { EventFailureReasonSchema, type WorkflowExecutionEventRequest } from "..
 import { applyWorkflowEvent, checkTransition, terminalStateError, validateWorkflowEvent } from "./events";
 import type { ResourceListRequest } from "../../gen/flyteidl/admin/common_pb";
 import { LaunchPlanClosureSchema, LaunchPlanSpecSchema, LaunchPlanCreateRequestSchema, type LaunchPlanSpec } from "../../gen/flyteidl/admin/launch_plan_pb";
-import { WorkflowClosureSchema, WorkflowCreateRequestSchema } from "../../gen/flyteidl/admin/workflow_pb";
+import { WorkflowClosureSchema, WorkflowCreateRequestSchema, type WorkflowClosure } from "../../gen/flyteidl/admin/workflow_pb";
+import type { Project } from "../../gen/flyteidl/admin/project_pb";
 import { TaskClosureSchema } from "../../gen/flyteidl/admin/task_pb";
 import { NamedEntityState } from "../../gen/flyteidl/admin/common_pb";
 import { MatchableResource, type PluginOverride } from "../../gen/flyteidl/admin/matchable_resource_pb";
@@ -56,6 +57,7 @@ import { checkAndFetchInputs } from "./inputs";
 import { checkExecutionName, generateExecutionName } from "./names";
 import { resolveAuthRole, resolveExecConfig, type ExecConfigSource } from "./exec-config";
 import { readLiteralMap, readOutputs } from "./data";
+import { applyTaskResourceDefaults } from "./task-resources";
 
 /** Matchable attributes as executions read them: the most specific match, or undefined. */
 export type AttributeLookup = (
@@ -123,12 +125,13 @@ export class ExecutionManager {
     return this.settings.namespaceTemplate.replaceAll("{{ project }}", project).replaceAll("{{ domain }}", domain);
   }
 
-  private async validateCreate(req: ExecutionCreateRequest): Promise<void> {
+  /** Returns the (active) project, whose labels the execution inherits. */
+  private async validateCreate(req: ExecutionCreateRequest): Promise<Project> {
     requireString(req.project, "project");
     requireString(req.domain, "domain");
     if (req.name !== "") checkExecutionName(req.name);
     if (req.name.length > 63) throw invalidArgument(`name for ExecutionCreateRequest exceeded allowed length 63`);
-    await this.projects.requireActive(req.project, req.domain);
+    const project = await this.projects.requireActive(req.project, req.domain);
     if (!req.spec) throw missingArgument("spec");
     validateIdentifierFields(req.spec.launchPlan);
     const type = req.spec.launchPlan.resourceType;
@@ -138,12 +141,22 @@ export class ExecutionManager {
     validateLiteralMap(req.inputs, "inputs");
     if (req.spec.notificationOverrides.case === "notifications") validateNotifications(req.spec.notificationOverrides.value.notifications);
     validateLabels(req.spec.labels?.values);
+    return project;
   }
 
-  private async readWorkflowClosure(wf: WorkflowRecord) {
-    const bytes = await this.blobs.read(wf.remoteClosureIdentifier);
-    if (!bytes) throw internal(`workflow closure [${wf.remoteClosureIdentifier}] is missing from the blob store`);
-    return fromBinary(WorkflowClosureSchema, bytes);
+  // Workflow closures are immutable (their key holds the version), so parsed ones are kept, a few hundred.
+  private readonly closures = new Map<string, WorkflowClosure>();
+
+  private async readWorkflowClosure(wf: WorkflowRecord): Promise<WorkflowClosure> {
+    const uri = wf.remoteClosureIdentifier;
+    const cached = this.closures.get(uri);
+    if (cached) return clone(WorkflowClosureSchema, cached);
+    const bytes = await this.blobs.read(uri);
+    if (!bytes) throw internal(`workflow closure [${uri}] is missing from the blob store`);
+    const closure = fromBinary(WorkflowClosureSchema, bytes);
+    if (this.closures.size >= 256) this.closures.delete(this.closures.keys().next().value as string);
+    this.closures.set(uri, closure);
+    return clone(WorkflowClosureSchema, closure);
   }
 
   /** The skeleton workflow and launch plan a single-task execution runs through (made once per task version). */
@@ -218,6 +231,19 @@ export class ExecutionManager {
     return resolveExecConfig(levels, resolveAuthRole(spec, lpSpec), this.settings.defaults);
   }
 
+  /** TASK_RESOURCE attributes for the workflow, else the server's task_resources. */
+  private async platformTaskResources(project: string, domain: string, workflow: string): Promise<{ defaults: ResourceSet; limits: ResourceSet }> {
+    const a = await this.attributes(MatchableResource.TASK_RESOURCE, { project, domain, workflow });
+    if (a?.target.case !== "taskResourceAttributes") return this.settings.taskResources;
+    const set = (s: { cpu: string; memory: string; gpu: string; ephemeralStorage: string } | undefined): ResourceSet => ({
+      cpu: s?.cpu ?? "",
+      memory: s?.memory ?? "",
+      gpu: s?.gpu ?? "",
+      ephemeralStorage: s?.ephemeralStorage ?? "",
+    });
+    return { defaults: set(a.target.value.defaults), limits: set(a.target.value.limits) };
+  }
+
   private async pluginOverrides(project: string, domain: string, workflow: string, launchPlan: string): Promise<PluginOverride[]> {
     const a = await this.attributes(MatchableResource.PLUGIN_OVERRIDE, { project, domain, workflow, launchPlan });
     return a?.target.case === "pluginOverrides" ? a.target.value.overrides : [];
@@ -266,7 +292,7 @@ export class ExecutionManager {
     const acceptedAt = new Date();
     // Clients before flyteidl 0.15 sent inputs inside the spec.
     if (!req.inputs || Object.keys(req.inputs.literals).length === 0) req.inputs = req.spec?.inputs;
-    await this.validateCreate(req);
+    const project = await this.validateCreate(req);
     const spec = req.spec as ExecutionSpec;
     const isTask = spec.launchPlan?.resourceType === ResourceType.TASK;
     const lpRecord = isTask ? await this.skeletonFor(spec.launchPlan as Identifier, spec) : await this.launchPlans.get(spec.launchPlan as Identifier);
@@ -292,7 +318,7 @@ export class ExecutionManager {
 
     const execConfig = await this.execConfig(req, lpSpec, wfRecord.name);
     const labels = { ...(execConfig.labels?.values ?? lpSpec.labels?.values ?? {}) };
-    const projectLabels = (await this.projects.get(req.project)).labels?.values ?? {};
+    const projectLabels = project.labels?.values ?? {};
     for (const [k, v] of Object.entries(projectLabels)) if (!(k in labels)) labels[k] = v;
     const annotations = { ...(execConfig.annotations?.values ?? lpSpec.annotations?.values ?? {}) };
     const namespace = this.namespaceOf(req.project, req.domain);
@@ -363,6 +389,8 @@ export class ExecutionManager {
       });
       const compiled = wfClosure.compiledWorkflow;
       if (!compiled) throw internal(`workflow [${wfRecord.name}] has no compiled closure`);
+      const taskResources = await this.platformTaskResources(req.project, req.domain, wfRecord.name);
+      applyTaskResourceDefaults(compiled, taskResources);
       const { cluster } = await this.launcher.launch({
         executionId: id,
         namespace,
@@ -374,7 +402,7 @@ export class ExecutionManager {
         labels,
         annotations,
         executionConfig: execConfig,
-        taskResources: this.settings.taskResources,
+        taskResources,
         pluginOverrides: await this.pluginOverrides(req.project, req.domain, wfRecord.name, lpRecord.name),
         clusterLabel: spec.executionClusterLabel?.value || undefined,
         recoveryExecution: metadata.mode === Mode.RECOVERED ? metadata.referenceExecution : undefined,

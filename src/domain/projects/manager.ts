@@ -116,7 +116,7 @@ export class ProjectManager {
    * Registration and executions need a registered, active project and a configured domain
    * (upstream's ValidateProjectAndDomain, with its messages and the InactiveProject detail).
    */
-  async requireActive(project: string, domain: string): Promise<void> {
+  async requireActive(project: string, domain: string): Promise<Project> {
     const r = await this.store.get(project);
     if (!r) {
       throw invalidArgument(
@@ -127,6 +127,7 @@ export class ProjectManager {
       throw invalidArgument(`project [${project}] is not active`, detail(InactiveProjectSchema, { id: project }));
     }
     if (!this.domains.some((d) => d.id === domain)) throw invalidArgument(`domain [${domain}] is unrecognized by system`);
+    return this.toProject(r);
   }
 
   /** `migrate seed-projects`: identifier = name, description "<name> description". */
