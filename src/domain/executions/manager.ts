@@ -4,7 +4,7 @@
 // to the cluster, so propeller never reports on an execution we do not know; a refused submission
 // leaves the execution FAILED with the reason.
 import { clone, create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import {
   ExecutionClosureSchema,
@@ -15,7 +15,6 @@ import {
   ExecutionState,
   WorkflowExecutionGetDataResponseSchema,
   type Execution,
-  type ExecutionClosure,
   type ExecutionCreateRequest,
   type ExecutionRecoverRequest,
   type ExecutionRelaunchRequest,
@@ -24,20 +23,19 @@ import {
   type ExecutionUpdateRequest,
   type WorkflowExecutionGetDataResponse,
 } from "../../gen/flyteidl/admin/execution_pb";
-import { EventFailureReasonSchema, type WorkflowExecutionEventRequest } from "../../gen/flyteidl/admin/event_pb";
+import type { WorkflowExecutionEventRequest } from "../../gen/flyteidl/admin/event_pb";
 import { applyWorkflowEvent, checkTransition, terminalStateError, validateWorkflowEvent } from "./events";
 import type { ResourceListRequest } from "../../gen/flyteidl/admin/common_pb";
 import { LaunchPlanClosureSchema, LaunchPlanSpecSchema, LaunchPlanCreateRequestSchema, type LaunchPlanSpec } from "../../gen/flyteidl/admin/launch_plan_pb";
 import { WorkflowClosureSchema, WorkflowCreateRequestSchema, type WorkflowClosure } from "../../gen/flyteidl/admin/workflow_pb";
 import type { Project } from "../../gen/flyteidl/admin/project_pb";
 import { TaskClosureSchema } from "../../gen/flyteidl/admin/task_pb";
-import { NamedEntityState } from "../../gen/flyteidl/admin/common_pb";
 import { MatchableResource, type PluginOverride } from "../../gen/flyteidl/admin/matchable_resource_pb";
 import { ExecutionError_ErrorKind, WorkflowExecution_Phase as Phase } from "../../gen/flyteidl/core/execution_pb";
 import { IdentifierSchema, ResourceType, WorkflowExecutionIdentifierSchema, type Identifier, type WorkflowExecutionIdentifier } from "../../gen/flyteidl/core/identifier_pb";
 import { LiteralMapSchema, type LiteralMap, type Binding } from "../../gen/flyteidl/core/literals_pb";
 import type { TypedInterface } from "../../gen/flyteidl/core/interface_pb";
-import { AdminError, alreadyExists, detail, failedPrecondition, internal, invalidArgument, missingArgument, notFound } from "../../errors";
+import { AdminError, alreadyExists, internal, invalidArgument, missingArgument, notFound } from "../../errors";
 import { validateIdentifierFields } from "../identifiers";
 import { requireString, validateLabels } from "../validate";
 import { parseFilters, eq, type Filter } from "../lists/filters";

@@ -21,9 +21,7 @@ import { CatalogCacheStatus } from "../../gen/flyteidl/core/catalog_pb";
 import { ExecutionError_ErrorKind, NodeExecution_Phase as Phase } from "../../gen/flyteidl/core/execution_pb";
 import { NodeExecutionIdentifierSchema, type NodeExecutionIdentifier } from "../../gen/flyteidl/core/identifier_pb";
 import { CompiledWorkflowClosureSchema } from "../../gen/flyteidl/core/compiler_pb";
-import { LiteralMapSchema } from "../../gen/flyteidl/core/literals_pb";
 import { alreadyExists, invalidArgument, missingArgument, notFound } from "../../errors";
-import { requireString } from "../validate";
 import { eq, parseFilters, type Filter } from "../lists/filters";
 import { nextToken, parseSort, parseToken, requireLimit } from "../lists/page";
 import { goText } from "../go-text";
@@ -32,6 +30,7 @@ import type { ExecutionStore } from "../executions/store";
 import { checkCluster, terminalStateError } from "../executions/events";
 import { missingExecution, validateExecutionId } from "../executions/manager";
 import { readLiteralMap, readOutputs } from "../executions/data";
+import { eventInputUri, eventOutputResult } from "../executions/event-data";
 import type { TaskExecutionStore } from "../taskexecutions/store";
 import { nodeKeyOf, taskExecutionKeyOf } from "./keys";
 import type { NodeExecutionKey, NodeExecutionPatch, NodeExecutionRecord, NodeExecutionStore } from "./store";
@@ -68,16 +67,8 @@ export class NodeExecutionManager {
     return this.blobs.uri("metadata", k.project, k.domain, k.name, k.nodeId, suffix);
   }
 
-  /** Inputs are set once: a URI as given, inline data offloaded. */
-  private async inputUri(current: string, k: NodeExecutionKey, e: NodeEvent): Promise<string> {
-    if (current !== "") return current;
-    if (e.inputValue.case === "inputUri") return e.inputValue.value;
-    if (e.inputValue.case === "inputData") {
-      const uri = this.offloadKey(k, "offloaded_inputs");
-      await this.blobs.write(uri, toBinary(LiteralMapSchema, e.inputValue.value));
-      return uri;
-    }
-    return "";
+  private inputUri(current: string, k: NodeExecutionKey, e: NodeEvent): Promise<string> {
+    return eventInputUri(this.blobs, current, e.inputValue, () => this.offloadKey(k, "offloaded_inputs"));
   }
 
   /** Phase-dependent closure changes shared by create and update (running and terminal states). */
@@ -94,19 +85,11 @@ export class NodeExecutionManager {
       patch.duration = ms * 1e6;
       closure.duration = durationFromMs(ms);
     }
-    const out = e.outputResult;
-    if (out.case === "outputUri" && out.value !== "") closure.outputResult = { case: "outputUri", value: out.value };
-    else if (out.case === "outputData") {
-      if (this.settings.inlineEventDataPolicy === "StoreInline") closure.outputResult = { case: "outputData", value: out.value };
-      else {
-        const uri = this.offloadKey(k, "offloaded_outputs");
-        await this.blobs.write(uri, toBinary(LiteralMapSchema, out.value));
-        closure.outputResult = { case: "outputUri", value: uri };
-      }
-    } else if (out.case === "error") {
-      closure.outputResult = { case: "error", value: out.value };
-      patch.errorKind = ExecutionError_ErrorKind[out.value.kind];
-      patch.errorCode = out.value.code;
+    const result = await eventOutputResult(this.blobs, e.outputResult, this.settings.inlineEventDataPolicy, () => this.offloadKey(k, "offloaded_outputs"));
+    if (result) closure.outputResult = result;
+    if (result?.case === "error") {
+      patch.errorKind = ExecutionError_ErrorKind[result.value.kind];
+      patch.errorCode = result.value.code;
     }
     closure.deckUri = e.deckUri;
   }

@@ -28,6 +28,7 @@ import type { ExecutionStore } from "../executions/store";
 import { checkCluster, terminalStateError } from "../executions/events";
 import { missingExecution } from "../executions/manager";
 import { readLiteralMap, readOutputs } from "../executions/data";
+import { eventInputUri, eventOutputResult } from "../executions/event-data";
 import type { NodeExecutionStore } from "../nodeexecutions/store";
 import { nodeKeyOf, taskExecutionKeyOf } from "../nodeexecutions/keys";
 import { filterLogsByPhase, isTaskTerminal, mergeCustom, mergeLogs, mergeMetadata } from "./merge";
@@ -56,15 +57,8 @@ export class TaskExecutionManager {
     return this.blobs.uri("metadata", k.node.project, k.node.domain, k.node.name, k.node.nodeId, t.project, t.domain, t.name, t.version, String(k.retryAttempt), suffix);
   }
 
-  private async inputUri(current: string, k: TaskExecutionKey, e: TaskEvent): Promise<string> {
-    if (current !== "") return current;
-    if (e.inputValue.case === "inputUri") return e.inputValue.value;
-    if (e.inputValue.case === "inputData") {
-      const uri = this.offloadKey(k, "offloaded_inputs");
-      await this.blobs.write(uri, toBinary(LiteralMapSchema, e.inputValue.value));
-      return uri;
-    }
-    return "";
+  private inputUri(current: string, k: TaskExecutionKey, e: TaskEvent): Promise<string> {
+    return eventInputUri(this.blobs, current, e.inputValue, () => this.offloadKey(k, "offloaded_inputs"));
   }
 
   private async terminalState(k: TaskExecutionKey, e: TaskEvent, closure: TaskExecutionClosure, startedAt: string | null, patch: TaskExecutionPatch): Promise<void> {
@@ -74,16 +68,8 @@ export class TaskExecutionManager {
       patch.duration = ms * 1e6;
       closure.duration = durationFromMs(ms);
     }
-    const out = e.outputResult;
-    if (out.case === "outputUri" && out.value !== "") closure.outputResult = { case: "outputUri", value: out.value };
-    else if (out.case === "outputData") {
-      if (this.settings.inlineEventDataPolicy === "StoreInline") closure.outputResult = { case: "outputData", value: out.value };
-      else {
-        const uri = this.offloadKey(k, "offloaded_outputs");
-        await this.blobs.write(uri, toBinary(LiteralMapSchema, out.value));
-        closure.outputResult = { case: "outputUri", value: uri };
-      }
-    } else if (out.case === "error") closure.outputResult = { case: "error", value: out.value };
+    const result = await eventOutputResult(this.blobs, e.outputResult, this.settings.inlineEventDataPolicy, () => this.offloadKey(k, "offloaded_outputs"));
+    if (result) closure.outputResult = result;
   }
 
   private static reasons(e: TaskEvent, closure: TaskExecutionClosure, onlyIfChanged: boolean): void {

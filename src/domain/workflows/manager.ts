@@ -5,7 +5,7 @@ import { timestampFromDate, timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { IdentifierSchema, ResourceType, type Identifier } from "../../gen/flyteidl/core/identifier_pb";
 import type { WorkflowTemplate } from "../../gen/flyteidl/core/workflow_pb";
-import { TypedInterfaceSchema, type TypedInterface } from "../../gen/flyteidl/core/interface_pb";
+import { TypedInterfaceSchema } from "../../gen/flyteidl/core/interface_pb";
 import { CompiledWorkflowClosureSchema, type CompiledTask, type CompiledWorkflowClosure } from "../../gen/flyteidl/core/compiler_pb";
 import {
   CreateWorkflowFailureReasonSchema,

@@ -8,7 +8,7 @@ import { orderSql, whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
 import type { Filter } from "../../domain/lists/filters";
 import type { ListQuery } from "../../domain/tasks/store";
-import type { ExecutionKey, ExecutionPatch, ExecutionRecord, ExecutionStore } from "../../domain/executions/store";
+import type { ExecutionKey, ExecutionRecord, ExecutionStore } from "../../domain/executions/store";
 
 type Row = typeof executions.$inferSelect;
 
