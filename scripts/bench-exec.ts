@@ -4,20 +4,15 @@
 // The server runs from source in its own process on the embedded database; the load generator shares
 // this machine's cores.
 //   bun scripts/bench-exec.ts        (BENCH_SECONDS=10, BENCH_EXECUTIONS=100000)
-import { mkdtempSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { createClient as createLibsql } from "@libsql/client";
-import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { AdminService } from "../src/gen/flyteidl/service/admin_pb";
 import { ResourceType } from "../src/gen/flyteidl/core/identifier_pb";
 import { NodeExecution_Phase as NodePhase, TaskExecution_Phase as TaskPhase, WorkflowExecution_Phase as WfPhase } from "../src/gen/flyteidl/core/execution_pb";
 import { launchPlanFor, pythonTask, twoNodeWorkflow } from "../test/fixtures/pyflyte";
-import { waitForServing } from "../test/helpers/serving";
+import { startBenchServer } from "./bench-server";
 
-const root = join(import.meta.dir, "..");
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const totalExecutions = Number(process.env.BENCH_EXECUTIONS ?? 100_000);
 const clients = 32;
@@ -35,20 +30,15 @@ async function rssMb(pid: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "flyteadmin-bench-exec-"));
-  const proc = Bun.spawn(
-    [process.execPath, join(root, "src/main.ts"), "serve", "--server.httpPort", "0", "--server.grpc.port", "0", "--server.host", "127.0.0.1", "--logger.accessLog", "false"],
-    { cwd: dir, stdout: "pipe", stderr: "inherit" },
-  );
+  const server = await startBenchServer("exec");
+  const { admin, dir } = server;
   try {
-    const { ports } = await waitForServing(proc);
-    const admin = createClient(AdminService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${ports[1]}` }));
     await admin.registerProject({ project: { id: "flytesnacks", name: "flytesnacks" } });
     await admin.createTask(pythonTask({ name: "workflows.example.t1" }));
     await admin.createTask(pythonTask({ name: "workflows.example.t2" }));
     await admin.createWorkflow(twoNodeWorkflow());
     await admin.createLaunchPlan(launchPlanFor({}));
-    const rssIdle = await rssMb(proc.pid);
+    const rssIdle = await rssMb(server.pid);
 
     // CreateExecution: 32 clients for `seconds`.
     let created = 0;
@@ -136,7 +126,7 @@ async function main(): Promise<void> {
       listed = page.executions.length;
     }
     listLatencies.sort((a, b) => a - b);
-    const rssAfter = await rssMb(proc.pid);
+    const rssAfter = await rssMb(server.pid);
 
     console.log(`\nCommand: bun scripts/bench-exec.ts (BENCH_SECONDS=${seconds}, BENCH_EXECUTIONS=${totalExecutions}; server from source, noop executor, load generator on the same ${cpus().length} cores)\n`);
     console.log("| measure | value |\n|---|---|");
@@ -146,8 +136,7 @@ async function main(): Promise<void> {
     console.log(`| ListExecutions, phase filter, 100 newest, at ${fmt(totalExecutions)} executions | p50 ${quantile(listLatencies, 0.5).toFixed(1)} ms, p99 ${quantile(listLatencies, 0.99).toFixed(1)} ms (${listed} per page) |`);
     console.log(`| server RSS: idle / after the load | ${rssIdle.toFixed(0)} MB / ${rssAfter.toFixed(0)} MB |`);
   } finally {
-    proc.kill();
-    await proc.exited;
+    await server.stop();
   }
 }
 

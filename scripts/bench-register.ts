@@ -3,32 +3,21 @@
 // (embedded database). The server runs from source in
 // its own process; the load generator shares this machine's cores.
 //   bun scripts/bench-register.ts     (BENCH_SECONDS=10, BENCH_TASKS=100000)
-import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
-import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+import { cpus } from "node:os";
 import { Sort_Direction } from "../src/gen/flyteidl/admin/common_pb";
-import { AdminService } from "../src/gen/flyteidl/service/admin_pb";
 import { pythonTask } from "../test/fixtures/pyflyte";
-import { waitForServing } from "../test/helpers/serving";
+import { startBenchServer } from "./bench-server";
 import { printCompileScaling } from "./bench-compile";
 
-const root = join(import.meta.dir, "..");
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const totalTasks = Number(process.env.BENCH_TASKS ?? 100_000);
 
 const quantile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "flyteadmin-bench-reg-"));
-  const proc = Bun.spawn(
-    [process.execPath, join(root, "src/main.ts"), "serve", "--server.httpPort", "0", "--server.grpc.port", "0", "--server.host", "127.0.0.1", "--logger.accessLog", "false"],
-    { cwd: dir, stdout: "pipe", stderr: "inherit" },
-  );
+  const server = await startBenchServer("reg");
+  const { admin } = server;
   try {
-    const { ports } = await waitForServing(proc);
-    const admin = createClient(AdminService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${ports[1]}` }));
     await admin.registerProject({ project: { id: "flytesnacks", name: "flytesnacks" } });
 
     // CreateTask: 32 clients registering distinct versions for `seconds`.
@@ -83,9 +72,7 @@ async function main(): Promise<void> {
     console.log("");
     printCompileScaling();
   } finally {
-    proc.kill("SIGTERM");
-    await proc.exited;
-    rmSync(dir, { recursive: true, force: true });
+    await server.stop();
   }
 }
 
