@@ -50,7 +50,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }
     const metrics = new Metrics();
     const blobs = createBlobStore(config);
-    const impls = buildServiceImpls(config, database, blobs);
+    const impls = buildServiceImpls(config, database, blobs, log);
     const interceptors: Interceptor[] = [edgeInterceptor(metrics, log, config.logger.accessLog)];
     const limits = {
       readMaxBytes: config.server.grpc.maxMessageSizeBytes,

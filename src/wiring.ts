@@ -47,6 +47,7 @@ import { healthService } from "./services/health";
 import { reflectionServices, ServerReflectionV1, ServerReflectionV1Alpha } from "./services/reflection";
 import { flyteServices, type ServiceImpls } from "./edge/routes";
 import { versionInfo } from "./version";
+import { silentLogger, type Logger } from "./log";
 
 /** Both reflection versions, registered on a router. */
 function registerReflection(services: DescService[]): (router: ConnectRouter) => void {
@@ -117,7 +118,7 @@ function executionSettings(config: Config): ExecutionSettings {
 const noopLauncher: Launcher = { launch: async () => ({ cluster: "" }), abort: async () => {} };
 const noAttributes: AttributeLookup = async () => undefined;
 
-export function buildServiceImpls(config: Config, database: Database, blobs: BlobSetup): ServiceImpls {
+export function buildServiceImpls(config: Config, database: Database, blobs: BlobSetup, log: Logger = silentLogger): ServiceImpls {
   const db = database.db;
   const projects = new ProjectManager(projectStore(db), config.domains);
   const tasks = taskStore(db);
@@ -134,10 +135,14 @@ export function buildServiceImpls(config: Config, database: Database, blobs: Blo
   const nodeRows = nodeExecutionStore(db);
   const taskRows = taskExecutionStore(db);
   const eventData = { maxSizeInBytes: config.remoteData.maxSizeInBytes, inlineEventDataPolicy: config.remoteData.inlineEventDataPolicy };
-  const nodeExecutions = new NodeExecutionManager(nodeRows, executionRows, taskRows, blobs.store, {
-    ...eventData,
-    metadataStoragePrefix: config.flyteadmin.metadataStoragePrefix,
-  });
+  const nodeExecutions = new NodeExecutionManager(
+    nodeRows,
+    executionRows,
+    taskRows,
+    blobs.store,
+    { ...eventData, metadataStoragePrefix: config.flyteadmin.metadataStoragePrefix },
+    (e) => log.warn("failed to record a node event", { error: (e as Error).message }),
+  );
   const taskExecutions = new TaskExecutionManager(taskRows, nodeRows, executionRows, blobs.store, eventData);
   const executions = new ExecutionManager(
     executionRows,

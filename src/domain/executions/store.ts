@@ -51,6 +51,8 @@ export interface ExecutionStore {
   /** Inserts the execution and its tags in one transaction; AlreadyExists when the name is taken. */
   create(e: ExecutionRecord, tags: ExecutionTag[]): Promise<ExecutionRecord>;
   get(key: ExecutionKey): Promise<ExecutionRecord | undefined>;
+  /** Just the cluster column (event checks need nothing else); undefined when there is no such execution. */
+  clusterOf(key: ExecutionKey): Promise<string | undefined>;
   getById(id: number): Promise<ExecutionRecord | undefined>;
   update(key: ExecutionKey, patch: ExecutionPatch): Promise<void>;
   /** Rows joined (when a filter names them) to launch plans, workflows, tasks and tags. */

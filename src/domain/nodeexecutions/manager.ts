@@ -61,6 +61,7 @@ export class NodeExecutionManager {
     private readonly taskExecutions: TaskExecutionStore,
     private readonly blobs: BlobStore,
     private readonly settings: NodeExecutionSettings,
+    private readonly onHistoryError: (e: unknown) => void = () => {},
   ) {}
 
   private offloadKey(k: NodeExecutionKey, suffix: string): string {
@@ -120,9 +121,9 @@ export class NodeExecutionManager {
     const e = req.event;
     if (!e?.id?.executionId) throw invalidArgument("Node event handler was called without an execution id");
     const k = nodeKeyOf(e.id);
-    const execution = await this.executions.get(k);
-    if (!execution) throw missingExecution(k);
-    checkCluster(execution.cluster, e.producerId);
+    const cluster = await this.executions.clusterOf(k);
+    if (cluster === undefined) throw missingExecution(k);
+    checkCluster(cluster, e.producerId);
     const dynamicRef = await this.uploadDynamicClosure(k, e);
     const reportedAt = e.reportedAt && (e.reportedAt.seconds !== 0n || e.reportedAt.nanos !== 0) ? e.reportedAt : e.occurredAt;
 
@@ -170,7 +171,7 @@ export class NodeExecutionManager {
         throw terminalStateError(`Invalid phase change from ${Phase[stored]} to ${Phase[e.phase]} for node execution ${existing.id}`, Phase[e.phase]);
       }
       const child = e.targetMetadata.case === "workflowNodeMetadata" ? e.targetMetadata.value.executionId : undefined;
-      if (child && !(await this.executions.get({ project: child.project, domain: child.domain, name: child.name }))) {
+      if (child && (await this.executions.clusterOf({ project: child.project, domain: child.domain, name: child.name })) === undefined) {
         throw missingExecution({ project: child.project, domain: child.domain, name: child.name });
       }
       const closure = fromBinary(NodeExecutionClosureSchema, existing.closure);
@@ -194,7 +195,8 @@ export class NodeExecutionManager {
       patch.closure = toBinary(NodeExecutionClosureSchema, closure);
       await this.store.update(k, patch);
     }
-    await this.store.recordEvent(k, { phase: Phase[e.phase], requestId: req.requestId, occurredAt: iso(e.occurredAt) });
+    // Write-only history, written after the answer as upstream's event writer does; a failure is only logged.
+    void this.store.recordEvent(k, { phase: Phase[e.phase], requestId: req.requestId, occurredAt: iso(e.occurredAt) }).catch(this.onHistoryError);
   }
 
   private toNodeExecution(r: NodeExecutionRecord, trimErrors = false): NodeExecution {

@@ -101,9 +101,9 @@ export class TaskExecutionManager {
     const e = req.event;
     const id = create(TaskExecutionIdentifierSchema, { taskId: e.taskId, nodeExecutionId: e.parentNodeExecutionId, retryAttempt: e.retryAttempt });
     const k = taskExecutionKeyOf(id);
-    const execution = await this.executions.get(k.node);
-    if (!execution) throw missingExecution(k.node);
-    checkCluster(execution.cluster, e.producerId);
+    const cluster = await this.executions.clusterOf(k.node);
+    if (cluster === undefined) throw missingExecution(k.node);
+    checkCluster(cluster, e.producerId);
     const reportedAt = e.reportedAt && (e.reportedAt.seconds !== 0n || e.reportedAt.nanos !== 0) ? e.reportedAt : e.occurredAt;
 
     const existing = await this.store.get(k);

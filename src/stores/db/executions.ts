@@ -131,6 +131,11 @@ export function executionStore(db: Db): ExecutionStore {
       return row && fromRow(row);
     },
 
+    async clusterOf(key) {
+      const [row] = await db.select({ cluster: executions.cluster }).from(executions).where(keyWhere(key)).limit(1);
+      return row?.cluster;
+    },
+
     async getById(id) {
       const [row] = await db.select().from(executions).where(deq(executions.id, id)).limit(1);
       return row && fromRow(row);
