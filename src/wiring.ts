@@ -28,6 +28,7 @@ import { LaunchPlanClosureSchema } from "./gen/flyteidl/admin/launch_plan_pb";
 import { fromBinary } from "@bufbuild/protobuf";
 import { invalidArgument } from "./errors";
 import { ExecutionManager, type AttributeLookup, type ExecutionSettings } from "./domain/executions/manager";
+import { SingleTaskLaunchPlans } from "./domain/executions/single-task";
 import type { Launcher } from "./domain/executions/launcher";
 import { executionStore } from "./stores/db/executions";
 import { nodeExecutionStore } from "./stores/db/nodeexecutions";
@@ -155,12 +156,12 @@ export function buildServiceImpls(config: Config, database: Database, blobs: Blo
     types,
     noopLauncher,
     noAttributes,
-    {
+    new SingleTaskLaunchPlans(tasks, workflows, launchPlans, {
       createWorkflow: (req) => workflowManager.create(req),
       createLaunchPlan: (req) => launchPlanManager.create(req),
       markSystemGenerated: (resourceType, id) =>
         namedEntities.update(create(NamedEntityUpdateRequestSchema, { resourceType, id, metadata: { state: NamedEntityState.SYSTEM_GENERATED } })),
-    },
+    }),
     executionSettings(config),
   );
   return {

@@ -26,15 +26,13 @@ import {
 import type { WorkflowExecutionEventRequest } from "../../gen/flyteidl/admin/event_pb";
 import { applyWorkflowEvent, checkTransition, terminalStateError, validateWorkflowEvent } from "./events";
 import type { ResourceListRequest } from "../../gen/flyteidl/admin/common_pb";
-import { LaunchPlanClosureSchema, LaunchPlanSpecSchema, LaunchPlanCreateRequestSchema, type LaunchPlanSpec } from "../../gen/flyteidl/admin/launch_plan_pb";
-import { WorkflowClosureSchema, WorkflowCreateRequestSchema, type WorkflowClosure } from "../../gen/flyteidl/admin/workflow_pb";
+import { LaunchPlanClosureSchema, LaunchPlanSpecSchema, type LaunchPlanSpec } from "../../gen/flyteidl/admin/launch_plan_pb";
+import { WorkflowClosureSchema, type WorkflowClosure } from "../../gen/flyteidl/admin/workflow_pb";
 import type { Project } from "../../gen/flyteidl/admin/project_pb";
-import { TaskClosureSchema } from "../../gen/flyteidl/admin/task_pb";
 import { MatchableResource, type PluginOverride } from "../../gen/flyteidl/admin/matchable_resource_pb";
 import { ExecutionError_ErrorKind, WorkflowExecution_Phase as Phase } from "../../gen/flyteidl/core/execution_pb";
 import { IdentifierSchema, ResourceType, WorkflowExecutionIdentifierSchema, type Identifier, type WorkflowExecutionIdentifier } from "../../gen/flyteidl/core/identifier_pb";
-import { LiteralMapSchema, type LiteralMap, type Binding } from "../../gen/flyteidl/core/literals_pb";
-import type { TypedInterface } from "../../gen/flyteidl/core/interface_pb";
+import { LiteralMapSchema, type LiteralMap } from "../../gen/flyteidl/core/literals_pb";
 import { AdminError, alreadyExists, internal, invalidArgument, missingArgument, notFound } from "../../errors";
 import { validateIdentifierFields } from "../identifiers";
 import { requireString, validateLabels } from "../validate";
@@ -56,6 +54,7 @@ import { checkExecutionName, generateExecutionName } from "./names";
 import { resolveAuthRole, resolveExecConfig, type ExecConfigSource } from "./exec-config";
 import { readLiteralMap, readOutputs } from "./data";
 import { applyTaskResourceDefaults } from "./task-resources";
+import type { SingleTaskLaunchPlans } from "./single-task";
 
 /** Matchable attributes as executions read them: the most specific match, or undefined. */
 export type AttributeLookup = (
@@ -72,12 +71,6 @@ export interface ExecutionSettings {
   taskResources: { defaults: ResourceSet; limits: ResourceSet };
 }
 
-/** Registration the single-task path needs: a skeleton workflow and launch plan per task version. */
-export interface SkeletonRegistrar {
-  createWorkflow(req: ReturnType<typeof create<typeof WorkflowCreateRequestSchema>>): Promise<void>;
-  createLaunchPlan(req: ReturnType<typeof create<typeof LaunchPlanCreateRequestSchema>>): Promise<void>;
-  markSystemGenerated(resourceType: ResourceType, id: { project: string; domain: string; name: string }): Promise<void>;
-}
 
 const terminal = new Set(["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]);
 export const isTerminalPhase = (phase: string) => terminal.has(phase);
@@ -96,12 +89,6 @@ export const missingExecution = (id: ExecutionKey) =>
 
 const nowIso = () => new Date().toISOString();
 
-/** The single-task skeleton's names: `.flytegen.<task>`, node id from the task name's last 63 characters. */
-const skeletonName = (task: string) => `.flytegen.${task}`;
-function skeletonNodeId(task: string): string {
-  const tail = task.length >= 63 ? task.slice(task.length - 63) : task;
-  return [...tail].filter((c) => c === "-" || /\p{L}|\p{N}/u.test(c)).join("");
-}
 
 export class ExecutionManager {
   constructor(
@@ -115,7 +102,7 @@ export class ExecutionManager {
     private readonly types: TypeRules,
     private readonly launcher: Launcher,
     private readonly attributes: AttributeLookup,
-    private readonly skeletons: SkeletonRegistrar,
+    private readonly skeletons: SingleTaskLaunchPlans,
     private readonly settings: ExecutionSettings,
   ) {}
 
@@ -155,64 +142,6 @@ export class ExecutionManager {
     if (this.closures.size >= 256) this.closures.delete(this.closures.keys().next().value as string);
     this.closures.set(uri, closure);
     return clone(WorkflowClosureSchema, closure);
-  }
-
-  /** The skeleton workflow and launch plan a single-task execution runs through (made once per task version). */
-  private async skeletonFor(taskId: Identifier, spec: ExecutionSpec): Promise<LaunchPlanRecord> {
-    const task = await this.tasks.get(taskId);
-    if (!task) throw missingEntity("TASK", taskId);
-    const template = fromBinary(TaskClosureSchema, task.closure).compiledTask?.template;
-    const iface: TypedInterface | undefined = template?.interface;
-    const scope = { project: taskId.project, domain: taskId.domain, name: skeletonName(taskId.name), version: taskId.version };
-    const wfId = create(IdentifierSchema, { resourceType: ResourceType.WORKFLOW, ...scope });
-    const lpId = create(IdentifierSchema, { resourceType: ResourceType.LAUNCH_PLAN, ...scope });
-    const nodeId = skeletonNodeId(taskId.name);
-    const promises = (vars: Record<string, unknown>, node: string): Binding[] =>
-      Object.keys(vars).map((v) => ({ $typeName: "flyteidl.core.Binding", var: v, binding: { $typeName: "flyteidl.core.BindingData", value: { case: "promise", value: { $typeName: "flyteidl.core.OutputReference", nodeId: node, var: v, attrPath: [] } } } }) as Binding);
-    if (!(await this.workflows.get(wfId))) {
-      await this.skeletons
-        .createWorkflow(
-          create(WorkflowCreateRequestSchema, {
-            id: wfId,
-            spec: {
-              template: {
-                id: wfId,
-                interface: iface,
-                nodes: [
-                  {
-                    id: nodeId,
-                    metadata: { name: nodeId, retries: template?.metadata?.retries ?? { retries: 3 } },
-                    inputs: promises(iface?.inputs?.variables ?? {}, ""),
-                    target: { case: "taskNode", value: { reference: { case: "referenceId", value: taskId } } },
-                  },
-                ],
-                outputs: promises(iface?.outputs?.variables ?? {}, nodeId),
-              },
-            },
-          }),
-        )
-        .catch((e: unknown) => {
-          if (!(e instanceof AdminError && e.code === Code.AlreadyExists)) throw e;
-        });
-      await this.skeletons.markSystemGenerated(ResourceType.WORKFLOW, scope);
-    }
-    let lp = await this.launchPlans.get(lpId);
-    if (!lp) {
-      await this.skeletons
-        .createLaunchPlan(
-          create(LaunchPlanCreateRequestSchema, {
-            id: lpId,
-            spec: { workflowId: wfId, entityMetadata: {}, defaultInputs: {}, fixedInputs: {}, labels: {}, annotations: {}, authRole: spec.authRole, securityContext: spec.securityContext },
-          }),
-        )
-        .catch((e: unknown) => {
-          if (!(e instanceof AdminError && e.code === Code.AlreadyExists)) throw e;
-        });
-      await this.skeletons.markSystemGenerated(ResourceType.LAUNCH_PLAN, scope);
-      lp = await this.launchPlans.get(lpId);
-    }
-    if (!lp) throw internal(`skeleton launch plan for task [${taskId.name}] could not be created`);
-    return lp;
   }
 
   private async execConfig(req: ExecutionCreateRequest, lpSpec: LaunchPlanSpec, workflowName: string) {
@@ -293,7 +222,7 @@ export class ExecutionManager {
     const project = await this.validateCreate(req);
     const spec = req.spec as ExecutionSpec;
     const isTask = spec.launchPlan?.resourceType === ResourceType.TASK;
-    const lpRecord = isTask ? await this.skeletonFor(spec.launchPlan as Identifier, spec) : await this.launchPlans.get(spec.launchPlan as Identifier);
+    const lpRecord = isTask ? await this.skeletons.launchPlanFor(spec.launchPlan as Identifier, spec) : await this.launchPlans.get(spec.launchPlan as Identifier);
     if (!lpRecord) throw missingEntity("LAUNCH_PLAN", spec.launchPlan as Identifier);
     const lpSpec = fromBinary(LaunchPlanSpecSchema, lpRecord.spec);
     const lpClosure = fromBinary(LaunchPlanClosureSchema, lpRecord.closure);
