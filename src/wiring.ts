@@ -29,6 +29,9 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { invalidArgument } from "./errors";
 import { ExecutionManager, type AttributeLookup, type ExecutionSettings } from "./domain/executions/manager";
 import { SingleTaskLaunchPlans } from "./domain/executions/single-task";
+import { MatchableAttributesManager } from "./domain/matchable/manager";
+import { resourceStore } from "./stores/db/matchable";
+import { MatchableResource } from "./gen/flyteidl/admin/matchable_resource_pb";
 import type { Launcher } from "./domain/executions/launcher";
 import { executionStore } from "./stores/db/executions";
 import { nodeExecutionStore } from "./stores/db/nodeexecutions";
@@ -114,10 +117,9 @@ function executionSettings(config: Config): ExecutionSettings {
   };
 }
 
-// Interim, replaced by the cluster executor and matchable attributes as they land: accept executions
-// and keep them queued (what the noop executor does), and resolve no attributes.
+// Interim, replaced by the cluster executor as it lands: accept executions and keep them queued (what
+// the noop executor does).
 const noopLauncher: Launcher = { launch: async () => ({ cluster: "" }), abort: async () => {} };
-const noAttributes: AttributeLookup = async () => undefined;
 
 export function buildServiceImpls(config: Config, database: Database, blobs: BlobSetup, log: Logger = silentLogger): ServiceImpls {
   const db = database.db;
@@ -130,6 +132,9 @@ export function buildServiceImpls(config: Config, database: Database, blobs: Blo
     metadataStoragePrefix: config.flyteadmin.metadataStoragePrefix,
   });
   const types = { castable, literalType: requireLiteralType };
+  const settings = executionSettings(config);
+  const matchable = new MatchableAttributesManager(resourceStore(db), projects, settings.defaults);
+  const attributes: AttributeLookup = (resource, scope) => matchable.resolve(resource, scope);
   const launchPlanManager = new LaunchPlanManager(launchPlans, workflows, projects, types, { artifactsEnabled: false });
   const namedEntities = new NamedEntityManager(namedEntityStore(db));
   const executionRows = executionStore(db);
@@ -155,25 +160,29 @@ export function buildServiceImpls(config: Config, database: Database, blobs: Blo
     blobs.store,
     types,
     noopLauncher,
-    noAttributes,
+    attributes,
     new SingleTaskLaunchPlans(tasks, workflows, launchPlans, {
       createWorkflow: (req) => workflowManager.create(req),
       createLaunchPlan: (req) => launchPlanManager.create(req),
       markSystemGenerated: (resourceType, id) =>
         namedEntities.update(create(NamedEntityUpdateRequestSchema, { resourceType, id, metadata: { state: NamedEntityState.SYSTEM_GENERATED } })),
     }),
-    executionSettings(config),
+    settings,
   );
   return {
     admin: adminService({
       projects,
       tasks: new TaskManager(tasks, projects, taskCompiler, {
-        platformLimits: config.task_resources.limits,
+        platformLimits: async (project, domain) => {
+          const a = await matchable.resolve(MatchableResource.TASK_RESOURCE, { project, domain });
+          return a?.target.case === "taskResourceAttributes" ? (a.target.value.limits ?? {}) : config.task_resources.limits;
+        },
         whitelist: config.task_type_whitelist,
       }),
       workflows: workflowManager,
       launchPlans: launchPlanManager,
       executions: { executions, nodes: nodeExecutions, tasks: taskExecutions },
+      matchable,
       namedEntities,
       descriptions: new DescriptionManager(descriptionStore(db)),
       version: versionInfo,

@@ -20,6 +20,8 @@ import type { ExecutionManager } from "../domain/executions/manager";
 import type { NodeExecutionManager } from "../domain/nodeexecutions/manager";
 import type { TaskExecutionManager } from "../domain/taskexecutions/manager";
 import { executionRpcs } from "./executions";
+import { matchableRpcs } from "./matchable";
+import type { MatchableAttributesManager } from "../domain/matchable/manager";
 import { WorkflowCreateResponseSchema, WorkflowListSchema } from "../gen/flyteidl/admin/workflow_pb";
 import { LaunchPlanCreateResponseSchema, LaunchPlanListSchema, LaunchPlanUpdateResponseSchema } from "../gen/flyteidl/admin/launch_plan_pb";
 import { DescriptionEntityListSchema } from "../gen/flyteidl/admin/description_entity_pb";
@@ -34,6 +36,7 @@ export interface AdminDeps {
   workflows: WorkflowManager;
   launchPlans: LaunchPlanManager;
   executions?: { executions: ExecutionManager; nodes: NodeExecutionManager; tasks: TaskExecutionManager };
+  matchable?: MatchableAttributesManager;
   namedEntities: NamedEntityManager;
   descriptions: DescriptionManager;
   version: VersionInfo;
@@ -45,7 +48,7 @@ function withType(id: Identifier | undefined, type: ResourceType): Identifier | 
 }
 
 export function adminService(deps: AdminDeps): Partial<ServiceImpl<typeof AdminService>> {
-  const { projects, tasks, workflows, launchPlans, executions, namedEntities, descriptions, version } = deps;
+  const { projects, tasks, workflows, launchPlans, executions, matchable, namedEntities, descriptions, version } = deps;
   return {
     getDescriptionEntity: (req) => descriptions.get(withType(req.id, ResourceType.TASK)),
     listDescriptionEntities: async (req) => create(DescriptionEntityListSchema, await descriptions.list(req)),
@@ -59,6 +62,7 @@ export function adminService(deps: AdminDeps): Partial<ServiceImpl<typeof AdminS
     ...workflowRpcs(workflows),
     ...launchPlanRpcs(launchPlans),
     ...(executions && executionRpcs(executions.executions, executions.nodes, executions.tasks)),
+    ...(matchable && matchableRpcs(matchable)),
     async registerProject(req) {
       await projects.register(req.project);
       return create(ProjectRegisterResponseSchema);

@@ -21,7 +21,8 @@ import { validateTaskTemplate, type ResourceLimits, type TaskTypeWhitelist } fro
 export type TaskCompiler = (template: TaskTemplate) => CompiledTask;
 
 export interface TaskRules {
-  platformLimits: ResourceLimits;
+  /** Platform limits for a project/domain: its TASK_RESOURCE attributes, else the server's task_resources. */
+  platformLimits: (project: string, domain: string) => Promise<ResourceLimits>;
   whitelist: TaskTypeWhitelist;
 }
 
@@ -57,7 +58,7 @@ export class TaskManager {
     await this.projects.requireActive(id.project, id.domain);
     const template = req.spec?.template;
     if (!template) throw missingArgument("spec");
-    validateTaskTemplate(id, template, this.rules.platformLimits, this.rules.whitelist);
+    validateTaskTemplate(id, template, await this.rules.platformLimits(id.project, id.domain), this.rules.whitelist);
     const compiled = this.compile({ ...template, id });
     const digest = digestOf(CompiledTaskSchema, compiled);
     const description = descriptionRecord(ResourceType.TASK, id, req.spec?.description);
