@@ -32,7 +32,6 @@ import { SingleTaskLaunchPlans } from "./domain/executions/single-task";
 import { MatchableAttributesManager } from "./domain/matchable/manager";
 import { resourceStore } from "./stores/db/matchable";
 import { MatchableResource } from "./gen/flyteidl/admin/matchable_resource_pb";
-import type { Launcher } from "./domain/executions/launcher";
 import { executionStore } from "./stores/db/executions";
 import { nodeExecutionStore } from "./stores/db/nodeexecutions";
 import { taskExecutionStore } from "./stores/db/taskexecutions";
@@ -52,6 +51,9 @@ import { reflectionServices, ServerReflectionV1, ServerReflectionV1Alpha } from 
 import { flyteServices, type ServiceImpls } from "./edge/routes";
 import { versionInfo } from "./version";
 import { silentLogger, type Logger } from "./log";
+import { createExecutor } from "./cluster/executor";
+import { clusterLauncher } from "./cluster/launcher";
+import { parseGoDuration } from "./duration";
 
 /** Both reflection versions, registered on a router. */
 function registerReflection(services: DescService[]): (router: ConnectRouter) => void {
@@ -117,9 +119,6 @@ function executionSettings(config: Config): ExecutionSettings {
   };
 }
 
-// Interim, replaced by the cluster executor as it lands: accept executions and keep them queued (what
-// the noop executor does).
-const noopLauncher: Launcher = { launch: async () => ({ cluster: "" }), abort: async () => {} };
 
 export function buildServiceImpls(config: Config, database: Database, blobs: BlobSetup, log: Logger = silentLogger): ServiceImpls {
   const db = database.db;
@@ -133,6 +132,21 @@ export function buildServiceImpls(config: Config, database: Database, blobs: Blo
   });
   const types = { castable, literalType: requireLiteralType };
   const settings = executionSettings(config);
+  const executor = createExecutor(
+    {
+      kubeConfig: config.server["kube-config"],
+      timeoutMs: parseGoDuration(config.server.kubeClientConfig.timeout) ?? 30_000,
+      ...config.clusters,
+    },
+    log,
+  );
+  const launcher = clusterLauncher(executor, {
+    roleNameKey: config.flyteadmin.roleNameKey,
+    eventVersion: config.flyteadmin.eventVersion,
+    consoleUrl: config.flyteadmin.consoleUrl,
+    useOffloadedWorkflowClosure: config.flyteadmin.useOffloadedWorkflowClosure,
+    useOffloadedInputs: config.flyteadmin.useOffloadedInputs,
+  });
   const matchable = new MatchableAttributesManager(resourceStore(db), projects, settings.defaults);
   const attributes: AttributeLookup = (resource, scope) => matchable.resolve(resource, scope);
   const launchPlanManager = new LaunchPlanManager(launchPlans, workflows, projects, types, { artifactsEnabled: false });
@@ -159,7 +173,7 @@ export function buildServiceImpls(config: Config, database: Database, blobs: Blo
     projects,
     blobs.store,
     types,
-    noopLauncher,
+    launcher,
     attributes,
     new SingleTaskLaunchPlans(tasks, workflows, launchPlans, {
       createWorkflow: (req) => workflowManager.create(req),

@@ -35,6 +35,12 @@ export const configSchema = z.strictObject({
     httpPort: leaf(port, 8088, "HTTP port; answers REST, Connect, gRPC-web and native gRPC (h2c) alike (0: ephemeral)"),
     host: leaf(z.string(), "", "address every port listens on (empty: every interface, IPv4 and IPv6)"),
     gracefulShutdownTimeoutSeconds: leaf(z.number().min(0), 10, "how long SIGTERM/SIGINT waits for in-flight calls"),
+    "kube-config": leaf(z.string(), "", "kubeconfig of the cluster executions run on (empty: in-cluster credentials when running in a pod, else KUBECONFIG)"),
+    kubeClientConfig: section({
+      qps: leaf(z.number().min(0), 100, "Kubernetes API requests per second"),
+      burst: leaf(z.number().int().min(0), 25, "Kubernetes API request burst"),
+      timeout: leaf(goDuration, "30s", "timeout of one Kubernetes API call"),
+    }),
     grpc: section({
       port: leaf(port, 8089, "gRPC port; answers every protocol too (same as httpPort: one listener; 0: ephemeral)"),
       serverReflection: leaf(z.boolean(), true, "serve gRPC server reflection v1 and v1alpha"),
@@ -118,6 +124,23 @@ export const configSchema = z.strictObject({
   }),
   namespace_mapping: section({
     template: leaf(z.string(), "{{ project }}-{{ domain }}", "Kubernetes namespace of an execution"),
+  }),
+  clusters: section({
+    clusterConfigs: leaf(
+      z.array(
+        z.strictObject({
+          name: z.string().min(1),
+          endpoint: z.string().default(""),
+          auth: z.strictObject({ type: z.string().default(""), tokenPath: z.string().default(""), certPath: z.string().default("") }).prefault({}),
+          enabled: z.boolean().default(false),
+          inCluster: z.boolean().default(false),
+        }),
+      ),
+      [],
+      "execution clusters: [{name, endpoint, auth: {tokenPath, certPath}, enabled, inCluster}] (none: the in-cluster target, or no executor)",
+    ),
+    labelClusterMap: leaf(z.record(z.string(), z.array(z.strictObject({ id: z.string(), weight: z.number().min(0) }))), {}, "execution cluster label → [{id, weight}]"),
+    defaultExecutionLabel: leaf(z.string(), "", "label used when an execution names none"),
   }),
   registration: section({
     maxWorkflowNodes: leaf(z.number().int().min(0), 100, "most user nodes a workflow may have (0: no limit)"),

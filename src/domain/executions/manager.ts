@@ -171,6 +171,12 @@ export class ExecutionManager {
     return { defaults: set(a.target.value.defaults), limits: set(a.target.value.limits) };
   }
 
+  /** EXECUTION_CLUSTER_LABEL attributes (upstream passes the workflow name as the launch plan too). */
+  private async clusterLabel(project: string, domain: string, workflow: string): Promise<string | undefined> {
+    const a = await this.attributes(MatchableResource.EXECUTION_CLUSTER_LABEL, { project, domain, workflow, launchPlan: workflow });
+    return a?.target.case === "executionClusterLabel" ? a.target.value.value || undefined : undefined;
+  }
+
   private async pluginOverrides(project: string, domain: string, workflow: string, launchPlan: string): Promise<PluginOverride[]> {
     const a = await this.attributes(MatchableResource.PLUGIN_OVERRIDE, { project, domain, workflow, launchPlan });
     return a?.target.case === "pluginOverrides" ? a.target.value.overrides : [];
@@ -331,7 +337,7 @@ export class ExecutionManager {
         executionConfig: execConfig,
         taskResources,
         pluginOverrides: await this.pluginOverrides(req.project, req.domain, wfRecord.name, lpRecord.name),
-        clusterLabel: spec.executionClusterLabel?.value || undefined,
+        clusterLabel: spec.executionClusterLabel?.value || (await this.clusterLabel(req.project, req.domain, wfRecord.name)),
         recoveryExecution: metadata.mode === Mode.RECOVERED ? metadata.referenceExecution : undefined,
         workflowName: wfRecord.name,
         launchPlanName: lpRecord.name,
@@ -341,8 +347,9 @@ export class ExecutionManager {
         await this.store.update(record, { cluster, spec: toBinary(ExecutionSpecSchema, spec) });
       }
     } catch (e) {
-      const message = e instanceof AdminError ? e.message : `failed to create workflow in propeller ${(e as Error).message}`;
-      const code = e instanceof AdminError ? Code[e.code] : "Internal";
+      // As upstream records a refused launch: the gRPC code name of an admin error, else "Unknown".
+      const message = (e as Error).message;
+      const code = e instanceof AdminError ? Code[e.code] : "Unknown";
       const kind = e instanceof AdminError && e.code === Code.InvalidArgument ? ExecutionError_ErrorKind.USER : ExecutionError_ErrorKind.SYSTEM;
       closure.phase = Phase.FAILED;
       closure.outputResult = { case: "error", value: { $typeName: "flyteidl.core.ExecutionError", code, message, errorUri: "", kind, timestamp: undefined, worker: "" } };
