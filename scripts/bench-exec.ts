@@ -1,10 +1,11 @@
 // Execution benchmark (not a test): CreateExecution calls/s with 32 concurrent clients; propeller-style
 // event ingestion (1 workflow : 10 node : 10 task events per execution, 32 concurrent streams);
 // ListExecutions p50/p99 with a phase filter at 100,000 executions; server RSS after the load.
-// The server runs from source in its own process on the embedded database; the load generator shares
-// this machine's cores.
+// The server runs from source in its own process on the embedded database and submits to a stand-in
+// Kubernetes API on loopback; the load generator shares this machine's cores.
 //   bun scripts/bench-exec.ts        (BENCH_SECONDS=10, BENCH_EXECUTIONS=100000)
-import { cpus } from "node:os";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient as createLibsql } from "@libsql/client";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
@@ -12,6 +13,7 @@ import { ResourceType } from "../src/gen/flyteidl/core/identifier_pb";
 import { NodeExecution_Phase as NodePhase, TaskExecution_Phase as TaskPhase, WorkflowExecution_Phase as WfPhase } from "../src/gen/flyteidl/core/execution_pb";
 import { launchPlanFor, pythonTask, twoNodeWorkflow } from "../test/fixtures/pyflyte";
 import { startBenchServer } from "./bench-server";
+import { startFakeKube } from "../test/helpers/fake-k8s";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const totalExecutions = Number(process.env.BENCH_EXECUTIONS ?? 100_000);
@@ -30,7 +32,14 @@ async function rssMb(pid: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const server = await startBenchServer("exec");
+  // A stand-in Kubernetes API on loopback receives the FlyteWorkflow resources.
+  const kube = await startFakeKube();
+  const kubeconfig = join(mkdtempSync(join(tmpdir(), "bench-kube-")), "config");
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1\nkind: Config\ncurrent-context: t\ncontexts: [{name: t, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: "${kube.url}"}}]\nusers: [{name: u, user: {token: ${kube.token}}}]\n`,
+  );
+  const server = await startBenchServer("exec", ["--server.kube-config", kubeconfig]);
   const { admin, dir } = server;
   try {
     await admin.registerProject({ project: { id: "flytesnacks", name: "flytesnacks" } });
@@ -128,7 +137,7 @@ async function main(): Promise<void> {
     listLatencies.sort((a, b) => a - b);
     const rssAfter = await rssMb(server.pid);
 
-    console.log(`\nCommand: bun scripts/bench-exec.ts (BENCH_SECONDS=${seconds}, BENCH_EXECUTIONS=${totalExecutions}; server from source, noop executor, load generator on the same ${cpus().length} cores)\n`);
+    console.log(`\nCommand: bun scripts/bench-exec.ts (BENCH_SECONDS=${seconds}, BENCH_EXECUTIONS=${totalExecutions}; server from source, FlyteWorkflows posted to a stand-in Kubernetes API on loopback, load generator on the same ${cpus().length} cores)\n`);
     console.log("| measure | value |\n|---|---|");
     console.log(`| CreateExecution over gRPC, ${clients} concurrent clients | ${fmt(created / seconds)} calls/s (p50 ${quantile(createLatencies, 0.5).toFixed(1)} ms, p99 ${quantile(createLatencies, 0.99).toFixed(1)} ms) |`);
     console.log(`| events (1 workflow : 10 node : 10 task), ${clients} concurrent streams | ${fmt(events / eventSeconds)} events/s (p50 ${quantile(eventLatencies, 0.5).toFixed(1)} ms, p99 ${quantile(eventLatencies, 0.99).toFixed(1)} ms) |`);
@@ -137,6 +146,7 @@ async function main(): Promise<void> {
     console.log(`| server RSS: idle / after the load | ${rssIdle.toFixed(0)} MB / ${rssAfter.toFixed(0)} MB |`);
   } finally {
     await server.stop();
+    await kube.close();
   }
 }
 

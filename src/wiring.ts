@@ -27,7 +27,7 @@ import { launchPlanStore } from "./stores/db/launchplans";
 import { LaunchPlanClosureSchema } from "./gen/flyteidl/admin/launch_plan_pb";
 import { fromBinary } from "@bufbuild/protobuf";
 import { invalidArgument } from "./errors";
-import { ExecutionManager, type AttributeLookup, type ExecutionSettings } from "./domain/executions/manager";
+import { ExecutionManager, type ExecutionSettings, type LaunchAttributes } from "./domain/executions/manager";
 import { SingleTaskLaunchPlans } from "./domain/executions/single-task";
 import { MatchableAttributesManager } from "./domain/matchable/manager";
 import { resourceStore } from "./stores/db/matchable";
@@ -148,7 +148,7 @@ export function buildServiceImpls(config: Config, database: Database, blobs: Blo
     useOffloadedInputs: config.flyteadmin.useOffloadedInputs,
   });
   const matchable = new MatchableAttributesManager(resourceStore(db), projects, settings.defaults);
-  const attributes: AttributeLookup = (resource, scope) => matchable.resolve(resource, scope);
+  const attributes: LaunchAttributes = (scope) => matchable.forLaunch(scope);
   const launchPlanManager = new LaunchPlanManager(launchPlans, workflows, projects, types, { artifactsEnabled: false });
   const namedEntities = new NamedEntityManager(namedEntityStore(db));
   const executionRows = executionStore(db);

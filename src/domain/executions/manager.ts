@@ -62,6 +62,9 @@ export type AttributeLookup = (
   scope: { project: string; domain?: string; workflow?: string; launchPlan?: string },
 ) => Promise<import("../../gen/flyteidl/admin/matchable_resource_pb").MatchingAttributes | undefined>;
 
+/** Gives the lookup for one launch (which may read every candidate row once up front). */
+export type LaunchAttributes = (scope: { project: string; domain: string; workflow: string; launchPlan: string }) => Promise<AttributeLookup>;
+
 export interface ExecutionSettings {
   namespaceTemplate: string;
   maxSizeInBytes: number;
@@ -101,7 +104,7 @@ export class ExecutionManager {
     private readonly blobs: BlobStore,
     private readonly types: TypeRules,
     private readonly launcher: Launcher,
-    private readonly attributes: AttributeLookup,
+    private readonly launchAttributes: LaunchAttributes,
     private readonly skeletons: SingleTaskLaunchPlans,
     private readonly settings: ExecutionSettings,
   ) {}
@@ -144,9 +147,9 @@ export class ExecutionManager {
     return clone(WorkflowClosureSchema, closure);
   }
 
-  private async execConfig(req: ExecutionCreateRequest, lpSpec: LaunchPlanSpec, workflowName: string) {
+  private async execConfig(attributes: AttributeLookup, req: ExecutionCreateRequest, lpSpec: LaunchPlanSpec, workflowName: string) {
     const wec = async (scope: Parameters<AttributeLookup>[1]) => {
-      const a = await this.attributes(MatchableResource.WORKFLOW_EXECUTION_CONFIG, scope);
+      const a = await attributes(MatchableResource.WORKFLOW_EXECUTION_CONFIG, scope);
       return a?.target.case === "workflowExecutionConfig" ? a.target.value : undefined;
     };
     const spec = req.spec as ExecutionSpec;
@@ -159,8 +162,8 @@ export class ExecutionManager {
   }
 
   /** TASK_RESOURCE attributes for the workflow, else the server's task_resources. */
-  private async platformTaskResources(project: string, domain: string, workflow: string): Promise<{ defaults: ResourceSet; limits: ResourceSet }> {
-    const a = await this.attributes(MatchableResource.TASK_RESOURCE, { project, domain, workflow });
+  private async platformTaskResources(attributes: AttributeLookup, project: string, domain: string, workflow: string): Promise<{ defaults: ResourceSet; limits: ResourceSet }> {
+    const a = await attributes(MatchableResource.TASK_RESOURCE, { project, domain, workflow });
     if (a?.target.case !== "taskResourceAttributes") return this.settings.taskResources;
     const set = (s: { cpu: string; memory: string; gpu: string; ephemeralStorage: string } | undefined): ResourceSet => ({
       cpu: s?.cpu ?? "",
@@ -172,13 +175,13 @@ export class ExecutionManager {
   }
 
   /** EXECUTION_CLUSTER_LABEL attributes (upstream passes the workflow name as the launch plan too). */
-  private async clusterLabel(project: string, domain: string, workflow: string): Promise<string | undefined> {
-    const a = await this.attributes(MatchableResource.EXECUTION_CLUSTER_LABEL, { project, domain, workflow, launchPlan: workflow });
+  private async clusterLabel(attributes: AttributeLookup, project: string, domain: string, workflow: string): Promise<string | undefined> {
+    const a = await attributes(MatchableResource.EXECUTION_CLUSTER_LABEL, { project, domain, workflow, launchPlan: workflow });
     return a?.target.case === "executionClusterLabel" ? a.target.value.value || undefined : undefined;
   }
 
-  private async pluginOverrides(project: string, domain: string, workflow: string, launchPlan: string): Promise<PluginOverride[]> {
-    const a = await this.attributes(MatchableResource.PLUGIN_OVERRIDE, { project, domain, workflow, launchPlan });
+  private async pluginOverrides(attributes: AttributeLookup, project: string, domain: string, workflow: string, launchPlan: string): Promise<PluginOverride[]> {
+    const a = await attributes(MatchableResource.PLUGIN_OVERRIDE, { project, domain, workflow, launchPlan });
     return a?.target.case === "pluginOverrides" ? a.target.value.overrides : [];
   }
 
@@ -249,7 +252,8 @@ export class ExecutionManager {
     const metadata = (spec.metadata ??= create(ExecutionMetadataSchema));
     const inherited = await this.inherit(spec);
 
-    const execConfig = await this.execConfig(req, lpSpec, wfRecord.name);
+    const attributes = await this.launchAttributes({ project: req.project, domain: req.domain, workflow: wfRecord.name, launchPlan: lpRecord.name });
+    const execConfig = await this.execConfig(attributes, req, lpSpec, wfRecord.name);
     const labels = { ...(execConfig.labels?.values ?? lpSpec.labels?.values ?? {}) };
     const projectLabels = project.labels?.values ?? {};
     for (const [k, v] of Object.entries(projectLabels)) if (!(k in labels)) labels[k] = v;
@@ -322,7 +326,7 @@ export class ExecutionManager {
       });
       const compiled = wfClosure.compiledWorkflow;
       if (!compiled) throw internal(`workflow [${wfRecord.name}] has no compiled closure`);
-      const taskResources = await this.platformTaskResources(req.project, req.domain, wfRecord.name);
+      const taskResources = await this.platformTaskResources(attributes, req.project, req.domain, wfRecord.name);
       applyTaskResourceDefaults(compiled, taskResources);
       const { cluster } = await this.launcher.launch({
         executionId: id,
@@ -336,8 +340,8 @@ export class ExecutionManager {
         annotations,
         executionConfig: execConfig,
         taskResources,
-        pluginOverrides: await this.pluginOverrides(req.project, req.domain, wfRecord.name, lpRecord.name),
-        clusterLabel: spec.executionClusterLabel?.value || (await this.clusterLabel(req.project, req.domain, wfRecord.name)),
+        pluginOverrides: await this.pluginOverrides(attributes, req.project, req.domain, wfRecord.name, lpRecord.name),
+        clusterLabel: spec.executionClusterLabel?.value || (await this.clusterLabel(attributes, req.project, req.domain, wfRecord.name)),
         recoveryExecution: metadata.mode === Mode.RECOVERED ? metadata.referenceExecution : undefined,
         workflowName: wfRecord.name,
         launchPlanName: lpRecord.name,

@@ -82,6 +82,23 @@ export class MatchableAttributesManager {
     return row && decode(row);
   }
 
+  /**
+   * A resolver for one launch that answers every lookup from a single read of the rows that can match
+   * (same answers as `resolve`, which reads per lookup).
+   */
+  async forLaunch(scope: { project: string; domain: string; workflow: string; launchPlan: string }): Promise<(resource: MatchableResource, s: { project: string; domain?: string; workflow?: string; launchPlan?: string }) => Promise<MatchingAttributes | undefined>> {
+    const rows = await this.store.candidates({ project: scope.project, domain: scope.domain, workflows: [scope.workflow], launchPlans: [scope.launchPlan, scope.workflow] });
+    return async (resource, s) => {
+      const key = { project: s.project, domain: s.domain ?? "", workflow: s.workflow ?? "", launchPlan: s.launchPlan ?? "", resourceType: MatchableResource[resource] };
+      checkKey(key);
+      const fits = (column: string, want: string) => column === "" || column === want;
+      const row = mostSpecific(
+        rows.filter((r) => r.resourceType === key.resourceType && fits(r.project, key.project) && fits(r.domain, key.domain) && fits(r.workflow, key.workflow) && fits(r.launchPlan, key.launchPlan)),
+      );
+      return row && decode(row);
+    };
+  }
+
   private async hierarchical(key: ResourceKey): Promise<ResourceRecord> {
     checkKey(key);
     const row = mostSpecific(await this.store.matching(key));

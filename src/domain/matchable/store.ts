@@ -24,4 +24,6 @@ export interface ResourceStore {
   /** Deletes every row of the type whose set columns equal the key's non-empty ones. */
   deleteWhere(key: Partial<ResourceKey> & { resourceType: string }): Promise<void>;
   listAll(resourceType: string): Promise<ResourceRecord[]>;
+  /** Every row of any type that could match one of the given scopes ("" or a listed value per column). */
+  candidates(scope: { project: string; domain: string; workflows: string[]; launchPlans: string[] }): Promise<ResourceRecord[]>;
 }

@@ -62,6 +62,21 @@ export function resourceStore(db: Db): ResourceStore {
       if (k.launchPlan) conditions.push(eq(resources.launchPlan, k.launchPlan));
       await db.delete(resources).where(and(...conditions));
     },
+    async candidates(s) {
+      const rows = await db
+        .select()
+        .from(resources)
+        .where(
+          and(
+            inArray(resources.project, orAny(s.project)),
+            inArray(resources.domain, orAny(s.domain)),
+            inArray(resources.workflow, ["", ...s.workflows]),
+            inArray(resources.launchPlan, ["", ...s.launchPlans]),
+          ),
+        );
+      return rows.map(fromRow);
+    },
+
     async listAll(resourceType) {
       const rows = await db.select().from(resources).where(eq(resources.resourceType, resourceType)).orderBy(desc(resources.priority), sql`id`);
       return rows.map(fromRow);
