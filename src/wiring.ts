@@ -30,6 +30,7 @@ import { invalidArgument } from "./errors";
 import { ExecutionManager, type ExecutionSettings, type LaunchAttributes } from "./domain/executions/manager";
 import { SingleTaskLaunchPlans } from "./domain/executions/single-task";
 import { MatchableAttributesManager } from "./domain/matchable/manager";
+import { MetricsManager } from "./domain/metrics/manager";
 import { resourceStore } from "./stores/db/matchable";
 import { MatchableResource } from "./gen/flyteidl/admin/matchable_resource_pb";
 import { executionStore } from "./stores/db/executions";
@@ -195,7 +196,7 @@ export function buildServiceImpls(config: Config, database: Database, blobs: Blo
       }),
       workflows: workflowManager,
       launchPlans: launchPlanManager,
-      executions: { executions, nodes: nodeExecutions, tasks: taskExecutions },
+      executions: { executions, nodes: nodeExecutions, tasks: taskExecutions, metrics: new MetricsManager(executions, nodeExecutions, taskExecutions, workflowManager) },
       matchable,
       namedEntities,
       descriptions: new DescriptionManager(descriptionStore(db)),

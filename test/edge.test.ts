@@ -7,6 +7,7 @@ import { join } from "node:path";
 import http2 from "node:http2";
 import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { IdentityService } from "../src/gen/flyteidl/service/identity_pb";
 import { AdminService } from "../src/gen/flyteidl/service/admin_pb";
 import { codeOf } from "./helpers/calls";
 import { startTestServer, type TestServer } from "./helpers/server";
@@ -30,9 +31,9 @@ describe("every protocol on every port", () => {
 
   test("RPCs not built yet answer Unimplemented everywhere, REST 501", async () => {
     for (const [kind, transport] of Object.entries(ts.transports)) {
-      expect(await codeOf(createClient(AdminService, transport).getExecutionMetrics({})), kind).toBe("Unimplemented");
+      expect(await codeOf(createClient(IdentityService, transport).userInfo({})), kind).toBe("Unimplemented");
     }
-    const res = await fetch(`${ts.httpUrl}/api/v1/metrics/executions/p/d/n`, { headers: { accept: "application/json" } });
+    const res = await fetch(`${ts.httpUrl}/me`, { headers: { accept: "application/json" } });
     expect(res.status).toBe(501);
     expect(((await res.json()) as { code: number }).code).toBe(Code.Unimplemented);
   });

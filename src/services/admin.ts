@@ -19,6 +19,7 @@ import type { LaunchPlanManager } from "../domain/launchplans/manager";
 import type { ExecutionManager } from "../domain/executions/manager";
 import type { NodeExecutionManager } from "../domain/nodeexecutions/manager";
 import type { TaskExecutionManager } from "../domain/taskexecutions/manager";
+import type { MetricsManager } from "../domain/metrics/manager";
 import { executionRpcs } from "./executions";
 import { matchableRpcs } from "./matchable";
 import type { MatchableAttributesManager } from "../domain/matchable/manager";
@@ -35,7 +36,7 @@ export interface AdminDeps {
   tasks: TaskManager;
   workflows: WorkflowManager;
   launchPlans: LaunchPlanManager;
-  executions?: { executions: ExecutionManager; nodes: NodeExecutionManager; tasks: TaskExecutionManager };
+  executions?: { executions: ExecutionManager; nodes: NodeExecutionManager; tasks: TaskExecutionManager; metrics: MetricsManager };
   matchable?: MatchableAttributesManager;
   namedEntities: NamedEntityManager;
   descriptions: DescriptionManager;
@@ -61,7 +62,7 @@ export function adminService(deps: AdminDeps): Partial<ServiceImpl<typeof AdminS
     ...taskRpcs(tasks),
     ...workflowRpcs(workflows),
     ...launchPlanRpcs(launchPlans),
-    ...(executions && executionRpcs(executions.executions, executions.nodes, executions.tasks)),
+    ...(executions && executionRpcs(executions.executions, executions.nodes, executions.tasks, executions.metrics)),
     ...(matchable && matchableRpcs(matchable)),
     async registerProject(req) {
       await projects.register(req.project);

@@ -15,9 +15,11 @@ import { NodeExecutionListSchema } from "../gen/flyteidl/admin/node_execution_pb
 import { TaskExecutionListSchema } from "../gen/flyteidl/admin/task_execution_pb";
 import type { NodeExecutionManager } from "../domain/nodeexecutions/manager";
 import type { TaskExecutionManager } from "../domain/taskexecutions/manager";
+import type { MetricsManager } from "../domain/metrics/manager";
 
-export function executionRpcs(executions: ExecutionManager, nodes: NodeExecutionManager, tasks: TaskExecutionManager): Partial<ServiceImpl<typeof AdminService>> {
+export function executionRpcs(executions: ExecutionManager, nodes: NodeExecutionManager, tasks: TaskExecutionManager, metrics: MetricsManager): Partial<ServiceImpl<typeof AdminService>> {
   return {
+    getExecutionMetrics: (req) => metrics.getExecutionMetrics(req),
     async createNodeEvent(req) {
       await nodes.createEvent(req);
       return create(NodeExecutionEventResponseSchema);
