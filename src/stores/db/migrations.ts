@@ -7,6 +7,8 @@ import m0001 from "../../../drizzle/0001_registration.sql" with { type: "text" }
 import m0001down from "../../../drizzle/0001_registration.down.sql" with { type: "text" };
 import m0002 from "../../../drizzle/0002_executions.sql" with { type: "text" };
 import m0002down from "../../../drizzle/0002_executions.down.sql" with { type: "text" };
+import m0003 from "../../../drizzle/0003_execution_list_index.sql" with { type: "text" };
+import m0003down from "../../../drizzle/0003_execution_list_index.down.sql" with { type: "text" };
 
 export interface Migration {
   tag: string;
@@ -18,6 +20,7 @@ export const migrations: Migration[] = [
   { tag: "0000_projects", up: m0000, down: m0000down },
   { tag: "0001_registration", up: m0001, down: m0001down },
   { tag: "0002_executions", up: m0002, down: m0002down },
+  { tag: "0003_execution_list_index", up: m0003, down: m0003down },
 ];
 
 /** drizzle-kit separates statements with this marker. */

@@ -199,6 +199,8 @@ export const executions = sqliteTable(
     index("idx_executions_created_at").on(t.executionCreatedAt),
     index("idx_executions_phase").on(t.phase),
     index("executions_started_at_idx").on(t.executionProject, t.executionDomain, t.startedAt),
+    // Console and flytectl list a project/domain newest first, often with a phase filter.
+    index("executions_created_idx").on(t.executionProject, t.executionDomain, t.executionCreatedAt),
   ],
 );
 
