@@ -117,6 +117,7 @@ function executionSettings(config: Config): ExecutionSettings {
       envs: create(EnvsSchema, { values: Object.entries(a.envs).map(([key, value]) => ({ key, value })) }),
     },
     taskResources: { defaults: config.task_resources.defaults, limits: config.task_resources.limits },
+    queues: config.queues,
   };
 }
 

@@ -125,6 +125,14 @@ export const configSchema = z.strictObject({
   namespace_mapping: section({
     template: leaf(z.string(), "{{ project }}-{{ domain }}", "Kubernetes namespace of an execution"),
   }),
+  queues: section({
+    executionQueues: leaf(z.array(z.strictObject({ dynamic: z.string(), attributes: z.array(z.string()) })), [], "legacy execution queues: [{dynamic, attributes: [tag]}]"),
+    workflowConfigs: leaf(
+      z.array(z.strictObject({ project: z.string().default(""), domain: z.string().default(""), workflowName: z.string().default(""), tags: z.array(z.string()) })),
+      [],
+      "queue tags by domain (an entry without a domain is the default): [{domain, tags}]",
+    ),
+  }),
   clusters: section({
     clusterConfigs: leaf(
       z.array(

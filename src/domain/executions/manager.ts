@@ -54,6 +54,7 @@ import { checkExecutionName, generateExecutionName } from "./names";
 import { resolveAuthRole, resolveExecConfig, type ExecConfigSource } from "./exec-config";
 import { readLiteralMap, readOutputs } from "./data";
 import { applyTaskResourceDefaults } from "./task-resources";
+import { applyQueue, pickQueue, type QueueSettings } from "./queues";
 import type { SingleTaskLaunchPlans } from "./single-task";
 
 /** Matchable attributes as executions read them: the most specific match, or undefined. */
@@ -72,6 +73,7 @@ export interface ExecutionSettings {
   metadataPrefix: string;
   defaults: ExecConfigSource;
   taskResources: { defaults: ResourceSet; limits: ResourceSet };
+  queues: QueueSettings;
 }
 
 
@@ -328,6 +330,9 @@ export class ExecutionManager {
       if (!compiled) throw internal(`workflow [${wfRecord.name}] has no compiled closure`);
       const taskResources = await this.platformTaskResources(attributes, req.project, req.domain, wfRecord.name);
       applyTaskResourceDefaults(compiled, taskResources);
+      const queueAttributes = await attributes(MatchableResource.EXECUTION_QUEUE, { project: req.project, domain: req.domain, workflow: wfRecord.name });
+      const tags = queueAttributes?.target.case === "executionQueueAttributes" ? queueAttributes.target.value.tags : undefined;
+      applyQueue(compiled, pickQueue(tags, req.domain, this.settings.queues));
       const { cluster } = await this.launcher.launch({
         executionId: id,
         namespace,
