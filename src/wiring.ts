@@ -118,6 +118,7 @@ function executionSettings(config: Config): ExecutionSettings {
     },
     taskResources: { defaults: config.task_resources.defaults, limits: config.task_resources.limits },
     queues: config.queues,
+    clusterPools: Object.fromEntries(Object.entries(config.clusterPools.clusterPoolAssignments).map(([domain, a]) => [domain, a.pool])),
   };
 }
 

@@ -195,3 +195,13 @@ describe("children and concurrency", () => {
     expect(skipped.rawMessage).toBe("concurrency limit (1) reached for launch plan limited; skipping execution");
   });
 });
+
+describe("cluster pools", () => {
+  test("a requested pool must match the project/domain's configured pool", async () => {
+    const admin = ts.admin();
+    await admin.updateProjectDomainAttributes({ attributes: { ...scope, matchingAttributes: { target: { case: "clusterAssignment", value: { clusterPoolName: "pool-a" } } } } });
+    const wrong = await failure(admin.createExecution({ ...scope, spec: { launchPlan: lp(), clusterAssignment: { clusterPoolName: "pool-b" } }, inputs: inputs({ name: "x" }) }));
+    expect(wrong.rawMessage).toBe('execution with project "flytesnacks" and domain "development" cannot run on cluster pool "pool-b", because its configured to run on pool "pool-a"');
+    await admin.createExecution({ ...scope, spec: { launchPlan: lp(), clusterAssignment: { clusterPoolName: "pool-a" } }, inputs: inputs({ name: "x" }) });
+  });
+});

@@ -125,6 +125,9 @@ export const configSchema = z.strictObject({
   namespace_mapping: section({
     template: leaf(z.string(), "{{ project }}-{{ domain }}", "Kubernetes namespace of an execution"),
   }),
+  clusterPools: section({
+    clusterPoolAssignments: leaf(z.record(z.string(), z.strictObject({ pool: z.string() })), {}, "cluster pool per domain: {<domain>: {pool}}"),
+  }),
   queues: section({
     executionQueues: leaf(z.array(z.strictObject({ dynamic: z.string(), attributes: z.array(z.string()) })), [], "legacy execution queues: [{dynamic, attributes: [tag]}]"),
     workflowConfigs: leaf(

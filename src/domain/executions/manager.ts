@@ -74,6 +74,8 @@ export interface ExecutionSettings {
   defaults: ExecConfigSource;
   taskResources: { defaults: ResourceSet; limits: ResourceSet };
   queues: QueueSettings;
+  /** clusterPools.clusterPoolAssignments: domain → pool. */
+  clusterPools: Record<string, string>;
 }
 
 
@@ -176,6 +178,19 @@ export class ExecutionManager {
     return { defaults: set(a.target.value.defaults), limits: set(a.target.value.limits) };
   }
 
+  /** A requested cluster pool must be the one configured for the project/domain, when one is. */
+  private async checkClusterPool(attributes: AttributeLookup, req: ExecutionCreateRequest): Promise<void> {
+    const wanted = req.spec?.clusterAssignment?.clusterPoolName ?? "";
+    if (wanted === "") return;
+    const a = await attributes(MatchableResource.CLUSTER_ASSIGNMENT, { project: req.project, domain: req.domain });
+    const stored = a?.target.case === "clusterAssignment" ? a.target.value.clusterPoolName : (this.settings.clusterPools[req.domain] ?? "");
+    if (stored !== "" && stored !== wanted) {
+      throw invalidArgument(
+        `execution with project "${req.project}" and domain "${req.domain}" cannot run on cluster pool "${wanted}", because its configured to run on pool "${stored}"`,
+      );
+    }
+  }
+
   /** EXECUTION_CLUSTER_LABEL attributes (upstream passes the workflow name as the launch plan too). */
   private async clusterLabel(attributes: AttributeLookup, project: string, domain: string, workflow: string): Promise<string | undefined> {
     const a = await attributes(MatchableResource.EXECUTION_CLUSTER_LABEL, { project, domain, workflow, launchPlan: workflow });
@@ -256,6 +271,7 @@ export class ExecutionManager {
 
     const attributes = await this.launchAttributes({ project: req.project, domain: req.domain, workflow: wfRecord.name, launchPlan: lpRecord.name });
     const execConfig = await this.execConfig(attributes, req, lpSpec, wfRecord.name);
+    await this.checkClusterPool(attributes, req);
     const labels = { ...(execConfig.labels?.values ?? lpSpec.labels?.values ?? {}) };
     const projectLabels = project.labels?.values ?? {};
     for (const [k, v] of Object.entries(projectLabels)) if (!(k in labels)) labels[k] = v;
