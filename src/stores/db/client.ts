@@ -1,4 +1,5 @@
 // Opens the libSQL database (embedded file or remote server) and wraps it in drizzle.
+import { installStatementCache } from "./statement-cache";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { createClient, type Client } from "@libsql/client";
@@ -30,6 +31,7 @@ function filePath(url: string): string | undefined {
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const path = filePath(opts.url);
+  if (opts.url.startsWith("file:")) installStatementCache();
   if (path) mkdirSync(dirname(path), { recursive: true });
   const client = createClient({
     url: opts.url,
