@@ -121,13 +121,13 @@ export class NodeExecutionManager {
     const e = req.event;
     if (!e?.id?.executionId) throw invalidArgument("Node event handler was called without an execution id");
     const k = nodeKeyOf(e.id);
-    const cluster = await this.executions.clusterOf(k);
-    if (cluster === undefined) throw missingExecution(k);
-    checkCluster(cluster, e.producerId);
+    const found = await this.store.withExecution(k);
+    if (!found) throw missingExecution(k);
+    checkCluster(found.cluster, e.producerId);
     const dynamicRef = await this.uploadDynamicClosure(k, e);
     const reportedAt = e.reportedAt && (e.reportedAt.seconds !== 0n || e.reportedAt.nanos !== 0) ? e.reportedAt : e.occurredAt;
 
-    const existing = await this.store.get(k);
+    const existing = found.node;
     if (!existing) {
       let parentTaskExecutionId: number | null = null;
       if (e.parentTaskMetadata?.id) {

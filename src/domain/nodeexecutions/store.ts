@@ -41,4 +41,6 @@ export interface NodeExecutionStore {
   /** Filters may name node_execution and execution columns; `topLevel` keeps rows without parents. */
   list(q: ListQuery & { topLevel?: boolean }): Promise<NodeExecutionRecord[]>;
   recordEvent(key: NodeExecutionKey, e: { phase: string; requestId: string; occurredAt: string }): Promise<void>;
+  /** The execution's cluster and the node row in one read; undefined when the execution does not exist. */
+  withExecution(key: NodeExecutionKey): Promise<{ cluster: string; node: NodeExecutionRecord | undefined } | undefined>;
 }

@@ -2,7 +2,8 @@
 // a filter names them, as upstream does.
 import { and, eq as deq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
-import { executionEvents, executions, executionTags } from "./schema";
+import { executions, executionTags } from "./schema";
+import { EventHistory } from "./event-history";
 import { dbError } from "./errors";
 import { orderSql, whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
@@ -75,6 +76,7 @@ function fromClause(filters: Filter[]): SQL {
 const tableOf = (f: Filter) => joinTable[f.entity]?.table ?? "executions";
 
 export function executionStore(db: Db): ExecutionStore {
+  const history = new EventHistory(db, "execution_events");
   return {
     async create(e, tags) {
       const now = new Date().toISOString();
@@ -163,13 +165,7 @@ export function executionStore(db: Db): ExecutionStore {
       return rows.map(fromSqlRow);
     },
 
-    async recordEvent(key, e) {
-      const now = new Date().toISOString();
-      await db
-        .insert(executionEvents)
-        .values({ executionProject: key.project, executionDomain: key.domain, executionName: key.name, phase: e.phase, requestId: e.requestId, occurredAt: e.occurredAt, createdAt: now, updatedAt: now })
-        .onConflictDoNothing();
-    },
+    recordEvent: (key, e) => history.record({ project: key.project, domain: key.domain, name: key.name, ...e }),
 
     async count(q) {
       const where = whereSql(q.filters, tableOf);

@@ -1,7 +1,8 @@
 // Node execution rows and their event history: I/O only.
 import { and, eq as deq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
-import { nodeExecutionEvents, nodeExecutions } from "./schema";
+import { nodeExecutions } from "./schema";
+import { EventHistory } from "./event-history";
 import { dbError } from "./errors";
 import { orderSql, whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
@@ -71,6 +72,7 @@ function joins(filters: Filter[]): SQL {
 const tableOf = (f: Filter) => (f.entity === "execution" ? "executions" : "node_executions");
 
 export function nodeExecutionStore(db: Db): NodeExecutionStore {
+  const history = new EventHistory(db, "node_execution_events");
   return {
     async create(r) {
       const now = new Date().toISOString();
@@ -115,12 +117,16 @@ export function nodeExecutionStore(db: Db): NodeExecutionStore {
       return rows.map(fromSql);
     },
 
-    async recordEvent(key, e) {
-      const now = new Date().toISOString();
-      await db
-        .insert(nodeExecutionEvents)
-        .values({ executionProject: key.project, executionDomain: key.domain, executionName: key.name, nodeId: key.nodeId, phase: e.phase, requestId: e.requestId, occurredAt: e.occurredAt, createdAt: now, updatedAt: now })
-        .onConflictDoNothing();
+    recordEvent: (key, e) => history.record({ ...key, ...e }),
+
+    async withExecution(key) {
+      // One read for the event path: the execution's cluster (or its absence) and the node row, if any.
+      const rows = await db.all<Record<string, unknown>>(
+        sql`SELECT executions.cluster AS execution_cluster, node_executions.* FROM executions LEFT JOIN node_executions ON node_executions.execution_project = executions.execution_project AND node_executions.execution_domain = executions.execution_domain AND node_executions.execution_name = executions.execution_name AND node_executions.node_id = ${key.nodeId} WHERE executions.execution_project = ${key.project} AND executions.execution_domain = ${key.domain} AND executions.execution_name = ${key.name} LIMIT 1`,
+      );
+      const r = rows[0];
+      if (!r) return undefined;
+      return { cluster: String(r.execution_cluster ?? ""), node: r.id === null || r.id === undefined ? undefined : fromSql(r) };
     },
   };
 }

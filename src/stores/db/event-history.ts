@@ -1,0 +1,49 @@
+// The write-only event history tables (execution_events, node_execution_events), written in batches:
+// rows queue up and go in as one multi-row insert per turn of the event loop, as upstream's buffered
+// event writer does. A repeated phase is ignored.
+import { sql, type SQL } from "drizzle-orm";
+import type { Db } from "./client";
+
+type Row = { project: string; domain: string; name: string; nodeId?: string; phase: string; requestId: string; occurredAt: string };
+
+export class EventHistory {
+  private queue: Array<{ row: Row; done: (e?: unknown) => void }> = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly table: "execution_events" | "node_execution_events",
+  ) {}
+
+  record(row: Row): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ row, done: (e) => (e ? reject(e) : resolve()) });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.queue.splice(0, 500);
+    this.scheduled = this.queue.length > 0;
+    if (this.scheduled) setImmediate(() => void this.flush());
+    const now = new Date().toISOString();
+    const node = this.table === "node_execution_events";
+    const values: SQL[] = batch.map(({ row: r }) =>
+      node
+        ? sql`(${r.project}, ${r.domain}, ${r.name}, ${r.nodeId ?? ""}, ${r.phase}, ${r.requestId}, ${r.occurredAt}, ${now}, ${now})`
+        : sql`(${r.project}, ${r.domain}, ${r.name}, ${r.phase}, ${r.requestId}, ${r.occurredAt}, ${now}, ${now})`,
+    );
+    const columns = node
+      ? sql.raw("(execution_project, execution_domain, execution_name, node_id, phase, request_id, occurred_at, created_at, updated_at)")
+      : sql.raw("(execution_project, execution_domain, execution_name, phase, request_id, occurred_at, created_at, updated_at)");
+    try {
+      await this.db.run(sql`INSERT INTO ${sql.raw(this.table)} ${columns} VALUES ${sql.join(values, sql`, `)} ON CONFLICT DO NOTHING`);
+      for (const b of batch) b.done();
+    } catch (e) {
+      for (const b of batch) b.done(e);
+    }
+  }
+}
