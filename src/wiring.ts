@@ -166,7 +166,7 @@ export function buildServiceImpls(config: Config, database: Database, blobs: Blo
     { ...eventData, metadataStoragePrefix: config.flyteadmin.metadataStoragePrefix },
     (e) => log.warn("failed to record a node event", { error: (e as Error).message }),
   );
-  const taskExecutions = new TaskExecutionManager(taskRows, nodeRows, executionRows, blobs.store, eventData);
+  const taskExecutions = new TaskExecutionManager(taskRows, blobs.store, eventData);
   const executions = new ExecutionManager(
     executionRows,
     nodeRows,

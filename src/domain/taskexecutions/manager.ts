@@ -24,12 +24,10 @@ import { eq, parseFilters, type Filter } from "../lists/filters";
 import { nextToken, parseSort, parseToken, requireLimit } from "../lists/page";
 import { goText } from "../go-text";
 import type { BlobStore } from "../../stores/blob/store";
-import type { ExecutionStore } from "../executions/store";
 import { checkCluster, terminalStateError } from "../executions/events";
 import { missingExecution } from "../executions/manager";
 import { readLiteralMap, readOutputs } from "../executions/data";
 import { eventInputUri, eventOutputResult } from "../executions/event-data";
-import type { NodeExecutionStore } from "../nodeexecutions/store";
 import { nodeKeyOf, taskExecutionKeyOf } from "../nodeexecutions/keys";
 import { filterLogsByPhase, isTaskTerminal, mergeCustom, mergeLogs, mergeMetadata } from "./merge";
 import type { TaskExecutionKey, TaskExecutionPatch, TaskExecutionRecord, TaskExecutionStore } from "./store";
@@ -46,8 +44,6 @@ const phaseOf = (name: string) => Phase[name as keyof typeof Phase] ?? Phase.UND
 export class TaskExecutionManager {
   constructor(
     private readonly store: TaskExecutionStore,
-    private readonly nodeExecutions: NodeExecutionStore,
-    private readonly executions: ExecutionStore,
     private readonly blobs: BlobStore,
     private readonly settings: TaskExecutionSettings,
   ) {}
@@ -101,14 +97,14 @@ export class TaskExecutionManager {
     const e = req.event;
     const id = create(TaskExecutionIdentifierSchema, { taskId: e.taskId, nodeExecutionId: e.parentNodeExecutionId, retryAttempt: e.retryAttempt });
     const k = taskExecutionKeyOf(id);
-    const cluster = await this.executions.clusterOf(k.node);
-    if (cluster === undefined) throw missingExecution(k.node);
-    checkCluster(cluster, e.producerId);
+    const found = await this.store.withExecution(k);
+    if (!found) throw missingExecution(k.node);
+    checkCluster(found.cluster, e.producerId);
     const reportedAt = e.reportedAt && (e.reportedAt.seconds !== 0n || e.reportedAt.nanos !== 0) ? e.reportedAt : e.occurredAt;
 
-    const existing = await this.store.get(k);
+    const existing = found.task;
     if (!existing) {
-      if (!(await this.nodeExecutions.get(k.node))) {
+      if (!found.nodeExists) {
         throw notFound(`Failed to get existing node execution id: [${goText(TaskExecutionIdentifierSchema, id)}]`);
       }
       e.metadata?.externalResources.sort((a, b) => a.index - b.index || a.retryAttempt - b.retryAttempt);

@@ -33,4 +33,6 @@ export interface TaskExecutionStore {
   update(key: TaskExecutionKey, patch: TaskExecutionPatch): Promise<void>;
   /** Filters may name task_execution, task, node_execution and execution columns. */
   list(q: ListQuery): Promise<TaskExecutionRecord[]>;
+  /** For the event path, one read: the execution's cluster, whether the node exists, and the attempt's row. */
+  withExecution(key: TaskExecutionKey): Promise<{ cluster: string; nodeExists: boolean; task: TaskExecutionRecord | undefined } | undefined>;
 }

@@ -104,6 +104,23 @@ export function taskExecutionStore(db: Db): TaskExecutionStore {
         .where(keyWhere(key));
     },
 
+    async withExecution(key) {
+      const t = key.task;
+      const n = key.node;
+      const rows = await db.all<Record<string, unknown>>(
+        sql`SELECT executions.cluster AS execution_cluster,
+              EXISTS (SELECT 1 FROM node_executions WHERE node_executions.execution_project = ${n.project} AND node_executions.execution_domain = ${n.domain} AND node_executions.execution_name = ${n.name} AND node_executions.node_id = ${n.nodeId}) AS node_exists,
+              task_executions.*
+            FROM executions LEFT JOIN task_executions ON task_executions.execution_project = executions.execution_project AND task_executions.execution_domain = executions.execution_domain AND task_executions.execution_name = executions.execution_name
+              AND task_executions.project = ${t.project} AND task_executions.domain = ${t.domain} AND task_executions.name = ${t.name} AND task_executions.version = ${t.version}
+              AND task_executions.node_id = ${n.nodeId} AND task_executions.retry_attempt = ${key.retryAttempt}
+            WHERE executions.execution_project = ${n.project} AND executions.execution_domain = ${n.domain} AND executions.execution_name = ${n.name} LIMIT 1`,
+      );
+      const r = rows[0];
+      if (!r) return undefined;
+      return { cluster: String(r.execution_cluster ?? ""), nodeExists: Boolean(r.node_exists), task: r.id === null || r.id === undefined ? undefined : fromSql(r) };
+    },
+
     async list(q) {
       const where = whereSql(q.filters, (f) => tables[f.entity] ?? "task_executions");
       const joinSql: SQL[] = [...new Set(q.filters.map((f) => f.entity))].flatMap((e) => (joinOn[e] ? [sql.raw(joinOn[e])] : []));
