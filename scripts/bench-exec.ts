@@ -4,8 +4,7 @@
 // The server runs from source in its own process on the embedded database and submits to a stand-in
 // Kubernetes API on loopback; the load generator shares this machine's cores.
 //   bun scripts/bench-exec.ts        (BENCH_SECONDS=10, BENCH_EXECUTIONS=100000)
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { createClient as createLibsql } from "@libsql/client";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
@@ -34,11 +33,7 @@ async function rssMb(pid: number): Promise<number> {
 async function main(): Promise<void> {
   // A stand-in Kubernetes API on loopback receives the FlyteWorkflow resources.
   const kube = await startFakeKube();
-  const kubeconfig = join(mkdtempSync(join(tmpdir(), "bench-kube-")), "config");
-  writeFileSync(
-    kubeconfig,
-    `apiVersion: v1\nkind: Config\ncurrent-context: t\ncontexts: [{name: t, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: "${kube.url}"}}]\nusers: [{name: u, user: {token: ${kube.token}}}]\n`,
-  );
+  const kubeconfig = kube.writeKubeconfig();
   const server = await startBenchServer("exec", ["--server.kube-config", kubeconfig]);
   const { admin, dir } = server;
   try {

@@ -10,7 +10,7 @@ import { NodeExecution_Phase as NodePhase, TaskExecution_Phase as TaskPhase, Wor
 import { ResourceType } from "../src/gen/flyteidl/core/identifier_pb";
 import { LiteralMapSchema, type Literal } from "../src/gen/flyteidl/core/literals_pb";
 import { DataProxyService, ArtifactType } from "../src/gen/flyteidl/service/dataproxy_pb";
-import { launchPlanFor, pythonTask, twoNodeWorkflow } from "./fixtures/pyflyte";
+import { registerTwoNodeWorkflow } from "./fixtures/pyflyte";
 import { failure } from "./helpers/calls";
 import { startTestServer, type TestServer } from "./helpers/server";
 
@@ -38,11 +38,7 @@ const taskEvent = (executionId: object, nodeId: string, phase: TaskPhase, s: num
 beforeAll(async () => {
   ts = await startTestServer();
   const admin = ts.admin();
-  await admin.registerProject({ project: { id: "flytesnacks", name: "flytesnacks" } });
-  await admin.createTask(pythonTask({ name: "workflows.example.t1" }));
-  await admin.createTask(pythonTask({ name: "workflows.example.t2" }));
-  await admin.createWorkflow(twoNodeWorkflow());
-  await admin.createLaunchPlan(launchPlanFor({}));
+  await registerTwoNodeWorkflow(admin);
 });
 afterAll(async () => {
   await ts.close();

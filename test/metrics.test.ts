@@ -6,7 +6,7 @@ import { Code } from "@connectrpc/connect";
 import type { Span } from "../src/gen/flyteidl/core/metrics_pb";
 import { NodeExecution_Phase as NodePhase, TaskExecution_Phase as TaskPhase, WorkflowExecution_Phase as WfPhase } from "../src/gen/flyteidl/core/execution_pb";
 import { ResourceType } from "../src/gen/flyteidl/core/identifier_pb";
-import { launchPlanFor, pythonTask, twoNodeWorkflow } from "./fixtures/pyflyte";
+import { registerTwoNodeWorkflow } from "./fixtures/pyflyte";
 import { failure } from "./helpers/calls";
 import { startTestServer, type TestServer } from "./helpers/server";
 
@@ -27,11 +27,7 @@ function outline(s: Span, t0: number): unknown {
 beforeAll(async () => {
   ts = await startTestServer();
   const admin = ts.admin();
-  await admin.registerProject({ project: { id: "flytesnacks", name: "flytesnacks" } });
-  await admin.createTask(pythonTask({ name: "workflows.example.t1" }));
-  await admin.createTask(pythonTask({ name: "workflows.example.t2" }));
-  await admin.createWorkflow(twoNodeWorkflow());
-  await admin.createLaunchPlan(launchPlanFor({}, { defaults: { name: "x" } }));
+  await registerTwoNodeWorkflow(admin, { defaults: { name: "x" } });
   await admin.createExecution({ ...exec, spec: { launchPlan: { resourceType: ResourceType.LAUNCH_PLAN, ...scope, name: "workflows.example.wf", version: "v1" } } });
   const wf = (phase: WfPhase, s: number) => admin.createWorkflowEvent({ event: { executionId: exec, phase, occurredAt: at(s), producerId: "propeller" } });
   const node = (nodeId: string, phase: NodePhase, s: number) => admin.createNodeEvent({ event: { id: { executionId: exec, nodeId }, specNodeId: nodeId, phase, occurredAt: at(s), producerId: "propeller" } });

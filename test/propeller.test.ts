@@ -2,14 +2,11 @@
 // (a stand-in speaking the real paths), propeller's events drive the execution, terminate deletes the
 // resource, and a refused submission leaves the execution FAILED with the reason.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Code } from "@connectrpc/connect";
 import { EventFailureReasonSchema } from "../src/gen/flyteidl/admin/event_pb";
 import { WorkflowExecution_Phase as Phase } from "../src/gen/flyteidl/core/execution_pb";
 import { ResourceType } from "../src/gen/flyteidl/core/identifier_pb";
-import { launchPlanFor, pythonTask, twoNodeWorkflow } from "./fixtures/pyflyte";
+import { registerTwoNodeWorkflow } from "./fixtures/pyflyte";
 import { failure } from "./helpers/calls";
 import { startFakeKube, type FakeKube } from "./helpers/fake-k8s";
 import { startTestServer, type TestServer } from "./helpers/server";
@@ -23,19 +20,10 @@ const event = (name: string, phase: Phase, s: number, producerId = "propeller") 
 
 beforeAll(async () => {
   kube = await startFakeKube();
-  const dir = mkdtempSync(join(tmpdir(), "flyteadmin-kubeconfig-"));
-  const kubeconfig = join(dir, "config");
-  writeFileSync(
-    kubeconfig,
-    `apiVersion: v1\nkind: Config\ncurrent-context: t\ncontexts: [{name: t, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: "${kube.url}"}}]\nusers: [{name: u, user: {token: ${kube.token}}}]\n`,
-  );
+  const kubeconfig = kube.writeKubeconfig();
   ts = await startTestServer({ "server.kube-config": kubeconfig, "flyteadmin.roleNameKey": "iam.amazonaws.com/role" });
   const admin = ts.admin();
-  await admin.registerProject({ project: { id: "flytesnacks", name: "flytesnacks" } });
-  await admin.createTask(pythonTask({ name: "workflows.example.t1" }));
-  await admin.createTask(pythonTask({ name: "workflows.example.t2" }));
-  await admin.createWorkflow(twoNodeWorkflow());
-  await admin.createLaunchPlan(launchPlanFor({}));
+  await registerTwoNodeWorkflow(admin);
 });
 afterAll(async () => {
   await ts.close();

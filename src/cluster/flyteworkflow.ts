@@ -21,13 +21,7 @@ import { castable, literalType, typeText } from "../compiler/typing";
 import { identifierKey } from "../compiler/requirements";
 import { formatGoDuration } from "../duration";
 import { parseQuantity } from "../domain/k8s-quantity";
-
-export interface ResourceSet {
-  cpu: string;
-  memory: string;
-  gpu: string;
-  ephemeralStorage: string;
-}
+import type { ResourceSet } from "../domain/executions/launcher";
 
 export interface FlyteWorkflowInput {
   closure: CompiledWorkflowClosure;

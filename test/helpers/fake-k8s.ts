@@ -2,6 +2,9 @@
 // token check, a record of every request, and failures on demand. Only an HTTP server: no mocks.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export interface RecordedRequest {
   method: string;
@@ -31,6 +34,8 @@ export interface FakeKube {
   objects: Map<string, Record<string, unknown>>;
   /** The next `count` requests answer `code` with a Status body. */
   failNext(count: number, code: number, reason?: string): void;
+  /** Writes a kubeconfig pointing at this server with its token; returns its path. */
+  writeKubeconfig(): string;
   close(): Promise<void>;
 }
 
@@ -87,6 +92,21 @@ export async function startFakeKube(token = "test-token"): Promise<FakeKube> {
     objects,
     failNext(count, code, reason = "InternalError") {
       failures = { count, code, reason };
+    },
+    writeKubeconfig() {
+      const path = join(mkdtempSync(join(tmpdir(), "fake-kube-")), "config");
+      writeFileSync(
+        path,
+        [
+          "apiVersion: v1",
+          "kind: Config",
+          "current-context: t",
+          "contexts: [{name: t, context: {cluster: c, user: u}}]",
+          `clusters: [{name: c, cluster: {server: "http://127.0.0.1:${port}"}}]`,
+          `users: [{name: u, user: {token: ${token}}}]`,
+        ].join("\n"),
+      );
+      return path;
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

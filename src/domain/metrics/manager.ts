@@ -197,26 +197,28 @@ export class MetricsManager {
     });
   }
 
-  private async taskNode(n: NodeExecution, spans: Span[], depth: number): Promise<void> {
+  /** Node setup then the task attempts; the attempts, or undefined (spans closed) when there are none. */
+  private async setupAndAttempts(n: NodeExecution, spans: Span[], depth: number): Promise<TaskExecution[] | undefined> {
     const tasks = await this.taskExecutions(n);
     if (tasks.length === 0) {
       spans.push(operation(n.closure?.createdAt, n.closure?.updatedAt, op.nodeSetup));
-      return;
+      return undefined;
     }
     spans.push(operation(n.closure?.createdAt, tasks[0].closure?.createdAt, op.nodeSetup));
     MetricsManager.attempts(tasks, spans, depth);
+    return tasks;
+  }
+
+  private async taskNode(n: NodeExecution, spans: Span[], depth: number): Promise<void> {
+    const tasks = await this.setupAndAttempts(n, spans, depth);
+    if (!tasks) return;
     const last = tasks[tasks.length - 1];
     if (ms(n.closure?.updatedAt) >= ms(last.closure?.updatedAt)) spans.push(operation(last.closure?.updatedAt, n.closure?.updatedAt, op.nodeTeardown));
   }
 
   private async dynamic(n: NodeExecution, spans: Span[], depth: number): Promise<void> {
-    const tasks = await this.taskExecutions(n);
-    if (tasks.length === 0) {
-      spans.push(operation(n.closure?.createdAt, n.closure?.updatedAt, op.nodeSetup));
-      return;
-    }
-    spans.push(operation(n.closure?.createdAt, tasks[0].closure?.createdAt, op.nodeSetup));
-    MetricsManager.attempts(tasks, spans, depth);
+    const tasks = await this.setupAndAttempts(n, spans, depth);
+    if (!tasks) return;
     const children = await this.nodeExecutions(n.id?.executionId, n.id?.nodeId);
     const last = tasks[tasks.length - 1];
     if (children.size === 0) {
