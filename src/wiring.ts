@@ -52,9 +52,8 @@ import { reflectionServices, ServerReflectionV1, ServerReflectionV1Alpha } from 
 import { flyteServices, type ServiceImpls } from "./edge/routes";
 import { versionInfo } from "./version";
 import { silentLogger, type Logger } from "./log";
-import { createExecutor } from "./cluster/executor";
+import { clusterSettings, createExecutor } from "./cluster/executor";
 import { clusterLauncher } from "./cluster/launcher";
-import { parseGoDuration } from "./duration";
 
 /** Both reflection versions, registered on a router. */
 function registerReflection(services: DescService[]): (router: ConnectRouter) => void {
@@ -135,14 +134,7 @@ export function buildServiceImpls(config: Config, database: Database, blobs: Blo
   });
   const types = { castable, literalType: requireLiteralType };
   const settings = executionSettings(config);
-  const executor = createExecutor(
-    {
-      kubeConfig: config.server["kube-config"],
-      timeoutMs: parseGoDuration(config.server.kubeClientConfig.timeout) ?? 30_000,
-      ...config.clusters,
-    },
-    log,
-  );
+  const executor = createExecutor(clusterSettings(config), log);
   const launcher = clusterLauncher(executor, {
     roleNameKey: config.flyteadmin.roleNameKey,
     eventVersion: config.flyteadmin.eventVersion,

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Code } from "@connectrpc/connect";
 import { EventFailureReasonSchema } from "../src/gen/flyteidl/admin/event_pb";
+import { MatchableResource } from "../src/gen/flyteidl/admin/matchable_resource_pb";
 import { WorkflowExecution_Phase as Phase } from "../src/gen/flyteidl/core/execution_pb";
 import { ResourceType } from "../src/gen/flyteidl/core/identifier_pb";
 import { registerTwoNodeWorkflow } from "./fixtures/pyflyte";
@@ -86,6 +87,15 @@ describe("with a Kubernetes cluster", () => {
     const e = await admin.getExecution({ id });
     expect(e.closure?.phase).toBe(Phase.FAILED);
     expect(e.closure?.outputResult.case === "error" && e.closure.outputResult.value.message).toContain("execution cluster label gpu is not supported");
+  });
+
+  test("EXECUTION_CLUSTER_LABEL attributes do not stop a single-cluster launch (only requested labels do)", async () => {
+    const admin = ts.admin();
+    await admin.updateProjectDomainAttributes({ attributes: { ...scope, matchingAttributes: { target: { case: "executionClusterLabel", value: { value: "gpu" } } } } });
+    const { id } = await admin.createExecution({ ...scope, name: "run-6", spec: { launchPlan: lp }, inputs });
+    expect((await admin.getExecution({ id })).closure?.phase).toBe(Phase.UNDEFINED);
+    expect(kube.objects.has("flytesnacks-development/run-6")).toBe(true);
+    await admin.deleteProjectDomainAttributes({ ...scope, resourceType: MatchableResource.EXECUTION_CLUSTER_LABEL });
   });
 
   test("events from another cluster are refused once the execution runs", async () => {

@@ -1,67 +1,107 @@
-// Submits and aborts FlyteWorkflow resources with plain Kubernetes REST calls, as upstream's k8s
-// executor: create (409 AlreadyExists is success, so a re-submit is idempotent), delete with background
-// propagation (404 is success). Execution clusters come from config and are picked by the execution's
-// cluster label and weights, deterministically per execution name; with no cluster at all the executor
-// is noop and executions stay queued.
+// Submits and aborts FlyteWorkflow resources with plain Kubernetes REST calls, as upstream's
+// K8sWorkflowExecutor: create (409 AlreadyExists is success, so a re-submit is idempotent), delete with
+// background propagation (404 is success). Failures are typed ClusterErrors for the caller to record or
+// retry, never swallowed. Several clusters come from clusters.clusterConfigs (selection.ts picks one per
+// execution); without them one cluster from server.kube-config, the pod's service account or
+// KUBECONFIG; with none of these the executor is noop and executions stay queued.
+import type { Config } from "../config/schema";
+import { parseGoDuration } from "../duration";
 import type { Logger } from "../log";
-import { ClusterError, KubeClient, statusOf } from "./client";
-import { defaultCredentials, loadKubeconfig, type KubeCredentials } from "./credentials";
+import { ClusterError, KubeClient, reasonOf, responseError, type ClientLimits } from "./client";
+import { defaultCredentials, fileToken, inClusterCredentials, requirePem, serverUrl, type KubeCredentials } from "./kubeconfig";
+import { ClusterConfigError, ClusterSelector } from "./selection";
 import { readFileSync } from "node:fs";
+
+export { ClusterError } from "./client";
+export { ClusterConfigError } from "./selection";
 
 export interface ExecuteRequest {
   executionName: string;
   namespace: string;
+  /** The FlyteWorkflow resource (flyteworkflow.ts); its apiVersion and kind are set on the wire. */
   resource: object;
-  /** The execution's cluster label, already resolved (request, matchable attributes). */
+  /** The label the request (or its parent execution) asked for. */
   clusterLabel?: string;
+  /** The EXECUTION_CLUSTER_LABEL attributes' label; only consulted when several clusters exist. */
+  attributeLabel?: string;
+}
+
+export interface AbortRequest {
+  /** The cluster id stored with the execution ("" for the single cluster). */
+  cluster: string;
+  namespace: string;
+  executionName: string;
 }
 
 export interface WorkflowExecutor {
   readonly kind: "k8s" | "noop";
   execute(req: ExecuteRequest): Promise<{ cluster: string }>;
-  abort(req: { cluster: string; namespace: string; executionName: string }): Promise<void>;
+  abort(req: AbortRequest): Promise<void>;
+}
+
+/** server.kubeClientConfig, or a cluster's own; timeout is a Go duration ("30s"; "0s": none). */
+export interface KubeClientConfig {
+  qps: number;
+  burst: number;
+  timeout: string;
+}
+
+export interface ClusterConfigEntry {
+  name: string;
+  endpoint: string;
+  /** `type` is accepted for older configs and ignored, as upstream 1.16 does. */
+  auth: { type?: string; tokenPath: string; certPath: string };
+  enabled: boolean;
+  inCluster: boolean;
+  kubeClientConfig?: KubeClientConfig;
 }
 
 export interface ClusterSettings {
+  /** server.kube-config ($VARs expanded); "" for in-cluster, else KUBECONFIG. */
   kubeConfig: string;
+  /** server.master: replaces the kubeconfig's server URL. */
+  master?: string;
+  /** server.kubeClientConfig.timeout in milliseconds; 0: none. */
   timeoutMs: number;
-  clusterConfigs: Array<{ name: string; endpoint: string; auth: { tokenPath: string; certPath: string }; enabled: boolean; inCluster: boolean }>;
+  /** server.kubeClientConfig.qps and .burst (upstream's defaults, 100 and 25, when absent). */
+  qps?: number;
+  burst?: number;
+  clusterConfigs: ClusterConfigEntry[];
   labelClusterMap: Record<string, Array<{ id: string; weight: number }>>;
   defaultExecutionLabel: string;
 }
 
-const path = (ns: string, name?: string) => `/apis/flyte.lyft.com/v1alpha1/namespaces/${encodeURIComponent(ns)}/flyteworkflows${name ? `/${encodeURIComponent(name)}` : ""}`;
-
-function failure(what: string, status: number, body: unknown): ClusterError {
-  const { reason, message } = statusOf(body);
-  const retriable = status === 429 || status >= 500;
-  return new ClusterError(`${what}: ${status}${reason ? ` ${reason}` : ""}${message ? `: ${message}` : ""}`, status, reason, retriable);
+/** The executor's settings from the loaded configuration (server.* and clusters.*). */
+export function clusterSettings(config: Pick<Config, "server" | "clusters">): ClusterSettings {
+  const k = config.server.kubeClientConfig;
+  return {
+    kubeConfig: config.server["kube-config"],
+    master: config.server.master,
+    timeoutMs: durationMs(k.timeout, "server.kubeClientConfig.timeout"),
+    qps: k.qps,
+    burst: k.burst,
+    ...config.clusters,
+  };
 }
 
-/** FNV-1a 64-bit of the execution name seeds the pick, so one name always lands on one cluster. */
-function seededUnit(name: string): number {
-  let h = 0xcbf29ce484222325n;
-  for (const b of Buffer.from(name)) {
-    h ^= BigInt(b);
-    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
-  }
-  // splitmix64 step, then 53 bits as a fraction in [0, 1).
-  let z = (h + 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn;
-  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & 0xffffffffffffffffn;
-  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & 0xffffffffffffffffn;
-  z ^= z >> 31n;
-  return Number(z >> 11n) / 2 ** 53;
+export interface ExecutorOptions {
+  /** Environment read for KUBERNETES_SERVICE_HOST/PORT and KUBECONFIG (tests pass their own). */
+  env?: Record<string, string | undefined>;
+  /** Where the service account is mounted (tests point it at a temporary folder). */
+  serviceAccountDir?: string;
 }
 
-export function pickWeighted<T>(entries: Array<{ item: T; weight: number }>, name: string): T {
-  const total = entries.reduce((s, e) => s + e.weight, 0);
-  if (total <= 0) return entries[Math.floor(seededUnit(name) * entries.length)].item;
-  let x = seededUnit(name) * total;
-  for (const e of entries) {
-    if (x < e.weight) return e.item;
-    x -= e.weight;
-  }
-  return entries[entries.length - 1].item;
+const group = "/apis/flyte.lyft.com/v1alpha1";
+const resourcePath = (ns: string, name?: string) => `${group}/namespaces/${encodeURIComponent(ns)}/flyteworkflows${name === undefined ? "" : `/${encodeURIComponent(name)}`}`;
+// The builder reproduces upstream's Go struct, whose TypeMeta kind is "flyteworkflow"; client-go's encoder
+// replaces it with the registered kind, and the API server refuses any other ("kind: must be FlyteWorkflow").
+const wireType = { apiVersion: "flyte.lyft.com/v1alpha1", kind: "FlyteWorkflow" };
+const deleteOptions = { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Background" };
+
+function durationMs(text: string, key: string): number {
+  const ms = parseGoDuration(text);
+  if (ms === undefined || ms < 0) throw new ClusterConfigError(`${key}: ${JSON.stringify(text)} is not a duration`);
+  return ms;
 }
 
 interface Target {
@@ -72,47 +112,66 @@ interface Target {
 class KubeExecutor implements WorkflowExecutor {
   readonly kind = "k8s";
   constructor(
-    private readonly targets: Map<string, Target>,
-    private readonly settings: ClusterSettings,
-    /** Single in-cluster target: labels are refused, as upstream's in-cluster selector does. */
-    private readonly single: boolean,
+    /** Several clusters, or the single one (id ""). */
+    private readonly clusters: ClusterSelector<Target> | Target,
+    private readonly log: Logger,
   ) {}
 
-  /** The cluster for an execution: its label's clusters (weighted), else the default label's, else all. */
-  select(executionName: string, label: string | undefined): Target {
-    if (this.single) {
-      if (label) throw new ClusterError(`execution cluster label ${label} is not supported`, 0, "", false);
-      return [...this.targets.values()][0];
+  private chooseFor(req: ExecuteRequest): Target {
+    const c = this.clusters;
+    if (!(c instanceof ClusterSelector)) {
+      // Upstream's in-cluster target takes no label: refusing beats silently running elsewhere.
+      if (req.clusterLabel) throw new ClusterError(`execution cluster label ${req.clusterLabel} is not supported`, 0, "", false);
+      return c;
     }
-    const weighted = (l: string) =>
-      (this.settings.labelClusterMap[l] ?? []).flatMap((e) => {
-        const t = this.targets.get(e.id);
-        return t ? [{ item: t, weight: e.weight }] : [];
-      });
-    let entries = label ? weighted(label) : [];
-    if (entries.length === 0 && this.settings.defaultExecutionLabel) entries = weighted(this.settings.defaultExecutionLabel);
-    if (entries.length === 0) entries = [...this.targets.values()].map((t) => ({ item: t, weight: 1 }));
-    if (entries.length === 0) throw new ClusterError("no enabled execution cluster", 0, "", false);
-    return pickWeighted(entries, executionName);
+    return c.select(req.executionName, req.clusterLabel || req.attributeLabel || undefined).item;
+  }
+
+  private targetOf(req: AbortRequest): Target {
+    const c = this.clusters;
+    if (!(c instanceof ClusterSelector)) {
+      if (req.cluster !== "" && req.cluster !== "id") throw new ClusterError(`remote target ${req.cluster} is not supported`, 0, "", false);
+      return c;
+    }
+    // No stored cluster (submitted before clusters were configured): upstream picks at random; we pick
+    // deterministically by name, the cluster an unlabelled execution of that name would go to.
+    if (req.cluster === "") return c.select(req.executionName, undefined).item;
+    const t = c.get(req.cluster);
+    if (!t) throw new ClusterError(`invalid cluster target ${req.cluster}`, 0, "", false);
+    return t;
   }
 
   async execute(req: ExecuteRequest): Promise<{ cluster: string }> {
-    const target = this.select(req.executionName, req.clusterLabel);
-    const res = await target.client.request("POST", path(req.namespace), req.resource);
-    if (res.status === 409 || (res.status >= 200 && res.status < 300)) return { cluster: target.id };
-    throw failure(`creating flyteworkflow ${req.namespace}/${req.executionName} in cluster [${target.id}]`, res.status, res.body);
+    const target = this.chooseFor(req);
+    const what = `creating flyteworkflow ${req.namespace}/${req.executionName}${target.id ? ` in cluster [${target.id}]` : ""}`;
+    const res = await target.client.request("POST", resourcePath(req.namespace), { ...req.resource, ...wireType }).catch((e: unknown) => {
+      throw this.logged(e, what);
+    });
+    if (res.status >= 200 && res.status < 300) return { cluster: target.id };
+    if (res.status === 409 && reasonOf(res, "POST").reason === "AlreadyExists") {
+      this.log.debug("flyteworkflow already exists; submitted before", { cluster: target.id, namespace: req.namespace, execution: req.executionName });
+      return { cluster: target.id };
+    }
+    throw this.logged(responseError(what, "POST", res), what);
   }
 
-  async abort(req: { cluster: string; namespace: string; executionName: string }): Promise<void> {
-    const target = this.targets.get(req.cluster) ?? (this.single ? [...this.targets.values()][0] : undefined);
-    if (!target) throw new ClusterError(`invalid cluster target ${req.cluster}`, 0, "", false);
-    const res = await target.client.request("DELETE", path(req.namespace, req.executionName), {
-      kind: "DeleteOptions",
-      apiVersion: "v1",
-      propagationPolicy: "Background",
+  async abort(req: AbortRequest): Promise<void> {
+    const target = this.targetOf(req);
+    const what = `deleting flyteworkflow ${req.namespace}/${req.executionName}${target.id ? ` in cluster [${target.id}]` : ""}`;
+    const res = await target.client.request("DELETE", resourcePath(req.namespace, req.executionName), deleteOptions).catch((e: unknown) => {
+      throw this.logged(e, what);
     });
-    if (res.status === 404 || (res.status >= 200 && res.status < 300)) return;
-    throw failure(`deleting flyteworkflow ${req.namespace}/${req.executionName} in cluster [${target.id}]`, res.status, res.body);
+    if (res.status >= 200 && res.status < 300) return;
+    if (res.status === 404 && reasonOf(res, "DELETE").reason === "NotFound") return; // already gone
+    throw this.logged(responseError(what, "DELETE", res), what);
+  }
+
+  private logged(e: unknown, what: string): unknown {
+    if (e instanceof ClusterError) {
+      this.log.warn(`Kubernetes refused ${what}`, { status: e.status, reason: e.reason, retriable: e.retriable, error: e.message });
+      if (e.status === 0 && !e.message.startsWith(what)) return new ClusterError(`${what}: ${e.message}`, e.status, e.reason, e.retriable, e.kubeMessage);
+    }
+    return e;
   }
 }
 
@@ -122,28 +181,75 @@ const noop: WorkflowExecutor = {
   abort: async () => {},
 };
 
-function clusterCredentials(c: ClusterSettings["clusterConfigs"][number], env: Record<string, string | undefined>, saDir?: string): KubeCredentials {
-  if (c.inCluster) {
-    const creds = defaultCredentials("", env, saDir);
-    if (!creds) throw new ClusterError(`cluster ${c.name}: inCluster is set but no service account is mounted`, 0, "", false);
-    return creds;
+/** A remote cluster's credentials: its endpoint, the token file (required, as upstream) and CA file. */
+function remoteCredentials(c: ClusterConfigEntry, where: string): KubeCredentials {
+  if (!c.endpoint) throw new ClusterConfigError(`${where}.endpoint is not set`);
+  if (!c.auth.tokenPath) throw new ClusterConfigError(`${where}.auth.tokenPath is not set`);
+  const server = serverUrl(c.endpoint, `${where}.endpoint`);
+  const token = fileToken(c.auth.tokenPath, `${where}.auth.tokenPath`);
+  token.read(); // a wrong path is a start-up error, as upstream reads it at start-up
+  let ca: string | undefined;
+  if (c.auth.certPath) {
+    let text: string;
+    try {
+      text = readFileSync(c.auth.certPath, "utf8");
+    } catch (e) {
+      throw new ClusterConfigError(`${where}.auth.certPath: ${c.auth.certPath} cannot be read (${(e as Error).message})`);
+    }
+    ca = requirePem(text, "certificate", `${where}.auth.certPath ${c.auth.certPath}`);
   }
   return {
-    server: c.endpoint.replace(/\/+$/, ""),
-    ca: c.auth.certPath ? readFileSync(c.auth.certPath, "utf8") : undefined,
-    token: c.auth.tokenPath ? () => readFileSync(c.auth.tokenPath, "utf8").trim() : undefined,
+    server,
+    ca,
+    insecureSkipTlsVerify: false,
+    auth: async () => ({ authorization: `Bearer ${token.read()}` }),
+    invalidate: () => token.invalidate(),
+    source: `clusters.clusterConfigs ${c.name}`,
   };
 }
 
-/** The executor the configuration asks for; says once at start-up when executions will only queue. */
-export function createExecutor(settings: ClusterSettings, log: Logger, env: Record<string, string | undefined> = process.env, saDir?: string): WorkflowExecutor {
-  const enabled = settings.clusterConfigs.filter((c) => c.enabled);
-  if (enabled.length > 0) {
-    const targets = new Map(enabled.map((c) => [c.name, { id: c.name, client: new KubeClient(clusterCredentials(c, env, saDir), settings.timeoutMs) }]));
-    return new KubeExecutor(targets, settings, false);
+function limitsOf(k: KubeClientConfig | undefined, fallback: ClientLimits, where: string): ClientLimits {
+  // A cluster's kubeClientConfig replaces the server's as a whole, as upstream's pointer override does.
+  return k ? { qps: k.qps, burst: k.burst, timeoutMs: durationMs(k.timeout, `${where}.kubeClientConfig.timeout`) } : fallback;
+}
+
+/**
+ * The executor the configuration asks for. Throws ClusterConfigError / KubeconfigError on configuration
+ * that cannot work (upstream refuses to start too); logs once which clusters get executions, or that
+ * there are none and executions will stay queued.
+ */
+export function createExecutor(settings: ClusterSettings, log: Logger, options: ExecutorOptions = {}): WorkflowExecutor {
+  const env = options.env ?? process.env;
+  const limits: ClientLimits = { timeoutMs: settings.timeoutMs, qps: settings.qps ?? 100, burst: settings.burst ?? 25 };
+  if (settings.clusterConfigs.length > 0) {
+    if (settings.kubeConfig) log.warn("server.kube-config is ignored: clusters.clusterConfigs lists the execution clusters");
+    const clusters = new Map<string, { item: Target; enabled: boolean }>();
+    settings.clusterConfigs.forEach((c, i) => {
+      const where = `clusters.clusterConfigs[${i}]`;
+      if (clusters.has(c.name)) throw new ClusterConfigError(`${where}: duplicate cluster name ${c.name}`);
+      let creds: KubeCredentials;
+      if (c.inCluster) {
+        const pod = inClusterCredentials(env, options.serviceAccountDir);
+        if (!pod) throw new ClusterConfigError(`${where} (${c.name}): inCluster is set but this is not a pod with a service account (KUBERNETES_SERVICE_HOST/PORT and its token)`);
+        creds = pod;
+      } else creds = remoteCredentials(c, `${where} (${c.name})`);
+      // Upstream applies a cluster's own kubeClientConfig to remote clusters only.
+      const clientLimits = c.inCluster ? limits : limitsOf(c.kubeClientConfig, limits, where);
+      clusters.set(c.name, { item: { id: c.name, client: new KubeClient(creds, clientLimits) }, enabled: c.enabled });
+    });
+    const selector = new ClusterSelector(clusters, settings);
+    log.info("executions go to Kubernetes", {
+      clusters: settings.clusterConfigs.map((c) => ({ name: c.name, enabled: c.enabled, server: clusters.get(c.name)?.item.client.credentials.server })),
+      labels: selector.routes,
+      defaultExecutionLabel: settings.defaultExecutionLabel,
+    });
+    return new KubeExecutor(selector, log);
   }
-  const creds = settings.kubeConfig ? loadKubeconfig(settings.kubeConfig) : defaultCredentials("", env, saDir);
-  if (creds) return new KubeExecutor(new Map([["", { id: "", client: new KubeClient(creds, settings.timeoutMs) }]]), settings, true);
-  log.info("no Kubernetes cluster configured: executions are accepted and stay queued (noop executor)");
+  const creds = defaultCredentials(settings.kubeConfig, { master: settings.master, env, serviceAccountDir: options.serviceAccountDir });
+  if (creds) {
+    log.info("executions go to Kubernetes", { server: creds.server, credentials: creds.source });
+    return new KubeExecutor({ id: "", client: new KubeClient(creds, limits) }, log);
+  }
+  log.warn("no Kubernetes cluster configured (server.kube-config, clusters.clusterConfigs, a pod's service account or KUBECONFIG): executions are accepted and stay queued");
   return noop;
 }

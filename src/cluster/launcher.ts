@@ -41,7 +41,7 @@ export function clusterLauncher(executor: WorkflowExecutor, settings: LaunchSett
           inputsUri: settings.useOffloadedInputs ? r.inputsUri : undefined,
         },
       });
-      return executor.execute({ executionName: r.executionId.name, namespace: r.namespace, resource, clusterLabel: r.clusterLabel }).catch((e: unknown) => {
+      return executor.execute({ executionName: r.executionId.name, namespace: r.namespace, resource, clusterLabel: r.clusterLabel, attributeLabel: r.attributeLabel }).catch((e: unknown) => {
         throw asAdminError(e);
       });
     },

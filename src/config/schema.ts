@@ -35,11 +35,12 @@ export const configSchema = z.strictObject({
     httpPort: leaf(port, 8088, "HTTP port; answers REST, Connect, gRPC-web and native gRPC (h2c) alike (0: ephemeral)"),
     host: leaf(z.string(), "", "address every port listens on (empty: every interface, IPv4 and IPv6)"),
     gracefulShutdownTimeoutSeconds: leaf(z.number().min(0), 10, "how long SIGTERM/SIGINT waits for in-flight calls"),
-    "kube-config": leaf(z.string(), "", "kubeconfig of the cluster executions run on (empty: in-cluster credentials when running in a pod, else KUBECONFIG)"),
+    "kube-config": leaf(z.string(), "", "kubeconfig of the cluster executions run on, $VARs expanded (empty: in-cluster credentials when running in a pod, else KUBECONFIG)"),
+    master: leaf(z.string(), "", "Kubernetes API server URL that replaces the kubeconfig's server"),
     kubeClientConfig: section({
-      qps: leaf(z.number().min(0), 100, "Kubernetes API requests per second"),
-      burst: leaf(z.number().int().min(0), 25, "Kubernetes API request burst"),
-      timeout: leaf(goDuration, "30s", "timeout of one Kubernetes API call"),
+      qps: leaf(z.number().min(0), 100, "Kubernetes API requests per second (0: 5)"),
+      burst: leaf(z.number().int().min(0), 25, "Kubernetes API request burst (0: 10)"),
+      timeout: leaf(goDuration, "30s", "timeout of one Kubernetes API call (0s: none)"),
     }),
     grpc: section({
       port: leaf(port, 8089, "gRPC port; answers every protocol too (same as httpPort: one listener; 0: ephemeral)"),
@@ -145,12 +146,15 @@ export const configSchema = z.strictObject({
           auth: z.strictObject({ type: z.string().default(""), tokenPath: z.string().default(""), certPath: z.string().default("") }).prefault({}),
           enabled: z.boolean().default(false),
           inCluster: z.boolean().default(false),
+          kubeClientConfig: z
+            .strictObject({ qps: z.number().min(0).default(0), burst: z.number().int().min(0).default(0), timeout: goDuration.default("0s") })
+            .optional(),
         }),
       ),
       [],
-      "execution clusters: [{name, endpoint, auth: {tokenPath, certPath}, enabled, inCluster}] (none: the in-cluster target, or no executor)",
+      "execution clusters: [{name, endpoint, auth: {tokenPath, certPath}, enabled, inCluster, kubeClientConfig: {qps, burst, timeout}}] (none: the in-cluster target, or no executor)",
     ),
-    labelClusterMap: leaf(z.record(z.string(), z.array(z.strictObject({ id: z.string(), weight: z.number().min(0) }))), {}, "execution cluster label → [{id, weight}]"),
+    labelClusterMap: leaf(z.record(z.string(), z.array(z.strictObject({ id: z.string(), weight: z.number().min(0) }))), {}, "execution cluster label → [{id, weight}] (weights between 0 and 1)"),
     defaultExecutionLabel: leaf(z.string(), "", "label used when an execution names none"),
   }),
   registration: section({

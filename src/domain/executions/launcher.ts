@@ -21,7 +21,10 @@ export interface LaunchRequest {
   /** Platform task resource defaults and limits (k8s quantities; "" unset). */
   taskResources: { defaults: ResourceSet; limits: ResourceSet };
   pluginOverrides: PluginOverride[];
+  /** The label the request (or its parent execution) asked for. */
   clusterLabel?: string;
+  /** EXECUTION_CLUSTER_LABEL attributes' label (upstream consults them only when choosing among clusters). */
+  attributeLabel?: string;
   recoveryExecution?: WorkflowExecutionIdentifier;
   workflowName: string;
   launchPlanName: string;
