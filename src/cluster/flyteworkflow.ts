@@ -322,19 +322,30 @@ const taskResourceSpec = (s: ResourceSet) => ({
   GPU: quantityOr0(s.gpu),
 });
 
-/** Builds the resource; throws CompileErrorList when the closure or the inputs cannot run. */
-export function buildFlyteWorkflow(input: FlyteWorkflowInput): FlyteWorkflowResource {
+/**
+ * The parts of the resource that depend on the closure alone: the same for every execution of one
+ * workflow version (with one set of platform defaults), so callers may build them once and share them.
+ * Shared parts are never mutated.
+ */
+export interface WorkflowParts {
+  spec: JsonObject;
+  tasks: JsonObject;
+  subWorkflows: JsonObject;
+  workflowName: string;
+  interruptible: boolean;
+}
+
+/** Builds the closure-only parts; throws CompileErrorList when the closure cannot run. */
+export function workflowParts(input: CompiledWorkflowClosure): WorkflowParts {
   const errs = Errors.root();
-  const closure = clone(CompiledWorkflowClosureSchema, input.closure);
+  // The interfaces are trimmed below; the caller's closure stays as it was.
+  const closure = clone(CompiledWorkflowClosureSchema, input);
   const primary = closure.primary;
   const template = primary?.template;
   if (!primary || !template) {
     errs.add(err.valueRequired("root", "wfClosure"));
     throw errs.toError();
   }
-  checkInputs(template.interface, input.inputs, errs.scope());
-  if (errs.failed) throw errs.toError();
-
   const taskRetries = new Map<string, number>();
   const tasks: JsonObject = {};
   for (const t of closure.tasks) {
@@ -352,13 +363,30 @@ export function buildFlyteWorkflow(input: FlyteWorkflowInput): FlyteWorkflowReso
   const downstream = (spec.edges as { downstream: Record<string, string[]> }).downstream;
   if ((downstream["start-node"] ?? []).length === 0) errs.add(err.noEntryNode(template.id ? identifierKey(template.id) : "<nil>"));
   if (errs.failed) throw errs.toError();
+  return { spec, tasks, subWorkflows, workflowName: template.id?.name ?? "", interruptible: template.metadataDefaults?.interruptible ?? false };
+}
+
+/**
+ * Builds the resource; throws CompileErrorList when the closure or the inputs cannot run. `parts` gives
+ * the closure-only parts (a cache, say); it is asked only once the inputs are known to be good.
+ */
+export function buildFlyteWorkflow(input: FlyteWorkflowInput, parts: (closure: CompiledWorkflowClosure) => WorkflowParts = workflowParts): FlyteWorkflowResource {
+  const errs = Errors.root();
+  const template = input.closure.primary?.template;
+  if (!template) {
+    errs.add(err.valueRequired("root", "wfClosure"));
+    throw errs.toError();
+  }
+  checkInputs(template.interface, input.inputs, errs.scope());
+  if (errs.failed) throw errs.toError();
+  const { spec, tasks, subWorkflows, workflowName, interruptible } = parts(input.closure);
 
   const exec = input.executionId;
   const labels: Record<string, string> = {
     "execution-id": exec.name,
     project: exec.project,
     domain: exec.domain,
-    "workflow-name": sanitizeLabelValue(template.id?.name ?? ""),
+    "workflow-name": sanitizeLabelValue(workflowName),
     "shard-key": String(fnv1a32(exec.name) % 32),
     ...input.labels,
   };
@@ -383,7 +411,7 @@ export function buildFlyteWorkflow(input: FlyteWorkflowInput): FlyteWorkflowReso
     executionId: { project: exec.project, domain: exec.domain, name: exec.name, ...(exec.org ? { org: exec.org } : {}) },
     tasks,
     ...(Object.keys(subWorkflows).length ? { subWorkflows } : {}),
-    "node-defaults": template.metadataDefaults?.interruptible ? { interruptible: true } : {},
+    "node-defaults": interruptible ? { interruptible: true } : {},
     acceptedAt: input.acceptedAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
     ...(runAs?.k8sServiceAccount ? { serviceAccountName: runAs.k8sServiceAccount } : {}),
     securityContext: goSecurityContext(input.executionConfig.securityContext),

@@ -2,7 +2,8 @@
 // for the execution, submit it, report the cluster it went to.
 import { internal } from "../errors";
 import type { Launcher, LaunchRequest } from "../domain/executions/launcher";
-import { buildFlyteWorkflow } from "./flyteworkflow";
+import { buildFlyteWorkflow, workflowParts, type WorkflowParts } from "./flyteworkflow";
+import type { CompiledWorkflowClosure } from "../gen/flyteidl/core/compiler_pb";
 import { ClusterError } from "./client";
 import type { WorkflowExecutor } from "./executor";
 
@@ -18,6 +19,14 @@ export interface LaunchSettings {
 const asAdminError = (e: unknown) => (e instanceof ClusterError ? internal(`failed to create workflow in propeller ${e.message}`) : e);
 
 export function clusterLauncher(executor: WorkflowExecutor, settings: LaunchSettings): Launcher {
+  // The launch closures the execution rules hand over are shared and never mutated, so the closure-only
+  // parts of the resource are built once per closure object and live as long as it does.
+  const parts = new WeakMap<CompiledWorkflowClosure, WorkflowParts>();
+  const partsOf = (closure: CompiledWorkflowClosure) => {
+    let p = parts.get(closure);
+    if (!p) parts.set(closure, (p = workflowParts(closure)));
+    return p;
+  };
   return {
     async launch(r: LaunchRequest) {
       const resource = buildFlyteWorkflow({
@@ -40,7 +49,7 @@ export function clusterLauncher(executor: WorkflowExecutor, settings: LaunchSett
           closureUri: settings.useOffloadedWorkflowClosure ? r.closureUri : undefined,
           inputsUri: settings.useOffloadedInputs ? r.inputsUri : undefined,
         },
-      });
+      }, partsOf);
       return executor.execute({ executionName: r.executionId.name, namespace: r.namespace, resource, clusterLabel: r.clusterLabel, attributeLabel: r.attributeLabel }).catch((e: unknown) => {
         throw asAdminError(e);
       });

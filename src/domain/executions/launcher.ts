@@ -9,6 +9,7 @@ import type { PluginOverride } from "../../gen/flyteidl/admin/matchable_resource
 export interface LaunchRequest {
   executionId: WorkflowExecutionIdentifier;
   namespace: string;
+  /** Shared with other launches of the same workflow version: read it, never change it. */
   closure: CompiledWorkflowClosure;
   /** Blob URI of the workflow closure (for offloaded-closure mode). */
   closureUri: string;

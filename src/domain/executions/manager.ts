@@ -56,6 +56,8 @@ import { readLiteralMap, readOutputs } from "./data";
 import { applyTaskResourceDefaults } from "./task-resources";
 import { applyQueue, pickQueue, type QueueSettings } from "./queues";
 import type { SingleTaskLaunchPlans } from "./single-task";
+import { CompiledWorkflowClosureSchema, type CompiledWorkflowClosure } from "../../gen/flyteidl/core/compiler_pb";
+import { BoundedCache } from "../../bounded-cache";
 
 /** Matchable attributes as executions read them: the most specific match, or undefined. */
 export type AttributeLookup = (
@@ -136,19 +138,32 @@ export class ExecutionManager {
     return project;
   }
 
-  // Workflow closures are immutable (their key holds the version), so parsed ones are kept, a few hundred.
-  private readonly closures = new Map<string, WorkflowClosure>();
+  // Workflow closures are immutable (their key holds the version), so parsed ones are kept and shared:
+  // callers never mutate them.
+  private readonly closures = new BoundedCache<string, WorkflowClosure>(256);
+  // The compiled closure as launched: platform task resources and the queue applied, per combination.
+  private readonly launchClosures = new BoundedCache<string, CompiledWorkflowClosure>(256);
 
   private async readWorkflowClosure(wf: WorkflowRecord): Promise<WorkflowClosure> {
     const uri = wf.remoteClosureIdentifier;
     const cached = this.closures.get(uri);
-    if (cached) return clone(WorkflowClosureSchema, cached);
+    if (cached) return cached;
     const bytes = await this.blobs.read(uri);
     if (!bytes) throw internal(`workflow closure [${uri}] is missing from the blob store`);
-    const closure = fromBinary(WorkflowClosureSchema, bytes);
-    if (this.closures.size >= 256) this.closures.delete(this.closures.keys().next().value as string);
-    this.closures.set(uri, closure);
-    return clone(WorkflowClosureSchema, closure);
+    return this.closures.set(uri, fromBinary(WorkflowClosureSchema, bytes));
+  }
+
+  /** The closure to launch (shared, never mutated): the workflow's, with the platform's task resources and queue. */
+  private async launchClosure(wf: WorkflowRecord, taskResources: { defaults: ResourceSet; limits: ResourceSet }, queue: string | undefined): Promise<CompiledWorkflowClosure> {
+    const key = `${wf.remoteClosureIdentifier}\u0000${JSON.stringify(taskResources)}\u0000${queue ?? ""}`;
+    const cached = this.launchClosures.get(key);
+    if (cached) return cached;
+    const compiled = (await this.readWorkflowClosure(wf)).compiledWorkflow;
+    if (!compiled) throw internal(`workflow [${wf.name}] has no compiled closure`);
+    const closure = clone(CompiledWorkflowClosureSchema, compiled);
+    applyTaskResourceDefaults(closure, taskResources);
+    applyQueue(closure, queue);
+    return this.launchClosures.set(key, closure);
   }
 
   private async execConfig(attributes: AttributeLookup, req: ExecutionCreateRequest, lpSpec: LaunchPlanSpec, workflowName: string) {
@@ -264,7 +279,7 @@ export class ExecutionManager {
     const base = [this.settings.metadataPrefix, req.project, req.domain, name];
     const inputsUri = this.blobs.uri(...base, "inputs");
     const userInputsUri = this.blobs.uri(...base, "user_inputs");
-    const wfClosure = await this.readWorkflowClosure(wfRecord);
+    await this.readWorkflowClosure(wfRecord); // a missing closure refuses the request before any row exists
 
     const metadata = (spec.metadata ??= create(ExecutionMetadataSchema));
     const inherited = await this.inherit(spec);
@@ -342,13 +357,10 @@ export class ExecutionManager {
       ]).catch((e: unknown) => {
         throw internal(`failed to offload the execution inputs: ${(e as Error).message}`);
       });
-      const compiled = wfClosure.compiledWorkflow;
-      if (!compiled) throw internal(`workflow [${wfRecord.name}] has no compiled closure`);
       const taskResources = await this.platformTaskResources(attributes, req.project, req.domain, wfRecord.name);
-      applyTaskResourceDefaults(compiled, taskResources);
       const queueAttributes = await attributes(MatchableResource.EXECUTION_QUEUE, { project: req.project, domain: req.domain, workflow: wfRecord.name });
       const tags = queueAttributes?.target.case === "executionQueueAttributes" ? queueAttributes.target.value.tags : undefined;
-      applyQueue(compiled, pickQueue(tags, req.domain, this.settings.queues));
+      const compiled = await this.launchClosure(wfRecord, taskResources, pickQueue(tags, req.domain, this.settings.queues));
       const { cluster } = await this.launcher.launch({
         executionId: id,
         namespace,
