@@ -15,6 +15,7 @@ import { flyteServices, routes } from "./edge/routes";
 import { listen, type RequestHandler, type TlsFiles } from "./edge/listen";
 import { Metrics } from "./edge/metrics";
 import { edgeInterceptor } from "./edge/interceptors/edge";
+import { grpcUnaryHandler } from "./edge/grpc-unary";
 
 type NodeHandlerFn = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
 
@@ -74,13 +75,18 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         ? { origins: config.server.security.allowedOrigins, headers: config.server.security.allowedHeaders }
         : undefined,
     });
-    const handler = connectNodeAdapter({
+    const connectHandler = connectNodeAdapter({
       routes: routeFn,
       interceptors,
       ...limits,
       // The two libraries type node's response slightly differently; both take http and http2 objects.
       fallback: getRequestListener(app.fetch) as unknown as NodeHandlerFn,
     }) as RequestHandler;
+    // Native gRPC unary calls take the lean path; everything else goes through Connect.
+    const grpcUnary = grpcUnaryHandler(routeFn, { interceptors, readMaxBytes: limits.readMaxBytes, writeMaxBytes: limits.writeMaxBytes });
+    const handler: RequestHandler = (req, res) => {
+      if (!grpcUnary(req, res)) connectHandler(req, res);
+    };
     const listeners = await listen({
       host: config.server.host,
       ports: [config.server.httpPort, config.server.grpc.port],
