@@ -38,6 +38,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     authToken: opts.authToken || undefined,
     timeout: opts.busyTimeoutMs,
     intMode: "number",
+    // One connection for the embedded file: the WAL and synchronous pragmas below are per connection (a
+    // pooled second connection would fsync every commit), and with every statement running synchronously
+    // on this thread more connections add nothing. Transactions never span real I/O, so none waits.
+    ...(path ? { concurrency: 1 } : {}),
   });
   if (path) {
     // WAL lets readers run beside the single writer; it is a property of the file, so set once.
