@@ -5,6 +5,7 @@ import { dirname } from "node:path";
 import { createClient, type Client } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import * as schema from "./schema";
+import { groupCommit } from "./group-commit";
 
 export type Db = LibSQLDatabase<typeof schema>;
 
@@ -48,7 +49,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     await client.execute("PRAGMA journal_mode = WAL");
     await client.execute("PRAGMA synchronous = NORMAL");
   }
-  const db = drizzle(client, { schema });
+  const db = drizzle(groupCommit(client), { schema });
   return {
     client,
     db,
