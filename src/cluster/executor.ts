@@ -35,6 +35,8 @@ export interface AbortRequest {
 
 export interface WorkflowExecutor {
   readonly kind: "k8s" | "noop";
+  /** The cluster `execute` will submit to (selection is deterministic); throws ClusterError when none fits. */
+  clusterFor(req: Pick<ExecuteRequest, "executionName" | "clusterLabel" | "attributeLabel">): string;
   execute(req: ExecuteRequest): Promise<{ cluster: string }>;
   abort(req: AbortRequest): Promise<void>;
 }
@@ -117,7 +119,11 @@ class KubeExecutor implements WorkflowExecutor {
     private readonly log: Logger,
   ) {}
 
-  private chooseFor(req: ExecuteRequest): Target {
+  clusterFor(req: Pick<ExecuteRequest, "executionName" | "clusterLabel" | "attributeLabel">): string {
+    return this.chooseFor(req).id;
+  }
+
+  private chooseFor(req: Pick<ExecuteRequest, "executionName" | "clusterLabel" | "attributeLabel">): Target {
     const c = this.clusters;
     if (!(c instanceof ClusterSelector)) {
       // Upstream's in-cluster target takes no label: refusing beats silently running elsewhere.
@@ -177,6 +183,7 @@ class KubeExecutor implements WorkflowExecutor {
 
 const noop: WorkflowExecutor = {
   kind: "noop",
+  clusterFor: () => "",
   execute: async () => ({ cluster: "" }),
   abort: async () => {},
 };

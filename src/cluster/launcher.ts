@@ -28,6 +28,14 @@ export function clusterLauncher(executor: WorkflowExecutor, settings: LaunchSett
     return p;
   };
   return {
+    clusterFor(r) {
+      try {
+        return executor.clusterFor({ executionName: r.executionId.name, clusterLabel: r.clusterLabel, attributeLabel: r.attributeLabel });
+      } catch (e) {
+        if (e instanceof ClusterError) return undefined; // launch reports it
+        throw e;
+      }
+    },
     async launch(r: LaunchRequest) {
       const resource = buildFlyteWorkflow({
         closure: r.closure,

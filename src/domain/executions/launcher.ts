@@ -39,6 +39,8 @@ export interface ResourceSet {
 }
 
 export interface Launcher {
+  /** The cluster `launch` will submit to, known before submitting; undefined when launching would fail. */
+  clusterFor(r: Pick<LaunchRequest, "executionId" | "clusterLabel" | "attributeLabel">): string | undefined;
   /** Submits the execution; resolves to the cluster chosen. Throws when the cluster refused it. */
   launch(r: LaunchRequest): Promise<{ cluster: string }>;
   abort(r: { cluster: string; namespace: string; executionName: string }): Promise<void>;

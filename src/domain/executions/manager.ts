@@ -299,7 +299,11 @@ export class ExecutionManager {
     } else if (spec.notificationOverrides.case === "disableAll" && spec.notificationOverrides.value) notifications = [];
     spec.maxParallelism = execConfig.maxParallelism;
     spec.securityContext = execConfig.securityContext;
-    metadata.systemMetadata = { $typeName: "flyteidl.admin.SystemMetadata", executionCluster: "", namespace };
+    // The cluster is chosen before the row is written, so the row is complete in one write.
+    const clusterLabel = spec.executionClusterLabel?.value || undefined;
+    const attributeLabel = await this.clusterLabel(attributes, req.project, req.domain, wfRecord.name);
+    const plannedCluster = this.launcher.clusterFor({ executionId: id, clusterLabel, attributeLabel }) ?? "";
+    metadata.systemMetadata = { $typeName: "flyteidl.admin.SystemMetadata", executionCluster: plannedCluster, namespace };
 
     const created = timestampFromDate(acceptedAt);
     const closure = create(ExecutionClosureSchema, {
@@ -327,7 +331,7 @@ export class ExecutionManager {
       mode: metadata.mode,
       sourceExecutionId: extra.sourceExecutionId ?? inherited.sourceExecutionId,
       parentNodeExecutionId: inherited.parentNodeExecutionId,
-      cluster: "",
+      cluster: plannedCluster,
       inputsUri,
       userInputsUri,
       errorKind: null,
@@ -374,13 +378,13 @@ export class ExecutionManager {
         executionConfig: execConfig,
         taskResources,
         pluginOverrides: await this.pluginOverrides(attributes, req.project, req.domain, wfRecord.name, lpRecord.name),
-        clusterLabel: spec.executionClusterLabel?.value || undefined,
-        attributeLabel: await this.clusterLabel(attributes, req.project, req.domain, wfRecord.name),
+        clusterLabel,
+        attributeLabel,
         recoveryExecution: metadata.mode === Mode.RECOVERED ? metadata.referenceExecution : undefined,
         workflowName: wfRecord.name,
         launchPlanName: lpRecord.name,
       });
-      if (cluster !== "") {
+      if (cluster !== plannedCluster) {
         metadata.systemMetadata.executionCluster = cluster;
         await this.store.update(record, { cluster, spec: toBinary(ExecutionSpecSchema, spec) });
       }
