@@ -1,8 +1,8 @@
 // The write-only event history tables (execution_events, node_execution_events), written in batches:
 // rows queue up and go in as one multi-row insert per turn of the event loop, as upstream's buffered
 // event writer does. A repeated phase is ignored.
-import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
+import { runSql } from "./raw-sql";
 
 type Row = { project: string; domain: string; name: string; nodeId?: string; phase: string; requestId: string; occurredAt: string };
 
@@ -31,16 +31,16 @@ export class EventHistory {
     if (this.scheduled) setImmediate(() => void this.flush());
     const now = new Date().toISOString();
     const node = this.table === "node_execution_events";
-    const values: SQL[] = batch.map(({ row: r }) =>
-      node
-        ? sql`(${r.project}, ${r.domain}, ${r.name}, ${r.nodeId ?? ""}, ${r.phase}, ${r.requestId}, ${r.occurredAt}, ${now}, ${now})`
-        : sql`(${r.project}, ${r.domain}, ${r.name}, ${r.phase}, ${r.requestId}, ${r.occurredAt}, ${now}, ${now})`,
-    );
     const columns = node
-      ? sql.raw("(execution_project, execution_domain, execution_name, node_id, phase, request_id, occurred_at, created_at, updated_at)")
-      : sql.raw("(execution_project, execution_domain, execution_name, phase, request_id, occurred_at, created_at, updated_at)");
+      ? "(execution_project, execution_domain, execution_name, node_id, phase, request_id, occurred_at, created_at, updated_at)"
+      : "(execution_project, execution_domain, execution_name, phase, request_id, occurred_at, created_at, updated_at)";
+    const tuple = node ? "(?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)";
+    const args = batch.flatMap(({ row: r }) =>
+      node ? [r.project, r.domain, r.name, r.nodeId ?? "", r.phase, r.requestId, r.occurredAt, now, now] : [r.project, r.domain, r.name, r.phase, r.requestId, r.occurredAt, now, now],
+    );
+    const text = `INSERT INTO ${this.table} ${columns} VALUES ${batch.map(() => tuple).join(", ")} ON CONFLICT DO NOTHING`;
     try {
-      await this.db.run(sql`INSERT INTO ${sql.raw(this.table)} ${columns} VALUES ${sql.join(values, sql`, `)} ON CONFLICT DO NOTHING`);
+      await runSql(this.db, text, args);
       for (const b of batch) b.done();
     } catch (e) {
       for (const b of batch) b.done(e);

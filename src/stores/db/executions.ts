@@ -1,10 +1,11 @@
 // Execution rows and their tags: I/O only. Lists join launch plans, workflows, tasks and tags only when
 // a filter names them, as upstream does.
-import { and, eq as deq, sql, type SQL } from "drizzle-orm";
+import { eq as deq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { executions, executionTags } from "./schema";
 import { EventHistory } from "./event-history";
 import { dbError } from "./errors";
+import { queryRows, TableWriter } from "./raw-sql";
 import { orderSql, whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
 import type { Filter } from "../../domain/lists/filters";
@@ -46,14 +47,44 @@ function fromRow(r: Row): ExecutionRecord {
   };
 }
 
-/** Raw SQL rows come back with column names; map them to drizzle's field names first. */
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+/** A raw SQL row (column names), as the list and event paths read them. */
 function fromSqlRow(r: Record<string, unknown>): ExecutionRecord {
-  const camel = Object.fromEntries(Object.entries(r).map(([k, v]) => [k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), v]));
-  return fromRow(camel as unknown as Row);
+  return {
+    id: Number(r.id),
+    project: String(r.execution_project),
+    domain: String(r.execution_domain),
+    name: String(r.execution_name),
+    launchPlanId: num(r.launch_plan_id),
+    workflowId: num(r.workflow_id),
+    taskId: num(r.task_id),
+    phase: String(r.phase),
+    spec: bytes(r.spec as ArrayBuffer | null),
+    closure: bytes(r.closure as ArrayBuffer | null),
+    startedAt: (r.started_at as string | null) ?? null,
+    executionCreatedAt: String(r.execution_created_at ?? r.created_at),
+    executionUpdatedAt: String(r.execution_updated_at ?? r.updated_at),
+    duration: Number(r.duration),
+    abortCause: String(r.abort_cause ?? ""),
+    mode: Number(r.mode),
+    sourceExecutionId: num(r.source_execution_id),
+    parentNodeExecutionId: num(r.parent_node_execution_id),
+    cluster: String(r.cluster ?? ""),
+    inputsUri: String(r.inputs_uri ?? ""),
+    userInputsUri: String(r.user_inputs_uri ?? ""),
+    errorKind: (r.error_kind as string | null) ?? null,
+    errorCode: (r.error_code as string | null) ?? null,
+    user: String(r.user ?? ""),
+    state: Number(r.state),
+    launchEntity: r.launch_entity === "task" ? "task" : "launch_plan",
+  };
 }
 
-const keyWhere = (k: ExecutionKey) =>
-  and(deq(executions.executionProject, k.project), deq(executions.executionDomain, k.domain), deq(executions.executionName, k.name));
+const keyOf = (k: ExecutionKey) => ({ executionProject: k.project, executionDomain: k.domain, executionName: k.name });
+const writer = new TableWriter(executions);
+const getSql = "SELECT * FROM executions WHERE execution_project = ? AND execution_domain = ? AND execution_name = ? LIMIT 1";
+const clusterSql = "SELECT cluster FROM executions WHERE execution_project = ? AND execution_domain = ? AND execution_name = ? LIMIT 1";
 
 const joinTable: Partial<Record<Filter["entity"], { table: string; on: string }>> = {
   launch_plan: { table: "launch_plans", on: "executions.launch_plan_id = launch_plans.id" },
@@ -131,13 +162,13 @@ export function executionStore(db: Db): ExecutionStore {
     },
 
     async get(key) {
-      const [row] = await db.select().from(executions).where(keyWhere(key)).limit(1);
-      return row && fromRow(row);
+      const [r] = await queryRows(db, getSql, [key.project, key.domain, key.name]);
+      return r && fromSqlRow(r);
     },
 
     async clusterOf(key) {
-      const [row] = await db.select({ cluster: executions.cluster }).from(executions).where(keyWhere(key)).limit(1);
-      return row?.cluster;
+      const [r] = await queryRows(db, clusterSql, [key.project, key.domain, key.name]);
+      return r ? String(r.cluster ?? "") : undefined;
     },
 
     async getById(id) {
@@ -146,16 +177,7 @@ export function executionStore(db: Db): ExecutionStore {
     },
 
     async update(key, patch) {
-      const { spec, closure, ...rest } = patch;
-      await db
-        .update(executions)
-        .set({
-          ...rest,
-          ...(spec ? { spec: Buffer.from(spec) } : {}),
-          ...(closure ? { closure: Buffer.from(closure) } : {}),
-          updatedAt: new Date().toISOString(),
-        })
-        .where(keyWhere(key));
+      await writer.update(db, { ...patch, updatedAt: new Date().toISOString() }, keyOf(key));
     },
 
     async list(q: ListQuery) {

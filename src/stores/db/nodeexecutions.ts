@@ -1,9 +1,10 @@
 // Node execution rows and their event history: I/O only.
-import { and, eq as deq, sql, type SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { nodeExecutions } from "./schema";
 import { EventHistory } from "./event-history";
 import { dbError } from "./errors";
+import { queryRows, TableWriter } from "./raw-sql";
 import { orderSql, whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
 import type { Filter } from "../../domain/lists/filters";
@@ -40,24 +41,33 @@ function fromSql(r: Record<string, unknown>): NodeExecutionRecord {
 }
 
 function toValues(p: NodeExecutionPatch) {
-  const { closure, metadata, createdAt, updatedAt, eventVersion, ...rest } = p;
   return {
-    ...rest,
-    ...(closure ? { closure: Buffer.from(closure) } : {}),
-    ...(metadata ? { nodeExecutionMetadata: Buffer.from(metadata) } : {}),
-    ...(createdAt ? { nodeExecutionCreatedAt: createdAt } : {}),
-    ...(updatedAt ? { nodeExecutionUpdatedAt: updatedAt } : {}),
-    ...(eventVersion !== undefined ? { internalData: Buffer.from(JSON.stringify({ eventVersion })) } : {}),
+    phase: p.phase,
+    inputUri: p.inputUri,
+    startedAt: p.startedAt,
+    duration: p.duration,
+    parentId: p.parentId,
+    parentTaskExecutionId: p.parentTaskExecutionId,
+    errorKind: p.errorKind,
+    errorCode: p.errorCode,
+    cacheStatus: p.cacheStatus,
+    dynamicWorkflowRemoteClosureReference: p.dynamicWorkflowRemoteClosureReference,
+    closure: p.closure,
+    nodeExecutionMetadata: p.metadata,
+    nodeExecutionCreatedAt: p.createdAt || undefined,
+    nodeExecutionUpdatedAt: p.updatedAt || undefined,
+    internalData: p.eventVersion !== undefined ? Buffer.from(JSON.stringify({ eventVersion: p.eventVersion })) : undefined,
   };
 }
 
-const keyWhere = (k: NodeExecutionKey) =>
-  and(
-    deq(nodeExecutions.executionProject, k.project),
-    deq(nodeExecutions.executionDomain, k.domain),
-    deq(nodeExecutions.executionName, k.name),
-    deq(nodeExecutions.nodeId, k.nodeId),
-  );
+const keyOf = (k: NodeExecutionKey) => ({ executionProject: k.project, executionDomain: k.domain, executionName: k.name, nodeId: k.nodeId });
+const writer = new TableWriter(nodeExecutions);
+
+// The event path's one read: the execution's cluster (or its absence) and the node row, if any.
+const withExecutionSql =
+  "SELECT executions.cluster AS execution_cluster, node_executions.* FROM executions LEFT JOIN node_executions ON node_executions.execution_project = executions.execution_project AND node_executions.execution_domain = executions.execution_domain AND node_executions.execution_name = executions.execution_name AND node_executions.node_id = ? WHERE executions.execution_project = ? AND executions.execution_domain = ? AND executions.execution_name = ? LIMIT 1";
+const getSql =
+  "SELECT node_executions.*, EXISTS (SELECT 1 FROM node_executions AS c WHERE c.parent_id = node_executions.id) AS has_children FROM node_executions WHERE node_executions.execution_project = ? AND node_executions.execution_domain = ? AND node_executions.execution_name = ? AND node_executions.node_id = ? LIMIT 1";
 
 const selectSql = sql.raw(
   "SELECT node_executions.*, EXISTS (SELECT 1 FROM node_executions AS c WHERE c.parent_id = node_executions.id) AS has_children FROM node_executions",
@@ -77,32 +87,19 @@ export function nodeExecutionStore(db: Db): NodeExecutionStore {
     async create(r) {
       const now = new Date().toISOString();
       try {
-        await db.insert(nodeExecutions).values({
-          executionProject: r.project,
-          executionDomain: r.domain,
-          executionName: r.name,
-          nodeId: r.nodeId,
-          ...toValues(r),
-          createdAt: now,
-          updatedAt: now,
-        });
+        await writer.insert(db, { ...keyOf(r), ...toValues(r), createdAt: now, updatedAt: now });
       } catch (e) {
         throw dbError(e, "node_executions_pkey");
       }
     },
 
     async get(key) {
-      const rows = await db.all<Record<string, unknown>>(
-        sql`${selectSql} WHERE node_executions.execution_project = ${key.project} AND node_executions.execution_domain = ${key.domain} AND node_executions.execution_name = ${key.name} AND node_executions.node_id = ${key.nodeId} LIMIT 1`,
-      );
-      return rows[0] && fromSql(rows[0]);
+      const [r] = await queryRows(db, getSql, [key.project, key.domain, key.name, key.nodeId]);
+      return r && fromSql(r);
     },
 
     async update(key, patch) {
-      await db
-        .update(nodeExecutions)
-        .set({ ...toValues(patch), updatedAt: new Date().toISOString() })
-        .where(keyWhere(key));
+      await writer.update(db, { ...toValues(patch), updatedAt: new Date().toISOString() }, keyOf(key));
     },
 
     async list(q) {
@@ -120,11 +117,7 @@ export function nodeExecutionStore(db: Db): NodeExecutionStore {
     recordEvent: (key, e) => history.record({ ...key, ...e }),
 
     async withExecution(key) {
-      // One read for the event path: the execution's cluster (or its absence) and the node row, if any.
-      const rows = await db.all<Record<string, unknown>>(
-        sql`SELECT executions.cluster AS execution_cluster, node_executions.* FROM executions LEFT JOIN node_executions ON node_executions.execution_project = executions.execution_project AND node_executions.execution_domain = executions.execution_domain AND node_executions.execution_name = executions.execution_name AND node_executions.node_id = ${key.nodeId} WHERE executions.execution_project = ${key.project} AND executions.execution_domain = ${key.domain} AND executions.execution_name = ${key.name} LIMIT 1`,
-      );
-      const r = rows[0];
+      const [r] = await queryRows(db, withExecutionSql, [key.nodeId, key.project, key.domain, key.name]);
       if (!r) return undefined;
       return { cluster: String(r.execution_cluster ?? ""), node: r.id === null || r.id === undefined ? undefined : fromSql(r) };
     },

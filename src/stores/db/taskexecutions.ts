@@ -1,8 +1,9 @@
 // Task execution rows: I/O only.
-import { and, eq as deq, sql, type SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { taskExecutions } from "./schema";
 import { dbError } from "./errors";
+import { queryRows, TableWriter } from "./raw-sql";
 import { orderSql, whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
 import type { Filter } from "../../domain/lists/filters";
@@ -33,27 +34,39 @@ const selectSql = sql.raw(
 );
 
 function toValues(p: TaskExecutionPatch) {
-  const { closure, createdAt, updatedAt, ...rest } = p;
   return {
-    ...rest,
-    ...(closure ? { closure: Buffer.from(closure) } : {}),
-    ...(createdAt ? { taskExecutionCreatedAt: createdAt } : {}),
-    ...(updatedAt ? { taskExecutionUpdatedAt: updatedAt } : {}),
+    phase: p.phase,
+    phaseVersion: p.phaseVersion,
+    inputUri: p.inputUri,
+    startedAt: p.startedAt,
+    duration: p.duration,
+    closure: p.closure,
+    taskExecutionCreatedAt: p.createdAt || undefined,
+    taskExecutionUpdatedAt: p.updatedAt || undefined,
   };
 }
 
-const keyWhere = (k: TaskExecutionKey) =>
-  and(
-    deq(taskExecutions.project, k.task.project),
-    deq(taskExecutions.domain, k.task.domain),
-    deq(taskExecutions.name, k.task.name),
-    deq(taskExecutions.version, k.task.version),
-    deq(taskExecutions.executionProject, k.node.project),
-    deq(taskExecutions.executionDomain, k.node.domain),
-    deq(taskExecutions.executionName, k.node.name),
-    deq(taskExecutions.nodeId, k.node.nodeId),
-    deq(taskExecutions.retryAttempt, k.retryAttempt),
-  );
+const keyOf = (k: TaskExecutionKey) => ({
+  project: k.task.project,
+  domain: k.task.domain,
+  name: k.task.name,
+  version: k.task.version,
+  executionProject: k.node.project,
+  executionDomain: k.node.domain,
+  executionName: k.node.name,
+  nodeId: k.node.nodeId,
+  retryAttempt: k.retryAttempt,
+});
+const writer = new TableWriter(taskExecutions);
+
+// The event path's one read: the execution's cluster, whether the node exists, and the attempt's row.
+const withExecutionSql = `SELECT executions.cluster AS execution_cluster,
+    EXISTS (SELECT 1 FROM node_executions WHERE node_executions.execution_project = ?1 AND node_executions.execution_domain = ?2 AND node_executions.execution_name = ?3 AND node_executions.node_id = ?4) AS node_exists,
+    task_executions.*
+  FROM executions LEFT JOIN task_executions ON task_executions.execution_project = executions.execution_project AND task_executions.execution_domain = executions.execution_domain AND task_executions.execution_name = executions.execution_name
+    AND task_executions.project = ?5 AND task_executions.domain = ?6 AND task_executions.name = ?7 AND task_executions.version = ?8
+    AND task_executions.node_id = ?4 AND task_executions.retry_attempt = ?9
+  WHERE executions.execution_project = ?1 AND executions.execution_domain = ?2 AND executions.execution_name = ?3 LIMIT 1`;
 
 const joinOn: Partial<Record<Filter["entity"], string>> = {
   task: " LEFT JOIN tasks ON task_executions.project = tasks.project AND task_executions.domain = tasks.domain AND task_executions.name = tasks.name AND task_executions.version = tasks.version",
@@ -69,20 +82,7 @@ export function taskExecutionStore(db: Db): TaskExecutionStore {
     async create(r) {
       const now = new Date().toISOString();
       try {
-        await db.insert(taskExecutions).values({
-          project: r.task.project,
-          domain: r.task.domain,
-          name: r.task.name,
-          version: r.task.version,
-          executionProject: r.node.project,
-          executionDomain: r.node.domain,
-          executionName: r.node.name,
-          nodeId: r.node.nodeId,
-          retryAttempt: r.retryAttempt,
-          ...toValues(r),
-          createdAt: now,
-          updatedAt: now,
-        });
+        await writer.insert(db, { ...keyOf(r), ...toValues(r), createdAt: now, updatedAt: now });
       } catch (e) {
         throw dbError(e, "task_executions_pkey");
       }
@@ -98,24 +98,13 @@ export function taskExecutionStore(db: Db): TaskExecutionStore {
     },
 
     async update(key, patch) {
-      await db
-        .update(taskExecutions)
-        .set({ ...toValues(patch), updatedAt: new Date().toISOString() })
-        .where(keyWhere(key));
+      await writer.update(db, { ...toValues(patch), updatedAt: new Date().toISOString() }, keyOf(key));
     },
 
     async withExecution(key) {
       const t = key.task;
       const n = key.node;
-      const rows = await db.all<Record<string, unknown>>(
-        sql`SELECT executions.cluster AS execution_cluster,
-              EXISTS (SELECT 1 FROM node_executions WHERE node_executions.execution_project = ${n.project} AND node_executions.execution_domain = ${n.domain} AND node_executions.execution_name = ${n.name} AND node_executions.node_id = ${n.nodeId}) AS node_exists,
-              task_executions.*
-            FROM executions LEFT JOIN task_executions ON task_executions.execution_project = executions.execution_project AND task_executions.execution_domain = executions.execution_domain AND task_executions.execution_name = executions.execution_name
-              AND task_executions.project = ${t.project} AND task_executions.domain = ${t.domain} AND task_executions.name = ${t.name} AND task_executions.version = ${t.version}
-              AND task_executions.node_id = ${n.nodeId} AND task_executions.retry_attempt = ${key.retryAttempt}
-            WHERE executions.execution_project = ${n.project} AND executions.execution_domain = ${n.domain} AND executions.execution_name = ${n.name} LIMIT 1`,
-      );
+      const rows = await queryRows(db, withExecutionSql, [n.project, n.domain, n.name, n.nodeId, t.project, t.domain, t.name, t.version, key.retryAttempt]);
       const r = rows[0];
       if (!r) return undefined;
       return { cluster: String(r.execution_cluster ?? ""), nodeExists: Boolean(r.node_exists), task: r.id === null || r.id === undefined ? undefined : fromSql(r) };
