@@ -94,7 +94,7 @@ export function launchPlanStore(db: Db): LaunchPlanStore {
     },
 
     async get(key) {
-      const row = await getByKey<LaunchPlanRowSql>(db, launchPlans, "launch_plan", key);
+      const row = await getByKey<LaunchPlanRowSql>(db, launchPlans, key);
       return row && fromSql(row);
     },
 

@@ -1,6 +1,7 @@
 // Matchable attribute rows (the resources table): I/O only.
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./client";
+import { queryRows } from "./raw-sql";
 import { resources } from "./schema";
 import type { ResourceKey, ResourceRecord, ResourceStore } from "../../domain/matchable/store";
 
@@ -63,18 +64,26 @@ export function resourceStore(db: Db): ResourceStore {
       await db.delete(resources).where(and(...conditions));
     },
     async candidates(s) {
-      const rows = await db
-        .select()
-        .from(resources)
-        .where(
-          and(
-            inArray(resources.project, orAny(s.project)),
-            inArray(resources.domain, orAny(s.domain)),
-            inArray(resources.workflow, ["", ...s.workflows]),
-            inArray(resources.launchPlan, ["", ...s.launchPlans]),
-          ),
-        );
-      return rows.map(fromRow);
+      // Hand-written: every launch reads its candidates once.
+      const project = orAny(s.project);
+      const domain = orAny(s.domain);
+      const workflows = ["", ...s.workflows];
+      const launchPlans = ["", ...s.launchPlans];
+      const marks = (n: number) => Array.from({ length: n }, () => "?").join(", ");
+      const rows = await queryRows(
+        db,
+        `SELECT project, domain, workflow, launch_plan, resource_type, priority, attributes FROM resources WHERE project IN (${marks(project.length)}) AND domain IN (${marks(domain.length)}) AND workflow IN (${marks(workflows.length)}) AND launch_plan IN (${marks(launchPlans.length)})`,
+        [...project, ...domain, ...workflows, ...launchPlans],
+      );
+      return rows.map((r) => ({
+        project: String(r.project),
+        domain: String(r.domain),
+        workflow: String(r.workflow),
+        launchPlan: String(r.launch_plan),
+        resourceType: String(r.resource_type),
+        priority: Number(r.priority),
+        attributes: new Uint8Array(r.attributes as ArrayBuffer),
+      }));
     },
 
     async listAll(resourceType) {

@@ -3,6 +3,7 @@ import { eq, ne } from "drizzle-orm";
 import type { Db } from "./client";
 import { projects, type ProjectRow } from "./schema";
 import { dbError } from "./errors";
+import { queryRows } from "./raw-sql";
 import { orderSql, whereSql } from "./list-sql";
 import type { ProjectListQuery, ProjectPatch, ProjectRecord, ProjectStore } from "../../domain/projects/store";
 
@@ -41,8 +42,11 @@ export function projectStore(db: Db): ProjectStore {
     },
 
     async get(identifier) {
-      const rows = await db.select().from(projects).where(eq(projects.identifier, identifier)).limit(1);
-      return rows[0] ? toRecord(rows[0]) : undefined;
+      // Hand-written: every launch reads its project.
+      const [r] = await queryRows(db, "SELECT identifier, name, description, labels, state FROM projects WHERE identifier = ? LIMIT 1", [identifier]);
+      if (!r) return undefined;
+      const labels = r.labels as ArrayBuffer | null;
+      return { identifier: String(r.identifier), name: String(r.name), description: String(r.description ?? ""), labels: labels ? new Uint8Array(labels) : null, state: Number(r.state) };
     },
 
     async update(identifier, patch: ProjectPatch) {

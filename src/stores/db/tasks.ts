@@ -75,7 +75,7 @@ export function taskStore(db: Db): TaskStore {
     },
 
     async get(key) {
-      const row = await getByKey<TaskRowSql>(db, tasks, "task", key);
+      const row = await getByKey<TaskRowSql>(db, tasks, key);
       return row && fromSql(row);
     },
     async list(q) {

@@ -1,12 +1,11 @@
 // Queries shared by the versioned entities (tasks, workflows, launch plans): one page of rows and one
 // page of distinct names, with the parsed filters and sort applied.
-import { sql, type SQL } from "drizzle-orm";
+import { getTableName, sql, type SQL } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
+import { queryRows } from "./raw-sql";
 import { orderSql, whereSql } from "./list-sql";
 import type { EntityKey, ListQuery } from "../../domain/tasks/store";
-import { eq } from "../../domain/lists/filters";
-import type { Entity } from "../../domain/lists/entities";
 
 export function pageSql(q: ListQuery): SQL {
   const order = q.order ? sql` ORDER BY ${orderSql(q.order)}` : sql``;
@@ -27,8 +26,9 @@ export async function listNames(db: Db, table: SQLiteTable, q: ListQuery): Promi
   );
 }
 
-/** The row of one version, by its natural key. */
-export async function getByKey<T>(db: Db, table: SQLiteTable, entity: Entity, key: EntityKey): Promise<T | undefined> {
-  const filters = (["project", "domain", "name", "version"] as const).map((f) => eq(entity, f, key[f]));
-  return (await listRows<T>(db, table, { filters, limit: 1, offset: 0 }))[0];
+/** The row of one version, by its natural key (hand-written: launches read several per call). */
+export async function getByKey<T>(db: Db, table: SQLiteTable, key: EntityKey): Promise<T | undefined> {
+  const sql = `SELECT * FROM "${getTableName(table)}" WHERE project = ? AND domain = ? AND name = ? AND version = ? LIMIT 1`;
+  const [row] = await queryRows(db, sql, [key.project, key.domain, key.name, key.version]);
+  return row as T | undefined;
 }

@@ -61,7 +61,7 @@ export function workflowStore(db: Db): WorkflowStore {
       }
     },
     async get(key) {
-      const row = await getByKey<WorkflowRowSql>(db, workflows, "workflow", key);
+      const row = await getByKey<WorkflowRowSql>(db, workflows, key);
       return row && fromSql(row);
     },
     async list(q) {
