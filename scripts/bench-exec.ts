@@ -5,7 +5,7 @@
 // Kubernetes API on loopback; the load generator shares this machine's cores, so the measured loops use a
 // lean native gRPC client (lean-grpc.ts, ~30 µs of CPU per call against Connect's ~150) and the table
 // reports the server's own CPU per call too.
-//   bun scripts/bench-exec.ts        (BENCH_SECONDS=10, BENCH_EXECUTIONS=100000)
+//   bun scripts/bench-exec.ts        (BENCH_SECONDS=10, BENCH_EXECUTIONS=100000, BENCH_CLIENT=lean|connect)
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { createClient as createLibsql } from "@libsql/client";
@@ -45,7 +45,10 @@ async function main(): Promise<void> {
   // Upstream's client-side throttle (kubeClientConfig qps 100, burst 25) would cap creation at ~100/s; a busy
   // deployment raises it, as the benchmark does, so it measures admin rather than the throttle.
   const server = await startBenchServer("exec", ["--server.kube-config", kubeconfig, "--server.kubeClientConfig.qps", "100000", "--server.kubeClientConfig.burst", "1000"]);
-  const { admin, lean, dir } = server;
+  const { admin, dir } = server;
+  // BENCH_CLIENT=connect drives the loops with Connect's gRPC client instead (it costs the shared cores more).
+  const connectLoad = process.env.BENCH_CLIENT === "connect";
+  const lean = connectLoad ? admin : server.lean;
   try {
     await admin.registerProject({ project: { id: "flytesnacks", name: "flytesnacks" } });
     await admin.createTask(pythonTask({ name: "workflows.example.t1" }));
@@ -146,7 +149,7 @@ async function main(): Promise<void> {
     listLatencies.sort((a, b) => a - b);
     const rssAfter = await rssMb(server.pid);
 
-    console.log(`\nCommand: bun scripts/bench-exec.ts (BENCH_SECONDS=${seconds}, BENCH_EXECUTIONS=${totalExecutions}; server from source, FlyteWorkflows posted to a stand-in Kubernetes API on loopback, lean gRPC load generator on the same ${cpus().length} cores)\n`);
+    console.log(`\nCommand: bun scripts/bench-exec.ts (BENCH_SECONDS=${seconds}, BENCH_EXECUTIONS=${totalExecutions}; server from source, FlyteWorkflows posted to a stand-in Kubernetes API on loopback, ${connectLoad ? "Connect" : "lean"} gRPC load generator on the same ${cpus().length} cores)\n`);
     console.log("| measure | value |\n|---|---|");
     console.log(`| CreateExecution over gRPC, ${clients} concurrent clients | ${fmt(created / seconds)} calls/s (p50 ${quantile(createLatencies, 0.5).toFixed(1)} ms, p99 ${quantile(createLatencies, 0.99).toFixed(1)} ms; server CPU ${fmt(createCpuUs)} µs/call) |`);
     console.log(`| events (1 workflow : 10 node : 10 task), ${clients} concurrent streams | ${fmt(events / eventSeconds)} events/s (p50 ${quantile(eventLatencies, 0.5).toFixed(1)} ms, p99 ${quantile(eventLatencies, 0.99).toFixed(1)} ms; server CPU ${fmt(eventCpuUs)} µs/event) |`);
