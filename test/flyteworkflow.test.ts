@@ -115,6 +115,8 @@ describe("buildFlyteWorkflow", () => {
       "MismatchingTypes",
       "ParameterNotBound",
     ]);
+    // A literal with no value has no type at all.
+    expect(codes(create(LiteralMapSchema, { literals: { name: {} } }))).toEqual(["InvalidLiteralType", "ParameterNotBound"]);
   });
 
   test("label values follow propeller's sanitizing", () => {
