@@ -143,6 +143,18 @@ export class ExecutionManager {
   private readonly closures = new BoundedCache<string, WorkflowClosure>(256);
   // The compiled closure as launched: platform task resources and the queue applied, per combination.
   private readonly launchClosures = new BoundedCache<string, CompiledWorkflowClosure>(256);
+  // Registered versions never change (a launch plan's state does, and launching does not read it), so the
+  // rows a launch reads are kept by identifier; they are only ever read, never modified.
+  private readonly launchPlanRows = new BoundedCache<string, LaunchPlanRecord>(256);
+  private readonly workflowRows = new BoundedCache<string, WorkflowRecord>(256);
+
+  private async versionRow<R>(cache: BoundedCache<string, R>, id: Identifier, read: (id: Identifier) => Promise<R | undefined>): Promise<R | undefined> {
+    const key = `${id.project}\u0000${id.domain}\u0000${id.name}\u0000${id.version}`;
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const row = await read(id);
+    return row && cache.set(key, row);
+  }
 
   private async readWorkflowClosure(wf: WorkflowRecord): Promise<WorkflowClosure> {
     const uri = wf.remoteClosureIdentifier;
@@ -263,14 +275,14 @@ export class ExecutionManager {
     const project = await this.validateCreate(req);
     const spec = req.spec as ExecutionSpec;
     const isTask = spec.launchPlan?.resourceType === ResourceType.TASK;
-    const lpRecord = isTask ? await this.skeletons.launchPlanFor(spec.launchPlan as Identifier, spec) : await this.launchPlans.get(spec.launchPlan as Identifier);
+    const lpRecord = isTask ? await this.skeletons.launchPlanFor(spec.launchPlan as Identifier, spec) : await this.versionRow(this.launchPlanRows, spec.launchPlan as Identifier, (id) => this.launchPlans.get(id));
     if (!lpRecord) throw missingEntity("LAUNCH_PLAN", spec.launchPlan as Identifier);
     const lpSpec = fromBinary(LaunchPlanSpecSchema, lpRecord.spec);
     const lpClosure = fromBinary(LaunchPlanClosureSchema, lpRecord.closure);
     const inputs = checkAndFetchInputs(req.inputs, lpSpec.fixedInputs, lpClosure.expectedInputs, this.types);
 
     const wfId = lpSpec.workflowId;
-    const wfRecord = wfId ? await this.workflows.get(wfId) : undefined;
+    const wfRecord = wfId ? await this.versionRow(this.workflowRows, wfId, (id) => this.workflows.get(id)) : undefined;
     if (!wfId || !wfRecord) throw missingEntity("WORKFLOW", wfId ?? create(IdentifierSchema));
     const workflowId = create(IdentifierSchema, { resourceType: ResourceType.WORKFLOW, project: wfRecord.project, domain: wfRecord.domain, name: wfRecord.name, version: wfRecord.version });
 
