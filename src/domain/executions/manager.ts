@@ -97,6 +97,7 @@ export const missingExecution = (id: ExecutionKey) =>
   notFound(`missing entity of type execution with identifier project:"${id.project}" domain:"${id.domain}" name:"${id.name}"`);
 
 const nowIso = () => new Date().toISOString();
+const versionKey = (id: Identifier) => `${id.project}\u0000${id.domain}\u0000${id.name}\u0000${id.version}`;
 
 
 export class ExecutionManager {
@@ -148,34 +149,26 @@ export class ExecutionManager {
   private readonly launchPlanRows = new BoundedCache<string, LaunchPlanRecord>(256);
   private readonly workflowRows = new BoundedCache<string, WorkflowRecord>(256);
 
-  private async versionRow<R>(cache: BoundedCache<string, R>, id: Identifier, read: (id: Identifier) => Promise<R | undefined>): Promise<R | undefined> {
-    const key = `${id.project}\u0000${id.domain}\u0000${id.name}\u0000${id.version}`;
-    const hit = cache.get(key);
-    if (hit) return hit;
-    const row = await read(id);
-    return row && cache.set(key, row);
-  }
-
-  private async readWorkflowClosure(wf: WorkflowRecord): Promise<WorkflowClosure> {
+  private readWorkflowClosure(wf: WorkflowRecord): Promise<WorkflowClosure> {
     const uri = wf.remoteClosureIdentifier;
-    const cached = this.closures.get(uri);
-    if (cached) return cached;
-    const bytes = await this.blobs.read(uri);
-    if (!bytes) throw internal(`workflow closure [${uri}] is missing from the blob store`);
-    return this.closures.set(uri, fromBinary(WorkflowClosureSchema, bytes));
+    return this.closures.getOrLoad(uri, async () => {
+      const bytes = await this.blobs.read(uri);
+      if (!bytes) throw internal(`workflow closure [${uri}] is missing from the blob store`);
+      return fromBinary(WorkflowClosureSchema, bytes);
+    });
   }
 
   /** The closure to launch (shared, never mutated): the workflow's, with the platform's task resources and queue. */
-  private async launchClosure(wf: WorkflowRecord, taskResources: { defaults: ResourceSet; limits: ResourceSet }, queue: string | undefined): Promise<CompiledWorkflowClosure> {
+  private launchClosure(wf: WorkflowRecord, taskResources: { defaults: ResourceSet; limits: ResourceSet }, queue: string | undefined): Promise<CompiledWorkflowClosure> {
     const key = `${wf.remoteClosureIdentifier}\u0000${JSON.stringify(taskResources)}\u0000${queue ?? ""}`;
-    const cached = this.launchClosures.get(key);
-    if (cached) return cached;
-    const compiled = (await this.readWorkflowClosure(wf)).compiledWorkflow;
-    if (!compiled) throw internal(`workflow [${wf.name}] has no compiled closure`);
-    const closure = clone(CompiledWorkflowClosureSchema, compiled);
-    applyTaskResourceDefaults(closure, taskResources);
-    applyQueue(closure, queue);
-    return this.launchClosures.set(key, closure);
+    return this.launchClosures.getOrLoad(key, async () => {
+      const compiled = (await this.readWorkflowClosure(wf)).compiledWorkflow;
+      if (!compiled) throw internal(`workflow [${wf.name}] has no compiled closure`);
+      const closure = clone(CompiledWorkflowClosureSchema, compiled);
+      applyTaskResourceDefaults(closure, taskResources);
+      applyQueue(closure, queue);
+      return closure;
+    });
   }
 
   private async execConfig(attributes: AttributeLookup, req: ExecutionCreateRequest, lpSpec: LaunchPlanSpec, workflowName: string) {
@@ -275,14 +268,14 @@ export class ExecutionManager {
     const project = await this.validateCreate(req);
     const spec = req.spec as ExecutionSpec;
     const isTask = spec.launchPlan?.resourceType === ResourceType.TASK;
-    const lpRecord = isTask ? await this.skeletons.launchPlanFor(spec.launchPlan as Identifier, spec) : await this.versionRow(this.launchPlanRows, spec.launchPlan as Identifier, (id) => this.launchPlans.get(id));
+    const lpRecord = isTask ? await this.skeletons.launchPlanFor(spec.launchPlan as Identifier, spec) : await this.launchPlanRows.getOrLoad(versionKey(spec.launchPlan as Identifier), () => this.launchPlans.get(spec.launchPlan as Identifier));
     if (!lpRecord) throw missingEntity("LAUNCH_PLAN", spec.launchPlan as Identifier);
     const lpSpec = fromBinary(LaunchPlanSpecSchema, lpRecord.spec);
     const lpClosure = fromBinary(LaunchPlanClosureSchema, lpRecord.closure);
     const inputs = checkAndFetchInputs(req.inputs, lpSpec.fixedInputs, lpClosure.expectedInputs, this.types);
 
     const wfId = lpSpec.workflowId;
-    const wfRecord = wfId ? await this.versionRow(this.workflowRows, wfId, (id) => this.workflows.get(id)) : undefined;
+    const wfRecord = wfId ? await this.workflowRows.getOrLoad(versionKey(wfId), () => this.workflows.get(wfId)) : undefined;
     if (!wfId || !wfRecord) throw missingEntity("WORKFLOW", wfId ?? create(IdentifierSchema));
     const workflowId = create(IdentifierSchema, { resourceType: ResourceType.WORKFLOW, project: wfRecord.project, domain: wfRecord.domain, name: wfRecord.name, version: wfRecord.version });
 
