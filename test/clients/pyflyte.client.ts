@@ -121,6 +121,33 @@ describe("pyflyte run --remote", () => {
     expect(lit.asStr(out.fullOutputs?.literals.o0)).toBe("hello world");
   });
 
+  test("a local FlyteFile input is uploaded through the data proxy; a dataclass and a list arrive typed", async () => {
+    const local = join(env.ts.dir, "in.txt");
+    writeFileSync(local, "hello file");
+    ok(await pyflyte(["run", "--remote", "--project", project, "--domain", domain, "--name", "file-run-1", "app/flows.py", "size_of", "--f", local]), "pyflyte run with a file");
+    const admin = env.ts.admin();
+    const data = await admin.getExecutionData({ id: { ...scope, name: "file-run-1" } });
+    const f = data.fullInputs?.literals.f?.value;
+    const uri = f?.case === "scalar" && f.value.value.case === "blob" ? f.value.value.value.uri : "";
+    expect(uri.startsWith(`file://${join(env.ts.dir, "blobs", "flyteadmin", project, domain)}/`)).toBe(true);
+    expect(readFileSync(new URL(uri).pathname, "utf8")).toBe("hello file");
+
+    ok(
+      await pyflyte(["run", "--remote", "--project", project, "--domain", domain, "--name", "dc-run-1", "app/flows.py", "main", "--a", "2", "--xs", "[4, 5]", "--p", '{"x": 1, "y": 2}']),
+      "pyflyte run with a dataclass",
+    );
+    const main = await admin.getExecutionData({ id: { ...scope, name: "dc-run-1" } });
+    const xs = main.fullInputs?.literals.xs?.value;
+    expect(xs?.case === "collection" ? xs.value.literals.map((l) => lit.asInt(l)) : []).toEqual([4n, 5n]);
+    // flytekit 1.16 sends dataclasses as MessagePack binary literals.
+    const p = main.fullInputs?.literals.p?.value;
+    expect(p?.case === "scalar" ? p.value.value.case : undefined).toBe("binary");
+    const wf = await propeller.resource("dc-run-1");
+    // The branch's then and else nodes sit beside the others in the resource, as propeller reads them.
+    expect(Object.keys(wf.spec.nodes).length).toBe(10);
+    expect(Object.values(wf.spec.nodes).filter((n) => n.kind === "branch").length).toBe(1);
+  });
+
   test("a second run under a name already taken gets the existing execution, as flytekit does on AlreadyExists", async () => {
     const before = env.kube.requests.length;
     const r = ok(await pyflyte(["run", "--remote", "--project", project, "--domain", domain, "--name", "pyflyte-task-1", "app/flows.py", "add", "--a", "1"]), "pyflyte run, name taken");
