@@ -7,11 +7,14 @@ import { join } from "node:path";
 import { ResourceType } from "../../src/gen/flyteidl/core/identifier_pb";
 import { LaunchPlanState } from "../../src/gen/flyteidl/admin/launch_plan_pb";
 import { WorkflowExecution_Phase as Phase } from "../../src/gen/flyteidl/core/execution_pb";
+import { ExecutionMetadata_ExecutionMode as Mode } from "../../src/gen/flyteidl/admin/execution_pb";
 import { domain, ok, project, projectDir, startClientEnv, type ClientEnv } from "./harness";
 import { FakePropeller, lit } from "./propeller";
 
 let env: ClientEnv;
 let propeller: FakePropeller;
+/** The workflow run the --wait test completes, for the CLI tests that read a finished execution. */
+let finished = "";
 const scope = { project, domain };
 
 beforeAll(async () => {
@@ -94,6 +97,7 @@ describe("pyflyte run --remote", () => {
     const run = pyflyte(["run", "--remote", "--wait", "--project", project, "--domain", domain, "app/flows.py", "chain", "--a", "5", "--name", "world"]);
     const name = await newExecution(before);
     const outputs = await propeller.complete(name);
+    finished = name;
     expect(lit.asInt(outputs.literals.o0)).toBe(12n);
     const r = ok(await run, "pyflyte run --remote --wait");
     expect(r.output).toContain(`executions/${name}`);
@@ -155,6 +159,55 @@ describe("pyflyte run --remote", () => {
     expect(env.kube.requests.slice(before).filter((q) => q.method === "POST").length).toBe(0);
     const data = await env.ts.admin().getExecutionData({ id: { ...scope, name: "pyflyte-task-1" } });
     expect(lit.asInt(data.fullInputs?.literals.a)).toBe(40n);
+  });
+});
+
+describe("pyflyte's other everyday commands", () => {
+  test("info shows the backend version we serve", async () => {
+    const r = ok(await pyflyte(["info"]), "pyflyte info");
+    const v = await env.ts.admin().getVersion({});
+    expect(r.output).toContain(`Flyte Backend Version: ${v.controlPlaneVersion?.Version}`);
+    expect(r.output).toContain(`Flyte Backend Endpoint: 127.0.0.1:${new URL(env.ts.grpcUrl).port}`);
+  });
+
+  test("get launchplan lists versions with their state; launchplan --deactivate/--activate switches it", async () => {
+    const list = ok(await pyflyte(["get", "launchplan", "-p", project, "-d", domain]), "pyflyte get launchplan");
+    expect(list.output).toMatch(/main_fixed\s*│\s*v1\s*│\s*ACTIVE/);
+    const state = async () =>
+      (await env.ts.admin().getLaunchPlan({ id: { resourceType: ResourceType.LAUNCH_PLAN, ...scope, name: "main_fixed", version: "v1" } })).closure?.state;
+    ok(await pyflyte(["launchplan", "-p", project, "-d", domain, "--deactivate", "main_fixed", "v1"]), "pyflyte launchplan --deactivate");
+    expect(await state()).toBe(LaunchPlanState.INACTIVE);
+    const on = ok(await pyflyte(["launchplan", "-p", project, "-d", domain, "--activate", "main_fixed"]), "pyflyte launchplan --activate");
+    expect(on.output).toContain("main_fixed:v1");
+    expect(await state()).toBe(LaunchPlanState.ACTIVE);
+  });
+
+  test("fetch of a finished node's inputs and outputs", async () => {
+    expect(finished).not.toBe("");
+    const inputs = ok(await pyflyte(["fetch", `flyte://v1/${project}/${domain}/${finished}/n0/i`]), "pyflyte fetch inputs");
+    // It prints the Python values: a dict of the node's inputs, the default included.
+    expect(inputs.output).toContain("'a': 5");
+    expect(inputs.output).toContain("'b': 2");
+    const outputs = ok(await pyflyte(["fetch", `flyte://v1/${project}/${domain}/${finished}/n1/o`]), "pyflyte fetch outputs");
+    expect(outputs.output).toContain("{'o0': 12}");
+  });
+
+  test("metrics explain prints the spans of a finished run", async () => {
+    const r = ok(await pyflyte(["metrics", "-p", project, "-d", domain, "explain", finished]), "pyflyte metrics explain");
+    expect(r.output).toContain("WORKFLOW_SETUP");
+    expect(r.output).toContain(`workflow/${finished}`);
+    expect(r.output).toContain("NODE_SETUP");
+  });
+
+  test("execution relaunch and recover launch new executions that point back at the original", async () => {
+    const admin = env.ts.admin();
+    for (const verb of ["relaunch", "recover"]) {
+      const r = ok(await pyflyte(["execution", "-p", project, "-d", domain, "--execution-id", finished, verb]), `pyflyte execution ${verb}`);
+      const name = /ex:flytesnacks:development:([a-z0-9]+)/.exec(r.output)?.[1] ?? "";
+      const e = await admin.getExecution({ id: { ...scope, name } });
+      expect(e.spec?.metadata?.referenceExecution?.name).toBe(finished);
+      expect(e.spec?.metadata?.mode).toBe(verb === "relaunch" ? Mode.RELAUNCH : Mode.RECOVERED);
+    }
   });
 });
 
