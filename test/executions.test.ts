@@ -81,6 +81,20 @@ describe("CreateExecution", () => {
     expect(lost && Code[(lost.reason as { code: Code }).code]).toBe("AlreadyExists");
   });
 
+  test("a taken name is refused with the database's message, as upstream's unique violation reads", async () => {
+    const admin = ts.admin();
+    const req = { ...scope, name: "taken", spec: { launchPlan: lp() }, inputs: inputs({ name: "x" }) };
+    await admin.createExecution(req);
+    const again = await failure(admin.createExecution(req));
+    expect(Code[again.code]).toBe("AlreadyExists");
+    expect(again.rawMessage).toBe('value with matching already exists (duplicate key value violates unique constraint "executions_pkey")');
+    // Upstream writes the tag rows first: the same labels again trip the tags' key instead.
+    const labelled = { ...req, name: "taken-labelled", spec: { ...req.spec, labels: { values: { team: "ml" } } } };
+    await admin.createExecution(labelled);
+    const tagged = await failure(admin.createExecution(labelled));
+    expect(tagged.rawMessage).toBe('value with matching already exists (duplicate key value violates unique constraint "execution_tags_pkey")');
+  });
+
   test("unknown launch plans, projects and reference types are refused with a clear status", async () => {
     const admin = ts.admin();
     expect(Code[(await failure(admin.createExecution({ ...scope, spec: { launchPlan: lp("nope") } }))).code]).toBe("NotFound");

@@ -350,12 +350,8 @@ export class ExecutionManager {
       ...Object.entries(spec.labels?.values ?? {}).map(([key, value]) => ({ key, value })),
       ...spec.tags.map((key) => ({ key, value: "" })),
     ];
-    try {
-      await this.store.create(record, tags);
-    } catch (e) {
-      if (e instanceof AdminError && e.code === Code.AlreadyExists) throw alreadyExists(`execution with name [${name}] already exists in project [${req.project}] domain [${req.domain}]`);
-      throw e;
-    }
+    // A taken name is the database's AlreadyExists, message and all, as upstream returns it.
+    await this.store.create(record, tags);
 
     // Committed, so the name is ours: only now write its inputs (a losing duplicate must not overwrite
     // the winner's), then hand it to the cluster. A refusal is recorded on the execution, not lost.

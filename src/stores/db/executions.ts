@@ -1,10 +1,10 @@
 // Execution rows and their tags: I/O only. Lists join launch plans, workflows, tasks and tags only when
 // a filter names them, as upstream does.
-import { eq as deq, sql, type SQL } from "drizzle-orm";
+import { and, eq as deq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { executions, executionTags } from "./schema";
 import { EventHistory } from "./event-history";
-import { dbError } from "./errors";
+import { dbError, isUniqueViolation } from "./errors";
 import { queryRows, TableWriter } from "./raw-sql";
 import { orderSql, whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
@@ -104,6 +104,17 @@ function fromClause(filters: Filter[]): SQL {
   return sql`FROM executions${sql.join(joins, sql``)}`;
 }
 
+// Upstream inserts the tag rows before the execution row, so a duplicate whose tags (key, value) are
+// already stored for that name fails on the tags' primary key; which one a client sees is in the message.
+async function tagTaken(db: Db, e: { project: string; domain: string; name: string }, tags: readonly { key: string; value: string }[]): Promise<boolean> {
+  if (tags.length === 0) return false;
+  const rows = await db
+    .select({ key: executionTags.key, value: executionTags.value })
+    .from(executionTags)
+    .where(and(deq(executionTags.executionProject, e.project), deq(executionTags.executionDomain, e.domain), deq(executionTags.executionName, e.name)));
+  return rows.some((r) => tags.some((t) => t.key === r.key && t.value === r.value));
+}
+
 const tableOf = (f: Filter) => joinTable[f.entity]?.table ?? "executions";
 
 export function executionStore(db: Db): ExecutionStore {
@@ -157,7 +168,7 @@ export function executionStore(db: Db): ExecutionStore {
               });
         return fromRow(inserted);
       } catch (err) {
-        throw dbError(err, "executions_pkey");
+        throw dbError(err, isUniqueViolation(err) && (await tagTaken(db, e, tags)) ? "execution_tags_pkey" : "executions_pkey");
       }
     },
 
