@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ResourceType } from "../../src/gen/flyteidl/core/identifier_pb";
+import { ExecutionMetadata_ExecutionMode, ExecutionState } from "../../src/gen/flyteidl/admin/execution_pb";
 import { LaunchPlanState } from "../../src/gen/flyteidl/admin/launch_plan_pb";
+import { NamedEntityState } from "../../src/gen/flyteidl/admin/common_pb";
 import { MatchableResource } from "../../src/gen/flyteidl/admin/matchable_resource_pb";
 import { Project_ProjectState as ProjectState } from "../../src/gen/flyteidl/admin/project_pb";
 import { WorkflowExecution_Phase as Phase } from "../../src/gen/flyteidl/core/execution_pb";
@@ -120,6 +122,16 @@ describe("flytectl projects", () => {
     ok(await flytectl(["update", "project", "-p", "ctl-one", "--activate", "--force"]), "update project --activate");
     expect(await state()).toBe(ProjectState.ACTIVE);
   });
+
+  test("update project --file replaces name, description and labels", async () => {
+    const f = file("project-update.yaml", "id: ctl-two\nname: Ctl Two Renamed\ndescription: changed\nlabels:\n  values:\n    team: ml\n");
+    const r = await run(["update", "project", "--file", f, "--force"]);
+    expect(r.stdout).toContain("project ctl-two updated");
+    const p = await admin().getProject({ id: "ctl-two" });
+    expect([p.name, p.description, p.labels?.values]).toEqual(["Ctl Two Renamed", "changed", { team: "ml" }]);
+    const missing = await flytectl(["update", "project", "-p", "nope", "--archive", "--force"]);
+    expect(missing.output).toContain("project nope not found");
+  });
 });
 
 describe("flytectl get task/workflow/launchplan", () => {
@@ -212,6 +224,19 @@ describe("flytectl executions", () => {
     const data = await admin().getExecutionData({ id: { ...scope, name: taskExec } });
     expect(lit.asInt(data.fullInputs?.literals.a)).toBe(40n);
     expect(lit.asInt(data.fullInputs?.literals.b)).toBe(3n);
+    // A taken name: flytectl prints the server's AlreadyExists as it comes.
+    const dup = await flytectl(["create", "execution", ...pd, "--execFile", f, "ctl-task-1"]);
+    expect(dup.code).not.toBe(0);
+    expect(dup.output).toContain('code = AlreadyExists desc = value with matching already exists (duplicate key value violates unique constraint "executions_pkey")');
+  });
+
+  test("create execution refuses a missing required input and an unknown version", async () => {
+    const spec = readFileSync(file("chain.exec.yaml"), "utf8");
+    const missing = await flytectl(["create", "execution", ...pd, "--execFile", file("chain.missing.yaml", spec.replace(/\n\s+a: .*/, ""))]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.output).toContain("code = InvalidArgument desc = expected_inputs a missing");
+    const version = await flytectl(["create", "execution", ...pd, "--execFile", file("chain.nover.yaml", spec.replace("version: v1", "version: nope"))]);
+    expect(version.output).toContain('code = NotFound desc = missing entity of type LAUNCH_PLAN with identifier project:"flytesnacks" domain:"development" name:"app.flows.chain" version:"nope"');
   });
 
   test("get execution: plain, json, --details, --nodeID", async () => {
@@ -254,6 +279,13 @@ describe("flytectl executions", () => {
     expect(bad.output).toContain("'execution.name' is invalid filter");
     const queued = await list(["--filter.fieldSelector", `execution.execution_name=${taskExec}`]);
     expect(queued.map((e) => e.id.name)).toEqual([taskExec]);
+    // Durations compare in seconds; the played execution took a few dozen seconds of event time.
+    const short = await list(["--filter.fieldSelector", "execution.phase in (FAILED;SUCCEEDED),execution.duration<200"]);
+    expect(short.map((e) => e.id.name)).toEqual([lpExec]);
+    const long = await flytectl(["get", "execution", ...pd, "-o", "json", "--filter.fieldSelector", "execution.duration>200"]);
+    expect(ok(long, "duration>200").stdout.trim()).toBe("[]");
+    const badSort = await flytectl(["get", "execution", ...pd, "--filter.sortBy", "bogus"]);
+    expect(badSort.output).toContain("code = InvalidArgument desc = invalid sort key 'bogus'");
     const desc = await list(["--filter.sortBy", "created_at"]);
     expect(desc.map((e) => e.id.name)).toEqual([taskExec, lpExec]);
     const asc = await list(["--filter.sortBy", "created_at", "--filter.asc"]);
@@ -277,16 +309,70 @@ describe("flytectl executions", () => {
   });
 });
 
+describe("flytectl relaunch, recover, archive", () => {
+  test("create execution --relaunch and --recover copy the execution they name", async () => {
+    const relaunch = await run(["create", "execution", ...pd, "--relaunch", lpExec, "ctl-relaunch"]);
+    expect(relaunch.stdout).toContain('name:"ctl-relaunch"');
+    const r = await admin().getExecution({ id: { ...scope, name: "ctl-relaunch" } });
+    expect(r.spec?.metadata?.mode).toBe(ExecutionMetadata_ExecutionMode.RELAUNCH);
+    expect(r.spec?.metadata?.referenceExecution?.name).toBe(lpExec);
+    const data = await admin().getExecutionData({ id: { ...scope, name: "ctl-relaunch" } });
+    expect(lit.asInt(data.fullInputs?.literals.a)).toBe(5n);
+    const recover = await run(["create", "execution", ...pd, "--recover", lpExec, "ctl-recover"]);
+    expect(recover.stdout).toContain('name:"ctl-recover"');
+    const c = await admin().getExecution({ id: { ...scope, name: "ctl-recover" } });
+    expect(c.spec?.metadata?.mode).toBe(ExecutionMetadata_ExecutionMode.RECOVERED);
+    expect(c.spec?.metadata?.referenceExecution?.name).toBe(lpExec);
+  });
+
+  test("update execution --archive hides it from the list, --activate brings it back", async () => {
+    const r = await run(["update", "execution", ...pd, "ctl-recover", "--archive", "--force"]);
+    expect(r.stdout).toContain("updated execution ctl-recover successfully to state EXECUTION_ARCHIVED");
+    expect((await admin().getExecution({ id: { ...scope, name: "ctl-recover" } })).closure?.stateChangeDetails?.state).toBe(ExecutionState.EXECUTION_ARCHIVED);
+    const names = async () => (JSON.parse((await run(["get", "execution", ...pd, "-o", "json"])).stdout) as Array<{ id: { name: string } }>).map((e) => e.id.name);
+    expect(await names()).not.toContain("ctl-recover");
+    await run(["update", "execution", ...pd, "ctl-recover", "--activate", "--force"]);
+    expect(await names()).toContain("ctl-recover");
+  });
+});
+
+describe("flytectl named entity metadata", () => {
+  test("update workflow-meta --archive and task-meta --description", async () => {
+    const r = await run(["update", "workflow-meta", ...pd, "app.flows.inner", "--archive", "--description", "inner wf", "--force"]);
+    expect(r.stdout).toContain("updated metadata successfully on app.flows.inner");
+    const e = await admin().getNamedEntity({ resourceType: ResourceType.WORKFLOW, id: { ...scope, name: "app.flows.inner" } });
+    expect(e.metadata?.description).toBe("inner wf");
+    expect(e.metadata?.state).toBe(NamedEntityState.NAMED_ENTITY_ARCHIVED);
+    // Archived names stay in the plain list and are what a state filter picks out.
+    const archived = stripAnsi((await run(["get", "workflow", ...pd, "--filter.fieldSelector", "entities.state=1"])).stdout);
+    expect(archived).toMatch(/\| app\.flows\.inner\s+\| inner wf\s+\| NAMED_ENTITY_ARCHIVED\s+\|/);
+    expect(archived).toContain("1 rows");
+    await run(["update", "task-meta", ...pd, "app.flows.add", "--description", "adds", "--force"]);
+    const t = await admin().getNamedEntity({ resourceType: ResourceType.TASK, id: { ...scope, name: "app.flows.add" } });
+    expect(t.metadata?.description).toBe("adds");
+    const missing = await flytectl(["update", "launchplan-meta", ...pd, "nope", "--description", "x", "--force"]);
+    expect(missing.output).toContain("code = NotFound desc = entry not found");
+  });
+});
+
 describe("flytectl update launchplan", () => {
   test("--activate then --archive", async () => {
     const id = { resourceType: ResourceType.LAUNCH_PLAN, ...scope, name: "app.flows.chain", version: "v1" };
     const r = await run(["update", "launchplan", ...pd, "app.flows.chain", "--version", "v1", "--activate", "--force"]);
     expect(r.stdout).toContain("updated launch plan successfully on app.flows.chain");
     expect((await admin().getLaunchPlan({ id })).closure?.state).toBe(LaunchPlanState.ACTIVE);
-    const active = await admin().getActiveLaunchPlan({ id: { ...scope, name: "app.flows.chain" } });
-    expect(active.id?.version).toBe("v1");
-    ok(await flytectl(["update", "launchplan", ...pd, "app.flows.chain", "--version", "v1", "--archive", "--force"]), "update launchplan --archive");
+    expect((await admin().getActiveLaunchPlan({ id: { ...scope, name: "app.flows.chain" } })).id?.version).toBe("v1");
+    // Activating another version retires the one that was active.
+    await run(["update", "launchplan", ...pd, "app.flows.chain", "--version", "v2", "--activate", "--force"]);
     expect((await admin().getLaunchPlan({ id })).closure?.state).toBe(LaunchPlanState.INACTIVE);
+    expect((await admin().getActiveLaunchPlan({ id: { ...scope, name: "app.flows.chain" } })).id?.version).toBe("v2");
+    const active = stripAnsi((await run(["get", "launchplan", ...pd, "--filter.fieldSelector", "launch_plan.state=1"])).stdout);
+    expect(active).toMatch(/\| v2\s+\| app\.flows\.chain\s+\| LAUNCH_PLAN/);
+    expect(active).toContain("1 rows");
+    ok(await flytectl(["update", "launchplan", ...pd, "app.flows.chain", "--version", "v2", "--archive", "--force"]), "update launchplan --archive");
+    expect((await admin().getLaunchPlan({ id: { ...id, version: "v2" } })).closure?.state).toBe(LaunchPlanState.INACTIVE);
+    const none = await flytectl(["get", "launchplan", ...pd, "--filter.fieldSelector", "launch_plan.state=1"]);
+    expect(none.output).toContain("no launchplans retrieved");
   });
 });
 
@@ -319,6 +405,37 @@ describe("flytectl matchable attributes", () => {
     const r = await flytectl(["get", "task-resource-attribute", ...pd]);
     expect(r.code).not.toBe(0);
     expect(r.output).toContain("Error: attribute not found");
+  });
+
+  test("a project-level attribute answers project-domain reads until one is set there", async () => {
+    const f = file("tra-project.yaml", `project: ${project}\ndefaults:\n  cpu: "3"\n`);
+    const up = await run(["update", "task-resource-attribute", "--attrFile", f, "--force"]);
+    expect(up.stdout).toContain(`Updated attributes from ${project} project\n`);
+    const read = await json<{ project: string; domain: string; defaults: { cpu: string } }>(["get", "task-resource-attribute", ...pd]);
+    expect(read).toEqual({ project, domain, defaults: { cpu: "3" } });
+    const del = await run(["delete", "task-resource-attribute", "--attrFile", f]);
+    expect(del.stdout).toContain(`Deleted matchable resources from ${project} project`);
+    expect((await flytectl(["get", "task-resource-attribute", ...pd])).output).toContain("attribute not found");
+  });
+
+  test("the other attribute kinds round-trip through their files", async () => {
+    const kinds: Array<[string, string, Record<string, unknown>]> = [
+      ["cluster-resource-attribute", "attributes:\n  foo: bar\n", { attributes: { foo: "bar" } }],
+      ["execution-cluster-label", "value: blue\n", { value: "blue" }],
+      ["plugin-override", "overrides:\n  - task_type: python_task\n    plugin_id:\n      - p1\n    missing_plugin_behavior: 1\n", { overrides: [{ task_type: "python_task", plugin_id: ["p1"], missing_plugin_behavior: 1 }] }],
+      [
+        "workflow-execution-config",
+        "max_parallelism: 5\nraw_output_data_config:\n  output_location_prefix: s3://bucket/raw\ninterruptible:\n  value: true\noverwrite_cache: true\nenvs:\n  values:\n    - key: K\n      value: V\n",
+        { max_parallelism: 5, raw_output_data_config: { output_location_prefix: "s3://bucket/raw" }, interruptible: { value: true }, overwrite_cache: true, envs: { values: [{ key: "K", value: "V" }] } },
+      ],
+    ];
+    for (const [kind, body, want] of kinds) {
+      const f = file(`${kind}.yaml`, `project: ${project}\ndomain: ${domain}\n${body}`);
+      await run(["update", kind, "--attrFile", f, "--force"]);
+      expect(await json([`get`, kind, ...pd])).toEqual({ project, domain, ...want });
+      await run(["delete", kind, "--attrFile", f]);
+      expect((await flytectl(["get", kind, ...pd])).output).toContain("attribute not found");
+    }
   });
 
   test("execution-queue-attribute at workflow level: update, get, delete", async () => {
