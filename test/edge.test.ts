@@ -174,8 +174,40 @@ describe("/api/v1/openapi", () => {
     expect(doc.swagger).toBe("2.0");
     const get = doc.paths["/api/v1/projects/{id}"].get;
     expect(get.operationId).toBe("AdminService_GetProject");
-    expect(get.parameters).toEqual([{ name: "id", in: "path", required: true, type: "string" } as never]);
+    expect(get.parameters[0]).toEqual({ name: "id", in: "path", required: true, type: "string" } as never);
     expect(doc.paths["/api/v1/projects"].post.parameters[0].in).toBe("body");
     expect(doc.definitions["flyteidl.admin.Project"]).toBeDefined();
+  });
+
+  // What schemathesis found: the document must say what the server answers.
+  test("every operation documents its error body; unset messages may be null; path parameters are typed", async () => {
+    type Op = { responses: Record<string, { schema?: { $ref?: string } }>; parameters: Array<{ name: string; in: string; required?: boolean; type?: string; enum?: string[]; format?: string; items?: unknown }> };
+    const doc = (await (await fetch(`${ts.httpUrl}/api/v1/openapi`)).json()) as {
+      paths: Record<string, Record<string, Op>>;
+      definitions: Record<string, { properties: Record<string, Record<string, unknown>> }>;
+    };
+    for (const ops of Object.values(doc.paths)) {
+      for (const op of Object.values(ops)) expect(op.responses.default?.schema?.$ref).toBe("#/definitions/google.rpc.Status");
+    }
+    expect(Object.keys(doc.definitions["google.rpc.Status"].properties).sort()).toEqual(["code", "details", "message"]);
+    // GET /api/v1/projects answers "labels": null for a project without labels.
+    await ts.admin().registerProject({ project: { id: "no-labels", name: "no labels" } });
+    const res = await fetch(`${ts.httpUrl}/api/v1/projects`, { headers: { accept: "application/json" } });
+    expect(((await res.json()) as { projects: Array<{ labels: unknown }> }).projects.some((p) => p.labels === null)).toBe(true);
+    expect(doc.definitions["flyteidl.admin.Project"].properties.labels).toEqual({ $ref: "#/definitions/flyteidl.admin.Labels", "x-nullable": true });
+
+    const params = (path: string, verb = "get") => Object.fromEntries(doc.paths[path][verb].parameters.filter((p) => p.in === "path").map((p) => [p.name, p]));
+    const named = params("/api/v1/named_entities/{resource_type}/{project}/{domain}");
+    expect(named.resource_type).toEqual({ name: "resource_type", in: "path", required: true, type: "string", enum: ["UNSPECIFIED", "TASK", "WORKFLOW", "LAUNCH_PLAN", "DATASET"] });
+    const taskExec = Object.keys(doc.paths).find((p) => p.startsWith("/api/v1/task_executions/") && p.endsWith("{id.retry_attempt}")) as string;
+    expect(params(taskExec)["id.retry_attempt"]).toMatchObject({ type: "integer", format: "int64" });
+
+    // Query parameters as the gateway binds them: the fields neither the path nor the body sets.
+    const query = (path: string, verb = "get") => doc.paths[path][verb].parameters.filter((p) => p.in === "query").map((p) => p.name);
+    expect(query("/api/v1/tasks/{id.project}/{id.domain}")).toEqual(["id.name", "id.org", "limit", "token", "filters", "sort_by.key", "sort_by.direction"]);
+    expect(query("/api/v1/projects/{id}")).toEqual(["org"]);
+    expect(doc.paths["/api/v1/tasks/{id.project}/{id.domain}"].get.parameters.find((p) => p.name === "sort_by.direction")).toMatchObject({ type: "string", enum: ["DESCENDING", "ASCENDING"] });
+    // A `*` body takes the whole request: no query parameters.
+    expect(query("/api/v1/projects", "post")).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
 // the routes (paths, verbs, path/body parameters, descriptions) and the request/response messages.
 import { getOption, hasOption, ScalarType, type DescEnum, type DescField, type DescMessage, type DescService } from "@bufbuild/protobuf";
 import { openapiv2_operation } from "../gen/protoc-gen-openapiv2/options/annotations_pb";
+import { StatusSchema } from "../gen/google/rpc/status_pb";
 import { httpBindings } from "./http-rules";
 
 type Schema = Record<string, unknown>;
@@ -65,7 +66,8 @@ class Definitions {
       case "enum":
         return this.enumSchema(f.enum);
       case "message":
-        return this.ref(f.message);
+        // Unset messages are written as null (proto names, every field emitted: Accept: application/json).
+        return { ...this.ref(f.message), "x-nullable": true };
       case "list":
         return { type: "array", items: this.single(f, f.listKind) };
       case "map":
@@ -80,6 +82,74 @@ class Definitions {
   }
 }
 
+/** The type of a path parameter: the scalar or enum field its dotted path names (string when unknown). */
+function pathParamType(input: DescMessage, fieldPath: string): Schema {
+  let message: DescMessage | undefined = input;
+  let field: DescField | undefined;
+  for (const name of fieldPath.split(".")) {
+    field = message?.fields.find((f) => f.name === name);
+    message = field?.fieldKind === "message" ? field.message : undefined;
+  }
+  if (field?.fieldKind === "enum") return { type: "string", enum: field.enum.values.map((v) => v.name) };
+  if (field?.fieldKind === "scalar") {
+    const { type, format } = scalarSchemas[field.scalar] as { type: string; format?: string };
+    return format ? { type, format } : { type };
+  }
+  return { type: "string" };
+}
+
+/** Query-string forms of the well-known types the gateway parses from text (rest.ts parseMessageText). */
+const wktQuery: Record<string, Schema> = {
+  "google.protobuf.Timestamp": { type: "string", format: "date-time" },
+  "google.protobuf.Duration": { type: "string" },
+  "google.protobuf.FieldMask": { type: "string" },
+  "google.protobuf.DoubleValue": { type: "number", format: "double" },
+  "google.protobuf.FloatValue": { type: "number", format: "float" },
+  "google.protobuf.Int64Value": { type: "string", format: "int64" },
+  "google.protobuf.UInt64Value": { type: "string", format: "uint64" },
+  "google.protobuf.Int32Value": { type: "integer", format: "int32" },
+  "google.protobuf.UInt32Value": { type: "integer", format: "int64" },
+  "google.protobuf.BoolValue": { type: "boolean" },
+  "google.protobuf.StringValue": { type: "string" },
+  "google.protobuf.BytesValue": { type: "string", format: "byte" },
+};
+
+/**
+ * The query parameters a request without a `*` body takes, as protoc-gen-openapiv2 lists them: every
+ * field not bound by the path or the body, nested messages flattened to dotted proto names, repeated
+ * fields as repeated parameters; maps, recursive messages and messages without a text form left out.
+ */
+function queryParams(input: DescMessage, exclude: string[]): Schema[] {
+  const out: Schema[] = [];
+  const walk = (m: DescMessage, prefix: string, seen: string[]): void => {
+    for (const f of m.fields) {
+      const name = prefix + f.name;
+      if (exclude.some((e) => e === name || name.startsWith(`${e}.`))) continue;
+      const one = (kind: "scalar" | "enum" | "message"): Schema | undefined => {
+        if (kind === "scalar" && f.scalar !== undefined) return scalarSchemas[f.scalar];
+        if (kind === "enum" && f.enum) return { type: "string", enum: f.enum.values.map((v) => v.name) };
+        return f.message ? wktQuery[f.message.typeName] : undefined;
+      };
+      if (f.fieldKind === "map") continue;
+      if (f.fieldKind === "list") {
+        const items = one(f.listKind);
+        if (items) out.push({ name, in: "query", required: false, type: "array", items, collectionFormat: "multi" });
+        continue;
+      }
+      if (f.fieldKind === "message" && !wktQuery[f.message.typeName]) {
+        if (!seen.includes(f.message.typeName) && !f.message.typeName.startsWith("google.protobuf.")) {
+          walk(f.message, `${name}.`, [...seen, f.message.typeName]);
+        }
+        continue;
+      }
+      const schema = one(f.fieldKind);
+      if (schema) out.push({ name, in: "query", required: false, ...schema });
+    }
+  };
+  walk(input, "", [input.typeName]);
+  return out;
+}
+
 const swaggerPath = (template: string) => template.replace(/\{([^}=]+)(=[^}]*)?\}/g, "{$1}");
 
 export function openApiDocument(services: DescService[], version: string): Schema {
@@ -92,8 +162,13 @@ export function openApiDocument(services: DescService[], version: string): Schem
       name: m[1],
       in: "path",
       required: true,
-      type: "string",
+      ...pathParamType(b.method.input, m[1]),
     }));
+    if (b.body !== "*") {
+      // The gateway reads the query only when the body is not the whole request.
+      const bound = parameters.map((p) => String(p.name));
+      parameters.push(...queryParams(b.method.input, b.body ? [...bound, b.body] : bound));
+    }
     if (b.body === "*") parameters.push({ name: "body", in: "body", required: true, schema: defs.ref(b.method.input) });
     else if (b.body) {
       const f = b.method.input.fields.find((x) => x.name === b.body);
@@ -101,8 +176,12 @@ export function openApiDocument(services: DescService[], version: string): Schem
     }
     const responses: Record<string, Schema> = {
       "200": { description: "A successful response.", schema: defs.ref(b.method.output) },
+      // Every error, whatever its HTTP status, is a google.rpc.Status body, as grpc-gateway documents it.
+      default: { description: "An unexpected error response.", schema: defs.ref(StatusSchema) },
     };
-    for (const [code, r] of Object.entries(op?.responses ?? {})) responses[code] = { description: r.description };
+    for (const [code, r] of Object.entries(op?.responses ?? {})) {
+      responses[code] = { description: r.description, ...(code.startsWith("2") ? {} : { schema: defs.ref(StatusSchema) }) };
+    }
     paths[path] ??= {};
     paths[path][b.verb] = {
       operationId: `${b.service.name}_${b.method.name}${paths[path][b.verb] ? "2" : ""}`,
