@@ -195,6 +195,9 @@ describe("/api/v1/openapi", () => {
     const res = await fetch(`${ts.httpUrl}/api/v1/projects`, { headers: { accept: "application/json" } });
     expect(((await res.json()) as { projects: Array<{ labels: unknown }> }).projects.some((p) => p.labels === null)).toBe(true);
     expect(doc.definitions["flyteidl.admin.Project"].properties.labels).toEqual({ $ref: "#/definitions/flyteidl.admin.Labels", "x-nullable": true });
+    // Wrappers are written bare (`"generates_deck": true`), not as {"value": true}: schemathesis read a registered task.
+    expect(doc.definitions["flyteidl.core.TaskMetadata"].properties.generates_deck).toEqual({ type: "boolean", "x-nullable": true });
+    expect(doc.definitions["google.protobuf.BoolValue"]).toBeUndefined();
 
     const params = (path: string, verb = "get") => Object.fromEntries(doc.paths[path][verb].parameters.filter((p) => p.in === "path").map((p) => [p.name, p]));
     const named = params("/api/v1/named_entities/{resource_type}/{project}/{domain}");

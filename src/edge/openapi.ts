@@ -33,6 +33,18 @@ const wktSchemas: Record<string, Schema> = {
   "google.protobuf.Value": {},
   "google.protobuf.ListValue": { type: "array", items: {} },
   "google.protobuf.Any": { type: "object", properties: { "@type": { type: "string" } }, additionalProperties: {} },
+  "google.protobuf.Empty": { type: "object" },
+  // Wrappers and FieldMask are written as their bare value, as protoc-gen-openapiv2 documents them.
+  "google.protobuf.FieldMask": { type: "string" },
+  "google.protobuf.DoubleValue": { type: "number", format: "double" },
+  "google.protobuf.FloatValue": { type: "number", format: "float" },
+  "google.protobuf.Int64Value": { type: "string", format: "int64" },
+  "google.protobuf.UInt64Value": { type: "string", format: "uint64" },
+  "google.protobuf.Int32Value": { type: "integer", format: "int32" },
+  "google.protobuf.UInt32Value": { type: "integer", format: "int64" },
+  "google.protobuf.BoolValue": { type: "boolean" },
+  "google.protobuf.StringValue": { type: "string" },
+  "google.protobuf.BytesValue": { type: "string", format: "byte" },
 };
 
 class Definitions {
@@ -99,20 +111,9 @@ function pathParamType(input: DescMessage, fieldPath: string): Schema {
 }
 
 /** Query-string forms of the well-known types the gateway parses from text (rest.ts parseMessageText). */
-const wktQuery: Record<string, Schema> = {
-  "google.protobuf.Timestamp": { type: "string", format: "date-time" },
-  "google.protobuf.Duration": { type: "string" },
-  "google.protobuf.FieldMask": { type: "string" },
-  "google.protobuf.DoubleValue": { type: "number", format: "double" },
-  "google.protobuf.FloatValue": { type: "number", format: "float" },
-  "google.protobuf.Int64Value": { type: "string", format: "int64" },
-  "google.protobuf.UInt64Value": { type: "string", format: "uint64" },
-  "google.protobuf.Int32Value": { type: "integer", format: "int32" },
-  "google.protobuf.UInt32Value": { type: "integer", format: "int64" },
-  "google.protobuf.BoolValue": { type: "boolean" },
-  "google.protobuf.StringValue": { type: "string" },
-  "google.protobuf.BytesValue": { type: "string", format: "byte" },
-};
+const wktQuery: Record<string, Schema> = Object.fromEntries(
+  Object.entries(wktSchemas).filter(([name]) => !["google.protobuf.Struct", "google.protobuf.Value", "google.protobuf.ListValue", "google.protobuf.Any", "google.protobuf.Empty"].includes(name)),
+);
 
 /**
  * The query parameters a request without a `*` body takes, as protoc-gen-openapiv2 lists them: every
