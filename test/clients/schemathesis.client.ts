@@ -99,7 +99,7 @@ async function callCounts(): Promise<Map<string, number>> {
 }
 
 /** AuthMetadataService and IdentityService routes: with auth off (server.security.useAuth false, the
- * default) upstream answers them 501 Unimplemented; schemathesis would count that a server error. */
+ * default) upstream answers them 501 Unimplemented, which schemathesis' server-error check would count. */
 const authPaths = /^\/(me|config\/v1\/flyte_client|\.well-known\/oauth-authorization-server)$/;
 
 test("with auth off, the auth routes answer 501 Unimplemented as upstream does", async () => {
@@ -112,18 +112,34 @@ test("with auth off, the auth routes answer 501 Unimplemented as upstream does",
 
 interface CaseResult {
   name: string;
+  /** What failed (checks) or errored in the case, shortened. */
   problems: string[];
+  /** Errors that are schemathesis' own faults, not answers of the server (see toolFault). */
+  toolFaults: string[];
+}
+
+/** A traceback inside schemathesis' or Hypothesis' own code that no check or request appears in: seen
+ * once as a KeyError in schemathesis' data generation, which Hypothesis then reports as "Inconsistent
+ * results". A server error, a schema violation or a timeout is never one of these. */
+function toolFault(text: string): boolean {
+  return /site-packages\/(schemathesis|hypothesis)\//.test(text) && !/Server error|violates schema|Undocumented|timed out|Reproduce with/i.test(text);
 }
 
 /** Test cases of schemathesis' JUnit report with what failed or errored in each. */
 function junitCases(xml: string): CaseResult[] {
+  const unescape = (t: string) => t.replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
   const cases: CaseResult[] = [];
   for (const m of xml.matchAll(/<testcase\b[^>]*\bname="([^"]*)"[^>]*?(?:\/>|>([\s\S]*?)<\/testcase>)/g)) {
     const body = m[2] ?? "";
-    const problems = [...body.matchAll(/<(failure|error)\b[^>]*>([\s\S]*?)<\/\1>|<(failure|error)\b[^>]*\/>/g)].map((p) =>
-      (p[2] ?? p[0]).replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&").slice(0, 1500),
-    );
-    cases.push({ name: m[1], problems });
+    const texts = [...body.matchAll(/<(failure|error)\b([^>]*)>([\s\S]*?)<\/\1>|<(failure|error)\b([^>]*)\/>/g)].map((p) => ({
+      kind: p[1] ?? p[4],
+      text: unescape(`${p[2] ?? p[5] ?? ""}\n${p[3] ?? ""}`),
+    }));
+    cases.push({
+      name: unescape(m[1]),
+      problems: texts.filter((t) => t.kind === "failure" || !toolFault(t.text)).map((t) => t.text.slice(0, 1500)),
+      toolFaults: texts.filter((t) => t.kind === "error" && toolFault(t.text)).map((t) => t.text.slice(0, 300)),
+    });
   }
   return cases;
 }
@@ -144,7 +160,6 @@ test("schemathesis: every operation of /api/v1/openapi, no server error, respons
       "run", schemaFile,
       "--url", env.ts.httpUrl,
       "--phases", "examples,coverage,fuzzing",
-      "--exclude-path-regex", authPaths.source,
       "--max-examples", "20",
       "--workers", "2",
       "--request-timeout", "10",
@@ -167,13 +182,16 @@ test("schemathesis: every operation of /api/v1/openapi, no server error, respons
   const junit = readdirSync(reports).find((f) => f.endsWith(".xml"));
   expect(junit).toBeDefined();
   const cases = junitCases(readFileSync(join(reports, junit as string), "utf8"));
-  // Every operation was tried (the auth ones below).
-  const auth = Object.keys(doc.paths).filter((p) => authPaths.test(p));
-  expect(auth.length).toBe(3);
-  expect(cases.length).toBe(operations - auth.length);
+  // Every operation was tried, the auth ones included (only the server-error check is off for them, in
+  // schemathesis.toml).
+  expect(Object.keys(doc.paths).filter((p) => authPaths.test(p)).length).toBe(3);
+  expect(cases.length).toBe(operations);
   const failing = cases.filter((c) => c.problems.length > 0);
   if (failing.length) console.error(failing.map((c) => `${c.name}\n  ${c.problems.join("\n  ")}`).join("\n\n"));
   expect(failing.map((c) => c.name)).toEqual([]);
-  expect(r.code).toBe(0);
+  const faults = cases.filter((c) => c.toolFaults.length > 0);
+  if (faults.length) console.warn(`schemathesis' own faults, not counted:\n${faults.map((c) => `${c.name}: ${c.toolFaults.join(" | ")}`).join("\n")}`);
+  // schemathesis exits 1 on any failure or error: only its own faults may be behind that.
+  expect(r.code === 0 || (r.code === 1 && faults.length > 0)).toBe(true);
   expect(r.output).toMatch(/Tested:\s+\d+/);
 }, 300_000);
