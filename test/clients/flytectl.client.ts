@@ -14,7 +14,7 @@ import { Project_ProjectState as ProjectState } from "../../src/gen/flyteidl/adm
 import { WorkflowExecution_Phase as Phase } from "../../src/gen/flyteidl/core/execution_pb";
 import { versionInfo } from "../../src/version";
 import { domain, ok, project, startClientEnv, type ClientEnv, type RunResult } from "./harness";
-import { FakePropeller, lit } from "./propeller";
+import { FakePropeller, projectTasks, lit } from "./propeller";
 
 let env: ClientEnv;
 let propeller: FakePropeller;
@@ -23,10 +23,7 @@ const pd = ["-p", project, "-d", domain];
 
 beforeAll(async () => {
   env = await startClientEnv();
-  propeller = new FakePropeller(env.ts, env.kube, {
-    "app.flows.add": (i) => ({ o0: lit.int(lit.asInt(i.a) + lit.asInt(i.b)) }),
-    "app.flows.greet": (i) => ({ o0: lit.str(`hello ${lit.asStr(i.name)}`) }),
-  });
+  propeller = new FakePropeller(env.ts, env.kube, projectTasks);
   ok(
     await env.run([env.tools.pyflyte, "--config", env.config, "register", "--project", project, "--domain", domain, "--version", "v1", "app"], { timeoutMs: 180_000 }),
     "pyflyte register v1",

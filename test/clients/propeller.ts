@@ -32,6 +32,12 @@ export const lit = {
   },
 };
 
+/** Stand-ins for the tasks of test/clients/project/app/flows.py that the suite's executions run. */
+export const projectTasks: Record<string, TaskImpl> = {
+  "app.flows.add": (i) => ({ o0: lit.int(lit.asInt(i.a) + lit.asInt(i.b)) }),
+  "app.flows.greet": (i) => ({ o0: lit.str(`hello ${lit.asStr(i.name)}`) }),
+};
+
 interface NodeSpec {
   id: string;
   kind: string;

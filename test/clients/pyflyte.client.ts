@@ -9,7 +9,7 @@ import { LaunchPlanState } from "../../src/gen/flyteidl/admin/launch_plan_pb";
 import { WorkflowExecution_Phase as Phase } from "../../src/gen/flyteidl/core/execution_pb";
 import { ExecutionMetadata_ExecutionMode as Mode } from "../../src/gen/flyteidl/admin/execution_pb";
 import { domain, ok, project, projectDir, startClientEnv, type ClientEnv } from "./harness";
-import { FakePropeller, lit } from "./propeller";
+import { FakePropeller, projectTasks, lit } from "./propeller";
 
 let env: ClientEnv;
 let propeller: FakePropeller;
@@ -19,10 +19,7 @@ const scope = { project, domain };
 
 beforeAll(async () => {
   env = await startClientEnv();
-  propeller = new FakePropeller(env.ts, env.kube, {
-    "app.flows.add": (i) => ({ o0: lit.int(lit.asInt(i.a) + lit.asInt(i.b)) }),
-    "app.flows.greet": (i) => ({ o0: lit.str(`hello ${lit.asStr(i.name)}`) }),
-  });
+  propeller = new FakePropeller(env.ts, env.kube, projectTasks);
 });
 afterAll(async () => {
   await env?.close();

@@ -8,7 +8,7 @@ import { ExecutionMetadata_ExecutionMode as Mode } from "../../src/gen/flyteidl/
 import { WorkflowExecution_Phase as Phase } from "../../src/gen/flyteidl/core/execution_pb";
 import { ResourceType } from "../../src/gen/flyteidl/core/identifier_pb";
 import { domain, ok, project, startClientEnv, type ClientEnv } from "./harness";
-import { FakePropeller, lit } from "./propeller";
+import { FakePropeller, projectTasks } from "./propeller";
 
 let env: ClientEnv;
 let propeller: FakePropeller;
@@ -16,10 +16,7 @@ const scope = { project, domain };
 
 beforeAll(async () => {
   env = await startClientEnv();
-  propeller = new FakePropeller(env.ts, env.kube, {
-    "app.flows.add": (i) => ({ o0: lit.int(lit.asInt(i.a) + lit.asInt(i.b)) }),
-    "app.flows.greet": (i) => ({ o0: lit.str(`hello ${lit.asStr(i.name)}`) }),
-  });
+  propeller = new FakePropeller(env.ts, env.kube, projectTasks);
   for (const version of ["v1", "v2"]) {
     ok(
       await env.run([env.tools.pyflyte, "--config", env.config, "register", "--project", project, "--domain", domain, "--version", version, "app"], { timeoutMs: 180_000 }),

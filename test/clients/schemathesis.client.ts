@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ResourceType } from "../../src/gen/flyteidl/core/identifier_pb";
 import { domain, ok, project, startClientEnv, type ClientEnv } from "./harness";
-import { FakePropeller, lit } from "./propeller";
+import { FakePropeller, projectTasks, lit } from "./propeller";
 
 let env: ClientEnv;
 /** The finished execution the examples point at. */
@@ -20,10 +20,7 @@ beforeAll(async () => {
     await env.run([env.tools.pyflyte, "--config", env.config, "register", "--project", project, "--domain", domain, "--version", "v1", "--activate-launchplans", "app"], { timeoutMs: 180_000 }),
     "pyflyte register",
   );
-  const propeller = new FakePropeller(env.ts, env.kube, {
-    "app.flows.add": (i) => ({ o0: lit.int(lit.asInt(i.a) + lit.asInt(i.b)) }),
-    "app.flows.greet": (i) => ({ o0: lit.str(`hello ${lit.asStr(i.name)}`) }),
-  });
+  const propeller = new FakePropeller(env.ts, env.kube, projectTasks);
   await env.ts.admin().createExecution({
     project,
     domain,
