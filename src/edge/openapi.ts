@@ -47,6 +47,8 @@ const wktSchemas: Record<string, Schema> = {
   "google.protobuf.BytesValue": { type: "string", format: "byte" },
 };
 
+const enumSchema = (e: DescEnum): Schema => ({ type: "string", enum: e.values.map((v) => v.name) });
+
 class Definitions {
   readonly defs: Record<string, Schema> = {};
 
@@ -60,13 +62,9 @@ class Definitions {
     return { $ref: `#/definitions/${m.typeName}` };
   }
 
-  private enumSchema(e: DescEnum): Schema {
-    return { type: "string", enum: e.values.map((v) => v.name) };
-  }
-
   private single(f: DescField, kind: "scalar" | "enum" | "message"): Schema {
     if (kind === "scalar" && f.scalar !== undefined) return scalarSchemas[f.scalar];
-    if (kind === "enum" && f.enum) return this.enumSchema(f.enum);
+    if (kind === "enum" && f.enum) return enumSchema(f.enum);
     if (f.message) return this.ref(f.message);
     return {};
   }
@@ -76,7 +74,7 @@ class Definitions {
       case "scalar":
         return scalarSchemas[f.scalar];
       case "enum":
-        return this.enumSchema(f.enum);
+        return enumSchema(f.enum);
       case "message":
         // Unset messages are written as null (proto names, every field emitted: Accept: application/json).
         return { ...this.ref(f.message), "x-nullable": true };
@@ -102,7 +100,7 @@ function pathParamType(input: DescMessage, fieldPath: string): Schema {
     field = message?.fields.find((f) => f.name === name);
     message = field?.fieldKind === "message" ? field.message : undefined;
   }
-  if (field?.fieldKind === "enum") return { type: "string", enum: field.enum.values.map((v) => v.name) };
+  if (field?.fieldKind === "enum") return enumSchema(field.enum);
   if (field?.fieldKind === "scalar") {
     const { type, format } = scalarSchemas[field.scalar] as { type: string; format?: string };
     return format ? { type, format } : { type };
@@ -128,7 +126,7 @@ function queryParams(input: DescMessage, exclude: string[]): Schema[] {
       if (exclude.some((e) => e === name || name.startsWith(`${e}.`))) continue;
       const one = (kind: "scalar" | "enum" | "message"): Schema | undefined => {
         if (kind === "scalar" && f.scalar !== undefined) return scalarSchemas[f.scalar];
-        if (kind === "enum" && f.enum) return { type: "string", enum: f.enum.values.map((v) => v.name) };
+        if (kind === "enum" && f.enum) return enumSchema(f.enum);
         return f.message ? wktQuery[f.message.typeName] : undefined;
       };
       if (f.fieldKind === "map") continue;
