@@ -54,10 +54,19 @@ export const unavailable = (message: string) => new AdminError(Code.Unavailable,
 export const missingArgument = (field: string) => invalidArgument(`missing ${field}`);
 export const invalidValue = (field: string) => invalidArgument(`invalid value for ${field}`);
 
-/** Maps anything thrown below the edge to a ConnectError; unknown errors become Internal with a message. */
-export function toConnectError(err: unknown): ConnectError {
+/**
+ * Maps anything thrown below the edge to a ConnectError. An unexpected error (a database driver's, a bug)
+ * becomes Internal with a short generic message naming the request id: its own text may carry SQL, paths
+ * or parameters, so it goes to the log only (kept as the ConnectError's cause).
+ */
+export function toConnectError(err: unknown, requestId?: string): ConnectError {
   if (err instanceof AdminError) return err.toConnectError();
   if (err instanceof ConnectError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new ConnectError(`internal error: ${message || "unknown failure"}`, Code.Internal);
+  const message = requestId ? `internal error (request id ${requestId})` : "internal error";
+  return new ConnectError(message, Code.Internal, undefined, undefined, err);
+}
+
+/** The text of what was thrown, for the log. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

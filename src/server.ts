@@ -66,6 +66,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       services: flyteServices,
       transport,
       metrics,
+      log,
       healthy: () => database.ping(),
       maxBodyBytes: config.server.grpc.maxMessageSizeBytes,
       extraRoutes: blobs.local

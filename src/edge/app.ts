@@ -9,6 +9,8 @@ import { mountRestGateway, type RestRoute } from "./rest";
 import type { Metrics } from "./metrics";
 import { openApiDocument } from "./openapi";
 import { versionInfo } from "../version";
+import { errorText } from "../errors";
+import type { Logger } from "../log";
 
 export interface AppOptions {
   services: DescService[];
@@ -18,6 +20,7 @@ export interface AppOptions {
   healthy: () => Promise<boolean>;
   maxBodyBytes: number;
   cors?: { origins: string[]; headers: string[] };
+  log: Logger;
   /** Mounts more plain HTTP routes (e.g. the local blob store's signed-URL endpoints). */
   extraRoutes?: Array<(app: Hono) => void>;
 }
@@ -48,6 +51,10 @@ export function createApp(opts: AppOptions): { app: Hono; restRoutes: RestRoute[
   const restRoutes = mountRestGateway(app, opts.services, opts.transport, { maxBodyBytes: opts.maxBodyBytes });
   app.notFound((c) => c.json({ code: 5, message: `Not Found: ${c.req.method} ${c.req.path}`, details: [] }, 404));
   // Anything that escapes a route still answers in the gateway's error shape, with a message.
-  app.onError((e, c) => c.json({ code: 13, message: `internal error: ${e.message}`, details: [] }, 500));
+  // Its text may hold internals, so the caller gets a generic message and the log gets the detail.
+  app.onError((e, c) => {
+    opts.log.error("request failed", { method: c.req.method, path: c.req.path, error: errorText(e), stack: e.stack });
+    return c.json({ code: 13, message: "internal error", details: [] }, 500);
+  });
   return { app, restRoutes };
 }

@@ -3,7 +3,7 @@
 // final code. One interceptor rather than three stacked ones: each layer costs an async frame per
 // call, which the edge benchmark showed as a measurable share of a cheap RPC.
 import { Code, ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
-import { toConnectError } from "../../errors";
+import { errorText, toConnectError } from "../../errors";
 import type { Logger } from "../../log";
 import { randomString } from "../../random";
 import type { Metrics } from "../metrics";
@@ -35,8 +35,8 @@ export function edgeInterceptor(metrics: Metrics, log: Logger, accessLog: boolea
       }
     };
     const fail = (e: unknown): ConnectError => {
-      const err = toConnectError(e);
-      if (err.code === Code.Internal) log.error("call failed", { method, request_id: id, error: err.rawMessage, stack: (e as Error)?.stack });
+      const err = toConnectError(e, id);
+      if (err.code === Code.Internal) log.error("call failed", { method, request_id: id, error: errorText(e), stack: (e as Error)?.stack });
       err.metadata.set(requestIdHeader, id);
       finish(err);
       return err;
