@@ -1,6 +1,5 @@
 // The edge interceptor on its own: a crash in a handler becomes Internal with a generic message (the detail
-// goes to the log), the next call
-// still works, and each call is counted with its code and gets a request id.
+// goes to the log), the next call still works, and each call is counted with its code and gets a request id.
 import { expect, test } from "bun:test";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, createRouterTransport } from "@connectrpc/connect";
