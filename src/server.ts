@@ -16,6 +16,7 @@ import { listen, type RequestHandler, type TlsFiles } from "./edge/listen";
 import { Metrics } from "./edge/metrics";
 import { edgeInterceptor } from "./edge/interceptors/edge";
 import { grpcUnaryHandler } from "./edge/grpc-unary";
+import { withCors } from "./edge/cors";
 
 type NodeHandlerFn = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
 
@@ -72,9 +73,6 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       extraRoutes: blobs.local
         ? [(app) => mountBlobRoutes(app, blobs.local!.store, blobs.local!.signer, config.server.dataProxy.upload.maxSizeBytes)]
         : [],
-      cors: config.server.security.allowCors
-        ? { origins: config.server.security.allowedOrigins, headers: config.server.security.allowedHeaders }
-        : undefined,
     });
     const connectHandler = connectNodeAdapter({
       routes: routeFn,
@@ -85,9 +83,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }) as RequestHandler;
     // Native gRPC unary calls take the lean path; everything else goes through Connect.
     const grpcUnary = grpcUnaryHandler(routeFn, { interceptors, readMaxBytes: limits.readMaxBytes, writeMaxBytes: limits.writeMaxBytes });
-    const handler: RequestHandler = (req, res) => {
+    const serve: RequestHandler = (req, res) => {
       if (!grpcUnary(req, res)) connectHandler(req, res);
     };
+    // CORS in front of everything, so Connect and gRPC-web answer browsers as REST does.
+    const { allowCors, allowedOrigins, allowedHeaders } = config.server.security;
+    const handler = allowCors ? withCors(serve, { origins: allowedOrigins, headers: allowedHeaders }) : serve;
     const listeners = await listen({
       host: config.server.host,
       ports: [config.server.httpPort, config.server.grpc.port],

@@ -1,8 +1,8 @@
 // The Hono application: everything that is not a Connect/gRPC/gRPC-web call. REST gateway (derived
-// from the descriptors), /healthcheck, /metrics, /api/v1/openapi, CORS. Connect itself is served by the node adapter in
-// front of this app (see server.ts), because native gRPC needs HTTP/2 trailers a fetch Response lacks.
+// from the descriptors), /healthcheck, /metrics, /api/v1/openapi. Connect itself is served by the node adapter in
+// front of this app (see server.ts), because native gRPC needs HTTP/2 trailers a fetch Response lacks;
+// CORS wraps both there (cors.ts), so this app has none of its own.
 import { Hono } from "hono";
-import { cors } from "hono/cors";
 import type { Transport } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
 import { mountRestGateway, type RestRoute } from "./rest";
@@ -19,7 +19,6 @@ export interface AppOptions {
   metrics: Metrics;
   healthy: () => Promise<boolean>;
   maxBodyBytes: number;
-  cors?: { origins: string[]; headers: string[] };
   log: Logger;
   /** Mounts more plain HTTP routes (e.g. the local blob store's signed-URL endpoints). */
   extraRoutes?: Array<(app: Hono) => void>;
@@ -27,19 +26,6 @@ export interface AppOptions {
 
 export function createApp(opts: AppOptions): { app: Hono; restRoutes: RestRoute[] } {
   const app = new Hono();
-  if (opts.cors) {
-    const { origins, headers } = opts.cors;
-    app.use(
-      "*",
-      cors({
-        origin: origins.includes("*") ? (o) => o || "*" : origins,
-        allowHeaders: headers,
-        allowMethods: ["GET", "POST", "DELETE", "HEAD", "PUT", "PATCH"],
-        credentials: true,
-        exposeHeaders: ["x-request-id"],
-      }),
-    );
-  }
   app.get("/healthcheck", async (c) => ((await opts.healthy()) ? c.body(null, 200) : c.text("database unavailable", 503)));
   app.get("/metrics", (c) => c.text(opts.metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" }));
   let openapi: string | undefined; // built on first request, not at start-up
