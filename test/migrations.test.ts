@@ -1,4 +1,5 @@
-// Migrations: embedded list matches drizzle-kit's journal; up is idempotent; rollback undoes the last.
+// Migrations: embedded list matches drizzle-kit's journal; up is idempotent; rollback undoes the last;
+// processes that migrate at the same moment queue on one lock.
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,6 +7,7 @@ import { join } from "node:path";
 import { migrations } from "../src/stores/db/migrations";
 import { migrateDown, migrateUp } from "../src/stores/db/migrate";
 import { openDatabase } from "../src/stores/db/client";
+import { waitForServing } from "./helpers/serving";
 
 const tables = async (db: Awaited<ReturnType<typeof openDatabase>>) =>
   (await db.client.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")).rows.map((r) => String(r.name));
@@ -33,4 +35,48 @@ describe("migrations", () => {
       db.close();
     }
   });
+});
+
+describe("migrations from several processes at once", () => {
+  const main = join(import.meta.dir, "../src/main.ts");
+  const run = (dir: string, ...words: string[]) =>
+    Bun.spawn([process.execPath, main, ...words, "--database.url", `file:${join(dir, "admin.db")}`], {
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+
+  test("migrate run, seed-projects and serve started together on a fresh database all succeed", async () => {
+    // The test holds the database's write lock while the processes start, so they all reach the lock
+    // before any has migrated: without a lock around the whole run, each read "nothing applied" and then
+    // applied the first migration again ("table projects already exists"; 3 in 10 unforced starts).
+    const failures: string[] = [];
+    for (let trial = 0; trial < 2; trial++) {
+      const dir = mkdtempSync(join(tmpdir(), "flyteadmin-migrace-"));
+      const holder = await openDatabase({ url: `file:${join(dir, "admin.db")}` });
+      await holder.client.execute("CREATE TABLE __migrations (tag TEXT PRIMARY KEY NOT NULL, applied_at TEXT NOT NULL)");
+      const lock = await holder.client.transaction("write");
+      const procs = [run(dir, "migrate", "run"), run(dir, "migrate", "seed-projects"), run(dir, "serve", "--server.httpPort", "0", "--server.grpc.port", "0", "--storage.local.path", join(dir, "blobs"))];
+      await Bun.sleep(2500);
+      await lock.commit();
+      lock.close();
+      holder.close();
+      for (const p of procs.slice(0, 2)) {
+        const code = await p.exited;
+        if (code !== 0) failures.push(`trial ${trial}: exit ${code}: ${await new Response(p.stderr).text()}`);
+      }
+      const served = await waitForServing(procs[2]).catch((e: Error) => e);
+      if (served instanceof Error) failures.push(`trial ${trial}: serve: ${served.message}`);
+      procs[2].kill("SIGTERM");
+      await procs[2].exited;
+      const db = await openDatabase({ url: `file:${join(dir, "admin.db")}` });
+      try {
+        const pending = await migrateUp(db.client);
+        const projects = (await db.client.execute("SELECT identifier FROM projects")).rows.map((r) => String(r.identifier));
+        if (pending.length > 0 || projects.join() !== "flytesnacks") failures.push(`trial ${trial}: pending ${pending.join()}, projects ${projects.join()}`);
+      } finally {
+        db.close();
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 60_000);
 });
