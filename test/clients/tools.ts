@@ -1,6 +1,7 @@
 // The real clients the conformance suite drives, installed pinned into a git-ignored cache folder:
 // flytekit (pyflyte, FlyteRemote) and schemathesis in Python venvs from PyPI, flytectl built from the
-// Go module proxy. A missing toolchain is an error that says what is missing, never a skip.
+// Go module proxy; and Debian's Chromium (system-wide, by apt) for the browser test. A missing
+// toolchain is an error that says what is missing, never a skip.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
@@ -22,6 +23,8 @@ export const tools = {
   pyflyte: join(cacheDir, "flytekit", "bin", "pyflyte"),
   schemathesis: join(cacheDir, "schemathesis", "bin", "schemathesis"),
   flytectl: join(cacheDir, "bin", "flytectl"),
+  /** Debian's package, driven by playwright-core (never `playwright install`: no browser downloads here). */
+  chromium: "/usr/bin/chromium",
 };
 
 function run(cmd: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): void {
@@ -66,11 +69,22 @@ function ensureFlytectl(): void {
   writeFileSync(stamp, want);
 }
 
+/** Debian's chromium package, by apt (CI runs as root on a fresh machine); any version serves. */
+function ensureChromium(): void {
+  if (existsSync(tools.chromium)) return;
+  const apt = need("apt-get", "Chromium for the browser test comes from Debian's chromium package");
+  console.error(`[clients] installing Debian's chromium into ${tools.chromium}`);
+  run([apt, "update", "-qq"]);
+  run([apt, "install", "-y", "-qq", "--no-install-recommends", "chromium"], { env: { DEBIAN_FRONTEND: "noninteractive" } });
+  if (!existsSync(tools.chromium)) throw new Error(`apt-get installed chromium but ${tools.chromium} is missing`);
+}
+
 /** Installs whatever is missing; returns the tool paths. */
 export function ensureTools(): typeof tools {
   mkdirSync(cacheDir, { recursive: true });
   ensureVenv("flytekit", `flytekit==${pins.flytekit}`);
   ensureVenv("schemathesis", `schemathesis==${pins.schemathesis}`);
   ensureFlytectl();
+  ensureChromium();
   return tools;
 }
