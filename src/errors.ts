@@ -10,8 +10,35 @@ export interface ErrorDetail<D extends DescMessage = DescMessage> {
   value: MessageShape<D>;
 }
 
-/** Upstream truncates status messages to this many bytes (common.MaxResponseStatusBytes). */
-const maxMessageBytes = 32000;
+/**
+ * Longest status message, in bytes. Upstream allows 32,000, but the message travels as the grpc-message
+ * header and grpcio's default metadata limit (8 KiB, all headers together) then turns the real error
+ * into RESOURCE_EXHAUSTED on the client; under 1 KiB always fits.
+ */
+export const maxMessageBytes = 1000;
+/** Longest part of a caller's value echoed in a message, in characters. */
+export const maxEchoChars = 256;
+
+/** `text` cut to at most `maxBytes` UTF-8 bytes on a character boundary, ending in "…" when cut. */
+export function cutBytes(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  const budget = maxBytes - Buffer.byteLength("…");
+  let used = 0;
+  let out = "";
+  for (const ch of text) {
+    used += Buffer.byteLength(ch);
+    if (used > budget) break;
+    out += ch;
+  }
+  return out + "…";
+}
+
+/** A caller's value as it may appear in a message: cut to `maxEchoChars` characters with "…". */
+export function echo(value: string): string {
+  // Two UTF-16 units a character at most, so the slice keeps every character the cut can reach.
+  const chars = [...value.slice(0, 2 * maxEchoChars + 2)];
+  return chars.length > maxEchoChars ? chars.slice(0, maxEchoChars).join("") + "…" : value;
+}
 
 export class AdminError extends Error {
   override readonly name = "AdminError";
@@ -24,10 +51,8 @@ export class AdminError extends Error {
   }
 
   toConnectError(): ConnectError {
-    let msg = this.message;
-    if (Buffer.byteLength(msg) > maxMessageBytes) msg = Buffer.from(msg).subarray(0, maxMessageBytes).toString();
     return new ConnectError(
-      msg,
+      cutBytes(this.message, maxMessageBytes),
       this.code,
       undefined,
       this.details.map((d) => ({ desc: d.desc, value: d.value })),

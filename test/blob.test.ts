@@ -65,7 +65,7 @@ describe("blob store: fs specifics", () => {
   test("URIs are file:// URLs and nothing outside the store folder is reachable", async () => {
     const store = new FsBlobStore(join(dir, "fs2"), "c");
     expect(store.uri("a", "b")).toBe(`file://${join(dir, "fs2", "c", "a", "b")}`);
-    await expect(store.read("file:///etc/passwd")).rejects.toThrow("outside the local store");
+    await expect(store.read("file:///etc/passwd")).rejects.toThrow("outside the local blob store");
     await expect(store.read(`${store.uri("a")}/../../../x`)).rejects.toThrow();
     await expect(store.signedUrl(store.uri("a"), { method: "GET", expiresInSeconds: 60 })).rejects.toThrow("no URL signer");
   });

@@ -112,7 +112,34 @@ describe("validation as upstream", () => {
     expect((await codeOf(proxy().createDownloadLocation({ nativeUrl: "not a url" })))[1]).toBe(
       "error while validating request: failed to parse native_url [not a url]",
     );
-    expect((await codeOf(proxy().createDownloadLocation({ nativeUrl: "file:///etc/passwd" })))[0]).toBe("Internal");
+    const outside = await codeOf(proxy().createDownloadLocation({ nativeUrl: "file:///etc/passwd" }));
+    expect(outside).toEqual(["InvalidArgument", "error while validating request: native_url [file:///etc/passwd] is not in this server's blob store"]);
+  });
+
+  test("upload keys stay inside their project: .., absolute paths, / in names and control characters are refused", async () => {
+    // Before: filename_root ../../otherproj/development/y signed otherproj/development/y/planted and the PUT succeeded.
+    const md5Of = md5(new TextEncoder().encode("x"));
+    const refused: Array<[Record<string, string>, string]> = [
+      [{ filenameRoot: "../../otherproj/development/y", filename: "planted" }, "filename_root"],
+      [{ filenameRoot: "r/../..", filename: "planted" }, "filename_root"],
+      [{ filenameRoot: "/abs", filename: "planted" }, "filename_root"],
+      [{ filenameRoot: "r", filename: "../planted" }, "filename"],
+      [{ filenameRoot: "r", filename: "a//b" }, "filename"],
+      [{ filenameRoot: "r", filename: "nul\u0000byte" }, "filename"],
+      [{ filenameRoot: "tab\there", filename: "f" }, "filename_root"],
+      [{ project: "a/b", filenameRoot: "r" }, "project"],
+      [{ domain: "..", filenameRoot: "r" }, "domain"],
+      [{ org: "o\u007f", filenameRoot: "r" }, "org"],
+    ];
+    for (const [fields, field] of refused) {
+      const req = { project: "p", domain: "development", contentMd5: md5Of, ...fields };
+      const [code, msg] = await codeOf(proxy().createUploadLocation(req));
+      expect([code, msg.split(" ")[0]]).toEqual(["InvalidArgument", field]);
+      expect(msg).not.toContain(ts.dir);
+    }
+    // A nested file name below a root is a path inside the project and stays allowed.
+    const nested = await proxy().createUploadLocation({ project: "p", domain: "development", filenameRoot: "r", filename: "dir/f.txt", contentMd5: md5Of });
+    expect(nested.nativeUrl).toEndWith("/p/development/r/dir/f.txt");
   });
 
   test("GetData and CreateDownloadLink validate as upstream (a missing node is NotFound)", async () => {

@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import type { Hono } from "hono";
 import type { FsBlobStore } from "../stores/blob/fs";
+import { BlobError } from "../stores/blob/store";
 import { blobRoutePrefix, type LocalUrlSigner } from "../stores/blob/local-signer";
 
 export function mountBlobRoutes(app: Hono, store: FsBlobStore, signer: LocalUrlSigner, maxBytes: number): void {
@@ -12,6 +13,16 @@ export function mountBlobRoutes(app: Hono, store: FsBlobStore, signer: LocalUrlS
       status,
       headers: { "content-type": "application/json" },
     });
+
+  // Signed keys are checked when signed; this refuses a "." or ".." segment here too, as a 400.
+  const uriOf = (key: string): string | undefined => {
+    try {
+      return store.uri(key);
+    } catch (e) {
+      if (e instanceof BlobError) return undefined;
+      throw e;
+    }
+  };
 
   app.put(`${blobRoutePrefix}*`, async (c) => {
     const url = new URL(c.req.url);
@@ -27,7 +38,9 @@ export function mountBlobRoutes(app: Hono, store: FsBlobStore, signer: LocalUrlS
       if (c.req.header("content-md5") !== signedMd5) return refuse(400, "the Content-MD5 header must be the digest the URL was signed for");
       if (createHash("md5").update(body).digest("base64") !== signedMd5) return refuse(400, "the body does not match its Content-MD5");
     }
-    await store.write(store.uri(key), body);
+    const uri = uriOf(key);
+    if (!uri) return refuse(400, "invalid blob key");
+    await store.write(uri, body);
     return c.body(null, 200);
   });
 
@@ -36,7 +49,9 @@ export function mountBlobRoutes(app: Hono, store: FsBlobStore, signer: LocalUrlS
     const key = keyOf(url.pathname);
     const why = signer.verify("GET", key, url.searchParams);
     if (why) return refuse(403, why);
-    const data = await store.read(store.uri(key));
+    const uri = uriOf(key);
+    if (!uri) return refuse(400, "invalid blob key");
+    const data = await store.read(uri);
     if (!data) return refuse(404, `no object at ${key}`);
     return c.body(new Uint8Array(data), 200, { "content-type": "application/octet-stream" });
   });

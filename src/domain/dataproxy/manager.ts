@@ -10,10 +10,11 @@ import {
   type CreateUploadLocationRequest,
   type CreateUploadLocationResponse,
 } from "../../gen/flyteidl/service/dataproxy_pb";
-import { alreadyExists, internal, invalidArgument } from "../../errors";
+import { alreadyExists, echo, internal, invalidArgument } from "../../errors";
 import { formatGoDuration, parseGoDuration } from "../../duration";
 import { randomString } from "../../random";
-import type { BlobStore } from "../../stores/blob/store";
+import { BlobError, type BlobStore } from "../../stores/blob/store";
+import { checkName, checkRelativePath } from "./paths";
 
 export interface DataProxyConfig {
   upload: { maxExpiresIn: string; defaultFileNameLength: number; storagePrefix: string };
@@ -56,6 +57,14 @@ export function expiry(given: Duration | undefined, max: string): number {
   return ms;
 }
 
+/**
+ * The store's own failures keep upstream's "what failed. Error: why" shape; anything else (a file
+ * system error, whose text names server paths) is rethrown for the edge to answer as a generic Internal.
+ */
+function blobFailure(what: string, e: unknown): unknown {
+  return e instanceof BlobError ? internal(`${what}. Error: ${e.message}`) : e;
+}
+
 export class DataProxyManager {
   constructor(
     private readonly store: BlobStore,
@@ -69,7 +78,7 @@ export class DataProxyManager {
   /** When the full path is chosen by the client, an existing object may only be replaced by the same bytes. */
   private async checkRewrite(uri: string, md5: Uint8Array): Promise<void> {
     const existing = await this.store.head(uri).catch((e: unknown) => {
-      throw internal(`failed to check if file exists at location [${uri}], Error: ${(e as Error).message}`);
+      throw blobFailure("failed to check if the file exists", e);
     });
     if (!existing) return;
     const refuse = () => alreadyExists(`file already exists at location [${uri}], specify a matching hash if you wish to rewrite`);
@@ -80,6 +89,11 @@ export class DataProxyManager {
 
   async createUploadLocation(req: CreateUploadLocationRequest, baseUrl: string): Promise<CreateUploadLocationResponse> {
     if (req.project === "" || req.domain === "") throw invalidArgument("project and domain are required parameters");
+    checkName("project", req.project);
+    checkName("domain", req.domain);
+    checkName("org", req.org);
+    checkRelativePath("filename_root", req.filenameRoot);
+    checkRelativePath("filename", req.filename);
     if (req.filenameRoot === "" && req.contentMd5.length === 0) {
       throw invalidArgument("content_md5 or filename_root is a required parameter");
     }
@@ -99,7 +113,7 @@ export class DataProxyManager {
     const signed = await this.store
       .signedUrl(uri, { method: "PUT", expiresInSeconds: ttl / 1000, contentMd5, baseUrl })
       .catch((e: unknown) => {
-        throw internal(`failed to create a signed url. Error: ${(e as Error).message}`);
+        throw blobFailure("failed to create a signed url", e);
       });
     return create(CreateUploadLocationResponseSchema, {
       signedUrl: signed.url,
@@ -117,10 +131,13 @@ export class DataProxyManager {
       throw invalidArgument(`error while validating request: expiresIn is invalid. Error: ${(e as Error).message}`);
     }
     if (!URL.canParse(req.nativeUrl)) {
-      throw invalidArgument(`error while validating request: failed to parse native_url [${req.nativeUrl}]`);
+      throw invalidArgument(`error while validating request: failed to parse native_url [${echo(req.nativeUrl)}]`);
     }
     const signed = await this.store.signedUrl(req.nativeUrl, { method: "GET", expiresInSeconds: ttl / 1000, baseUrl }).catch((e: unknown) => {
-      throw internal(`failed to create a signed url. Error: ${(e as Error).message}`);
+      if (e instanceof BlobError && e.outside) {
+        throw invalidArgument(`error while validating request: native_url [${echo(req.nativeUrl)}] is not in this server's blob store`);
+      }
+      throw blobFailure("failed to create a signed url", e);
     });
     return create(CreateDownloadLocationResponseSchema, {
       signedUrl: signed.url,

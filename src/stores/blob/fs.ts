@@ -24,7 +24,10 @@ export class FsBlobStore implements BlobStore {
   }
 
   uri(...keys: string[]): string {
-    return pathToFileURL(join(this.base, joinKey(keys))).href;
+    const key = joinKey(keys);
+    // join() would resolve ".." and leave the key's folder; a key is never meant to.
+    if (key.split("/").some((s) => s === "." || s === "..")) throw new BlobError('a blob key must not contain "." or ".." segments', true);
+    return pathToFileURL(join(this.base, key)).href;
   }
 
   /** The file behind a URI; refuses anything outside the store's folder. */
@@ -33,11 +36,11 @@ export class FsBlobStore implements BlobStore {
     try {
       path = fileURLToPath(uri);
     } catch {
-      throw new BlobError(`not a local blob URI: ${uri}`);
+      throw new BlobError("not a local blob URI", true);
     }
     const rel = relative(this.base, path);
     if (rel.startsWith("..") || rel.includes(`..${sep}`) || resolve(this.base, rel) !== path) {
-      throw new BlobError(`blob URI ${uri} is outside the local store`);
+      throw new BlobError("outside the local blob store", true);
     }
     return path;
   }

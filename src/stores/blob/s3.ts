@@ -60,7 +60,7 @@ export class S3BlobStore implements BlobStore {
 
   private url(uri: string): string {
     const { scheme, container, key } = parseUri(uri);
-    if (scheme !== "s3" || container !== this.bucket) throw new BlobError(`blob URI ${uri} is not in bucket ${this.bucket}`);
+    if (scheme !== "s3" || container !== this.bucket) throw new BlobError(`not in bucket ${this.bucket}`, true);
     return `${this.objectBase}/${encodeKey(key)}`;
   }
 

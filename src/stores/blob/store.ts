@@ -34,8 +34,18 @@ export interface BlobStore {
   signedUrl(uri: string, opts: SignOptions): Promise<SignedUrl>;
 }
 
+/**
+ * A failure the blob store describes itself (its messages name no server paths). `outside` marks a URI
+ * that is not in this store at all: the caller's mistake, not the server's.
+ */
 export class BlobError extends Error {
   override readonly name = "BlobError";
+  constructor(
+    message: string,
+    readonly outside = false,
+  ) {
+    super(message);
+  }
 }
 
 /** Joins key parts with "/", dropping empty parts and stray slashes, as upstream's ConstructReference. */
@@ -49,6 +59,6 @@ export function joinKey(parts: string[]): string {
 /** Splits scheme://container/key into its parts. */
 export function parseUri(uri: string): { scheme: string; container: string; key: string } {
   const m = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)\/?(.*)$/i.exec(uri);
-  if (!m) throw new BlobError(`not a blob URI: ${uri}`);
+  if (!m) throw new BlobError("not a blob URI", true);
   return { scheme: m[1].toLowerCase(), container: m[2], key: m[3] };
 }
