@@ -10,6 +10,7 @@ import {
   ExecutionUpdateResponseSchema,
 } from "../gen/flyteidl/admin/execution_pb";
 import type { ExecutionManager } from "../domain/executions/manager";
+import { retryStale } from "../domain/executions/events";
 import { NodeExecutionEventResponseSchema, TaskExecutionEventResponseSchema, WorkflowExecutionEventResponseSchema } from "../gen/flyteidl/admin/event_pb";
 import { NodeExecutionListSchema } from "../gen/flyteidl/admin/node_execution_pb";
 import { TaskExecutionListSchema } from "../gen/flyteidl/admin/task_execution_pb";
@@ -47,7 +48,9 @@ export function executionRpcs(executions: ExecutionManager, nodes: NodeExecution
     getExecutionData: (req) => executions.getData(req.id),
     listExecutions: async (req) => create(ExecutionListSchema, await executions.list(req)),
     async createWorkflowEvent(req) {
-      await executions.createWorkflowEvent(req);
+      // The event's write is a compare-and-set (events.ts); a call that loses a race is handled again here
+      // from a fresh read, the one layer above the manager's read-check-write.
+      await retryStale(() => executions.createWorkflowEvent(req));
       return create(WorkflowExecutionEventResponseSchema);
     },
     async terminateExecution(req) {

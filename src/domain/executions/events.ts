@@ -2,7 +2,8 @@
 // QUEUED, which may announce a new cluster), events from another cluster are refused with
 // incompatible_cluster, nothing moves out of a terminal phase (already_in_terminal_state), RUNNING does
 // not go back to QUEUED, and ABORTING only ends. Accepted events update phase, times, cluster and the
-// outputs or error.
+// outputs or error, as a compare-and-set on the state they were checked against: of racing events
+// exactly one wins and the others are handled again, getting the answers a sequential run gives.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { durationFromMs, timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ExecutionClosureSchema, ExecutionSpecSchema, ExecutionMetadataSchema } from "../../gen/flyteidl/admin/execution_pb";
@@ -10,10 +11,11 @@ import { EventFailureReasonSchema, type WorkflowExecutionEventRequest } from "..
 import { ExecutionError_ErrorKind, WorkflowExecution_Phase as Phase } from "../../gen/flyteidl/core/execution_pb";
 import { WorkflowExecutionIdentifierSchema } from "../../gen/flyteidl/core/identifier_pb";
 import { LiteralMapSchema } from "../../gen/flyteidl/core/literals_pb";
-import { alreadyExists, detail, failedPrecondition, invalidArgument, resourceExhausted, type AdminError } from "../../errors";
+import { Code } from "@connectrpc/connect";
+import { AdminError, alreadyExists, detail, failedPrecondition, invalidArgument, resourceExhausted } from "../../errors";
 import { goText } from "../go-text";
 import type { BlobStore } from "../../stores/blob/store";
-import type { ExecutionPatch, ExecutionRecord } from "./store";
+import { StaleRecord, type ExecutionPatch, type ExecutionRecord } from "./store";
 
 export const defaultProducer = "propeller";
 const isRealProducer = (p: string) => p !== "" && p !== defaultProducer;
@@ -30,6 +32,22 @@ export const incompatibleClusterError = (message: string, cluster: string): Admi
 export function checkCluster(stored: string, producer: string): void {
   if (!isRealProducer(producer) || producer === stored) return;
   throw incompatibleClusterError(`Cluster/producer from event [${producer}] does not match existing workflow execution clusterInDB: [${stored}]`, producer);
+}
+
+// Each lost compare-and-set means another call's write committed; events for one row come from one
+// propeller, so even a burst of duplicates settles in a few rounds. The bound only stops a runaway.
+const maxAttempts = 100;
+
+/** Runs an event handler again from a fresh read each time its conditional write loses a race. */
+export async function retryStale<T>(handle: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await handle();
+    } catch (e) {
+      if (!(e instanceof StaleRecord)) throw e;
+      if (attempt >= maxAttempts) throw new AdminError(Code.Aborted, `gave up after ${attempt} concurrent updates of the same record; retry the event`);
+    }
+  }
 }
 
 export interface WorkflowEventSettings {
@@ -77,7 +95,11 @@ export async function applyWorkflowEvent(
 ): Promise<ExecutionPatch> {
   const closure = fromBinary(ExecutionClosureSchema, r.closure);
   const occurred = event.occurredAt ? timestampDate(event.occurredAt) : new Date();
-  const patch: ExecutionPatch = { phase: Phase[event.phase], executionUpdatedAt: occurred.toISOString() };
+  const patch: ExecutionPatch = {
+    phase: Phase[event.phase],
+    executionUpdatedAt: occurred.toISOString(),
+    readFrom: { phase: r.phase, cluster: r.cluster, closure: r.closure },
+  };
   closure.phase = event.phase;
   closure.updatedAt = event.occurredAt ?? timestampFromDate(occurred);
   if (event.phase === Phase.RUNNING) {

@@ -40,7 +40,29 @@ export interface ExecutionRecord extends ExecutionKey {
   launchEntity: "launch_plan" | "task";
 }
 
-export type ExecutionPatch = Partial<Omit<ExecutionRecord, keyof ExecutionKey | "id">>;
+/**
+ * The stored state a read-check-write was computed from. Every accepted event rewrites the closure, so
+ * phase, cluster and closure bytes together tell whether anything changed since the read.
+ */
+export interface ExecutionVersion {
+  phase: string;
+  cluster: string;
+  closure: Uint8Array;
+}
+
+export type ExecutionPatch = Partial<Omit<ExecutionRecord, keyof ExecutionKey | "id">> & {
+  /** When set, the update applies only while the row still holds this state, else StaleRecord. */
+  readFrom?: ExecutionVersion;
+};
+
+/**
+ * A conditional write lost to a concurrent one: the row changed (or was created) since it was read. The
+ * caller handles its request again from a fresh read, so racing calls get the answers they would have
+ * had one after another.
+ */
+export class StaleRecord extends Error {
+  override readonly name = "StaleRecord";
+}
 
 export interface ExecutionTag {
   key: string;
@@ -54,6 +76,7 @@ export interface ExecutionStore {
   /** Just the cluster column (event checks need nothing else); undefined when there is no such execution. */
   clusterOf(key: ExecutionKey): Promise<string | undefined>;
   getById(id: number): Promise<ExecutionRecord | undefined>;
+  /** With `patch.readFrom`, a compare-and-set: StaleRecord when the row no longer holds that state. */
   update(key: ExecutionKey, patch: ExecutionPatch): Promise<void>;
   /** Rows joined (when a filter names them) to launch plans, workflows, tasks and tags. */
   list(q: ListQuery): Promise<ExecutionRecord[]>;

@@ -1,7 +1,8 @@
 // Node execution rules, as upstream's node execution manager: rows are created and updated from
-// propeller's node events (a repeated phase is AlreadyExists, nothing leaves a terminal phase), inputs
-// and outputs offloaded as upstream lays them out, dynamic workflow closures stored; then read, listed
-// (top-level or under one parent) and their data returned.
+// propeller's node events (a repeated phase is AlreadyExists, nothing leaves a terminal phase; of racing
+// events the first write wins and the others are handled again from a fresh read), inputs and outputs
+// offloaded as upstream lays them out, dynamic workflow closures stored; then read, listed (top-level or
+// under one parent) and their data returned.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { durationFromMs, timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import {
@@ -27,7 +28,7 @@ import { nextToken, parseSort, parseToken, requireLimit } from "../lists/page";
 import { goText } from "../go-text";
 import type { BlobStore } from "../../stores/blob/store";
 import type { ExecutionStore } from "../executions/store";
-import { checkCluster, terminalStateError } from "../executions/events";
+import { checkCluster, retryStale, terminalStateError } from "../executions/events";
 import { missingExecution, validateExecutionId } from "../executions/manager";
 import { readLiteralMap, readOutputs } from "../executions/data";
 import { eventInputUri, eventOutputResult } from "../executions/event-data";
@@ -121,6 +122,14 @@ export class NodeExecutionManager {
     const e = req.event;
     if (!e?.id?.executionId) throw invalidArgument("Node event handler was called without an execution id");
     const k = nodeKeyOf(e.id);
+    // The write is conditional on the row read (or its absence); a call that loses a race runs again.
+    await retryStale(() => this.applyEvent(k, e));
+    // Write-only history, written after the answer as upstream's event writer does; a failure is only logged.
+    void this.store.recordEvent(k, { phase: Phase[e.phase], requestId: req.requestId, occurredAt: iso(e.occurredAt) }).catch(this.onHistoryError);
+  }
+
+  /** One read-check-write of the event against the stored row. */
+  private async applyEvent(k: NodeExecutionKey, e: NodeEvent): Promise<void> {
     const found = await this.store.withExecution(k);
     if (!found) throw missingExecution(k);
     checkCluster(found.cluster, e.producerId);
@@ -193,10 +202,8 @@ export class NodeExecutionManager {
         patch.metadata = toBinary(NodeExecutionMetaDataSchema, metadata);
       }
       patch.closure = toBinary(NodeExecutionClosureSchema, closure);
-      await this.store.update(k, patch);
+      await this.store.update(k, patch, { phase: existing.phase, closure: existing.closure });
     }
-    // Write-only history, written after the answer as upstream's event writer does; a failure is only logged.
-    void this.store.recordEvent(k, { phase: Phase[e.phase], requestId: req.requestId, occurredAt: iso(e.occurredAt) }).catch(this.onHistoryError);
   }
 
   private toNodeExecution(r: NodeExecutionRecord, trimErrors = false): NodeExecution {

@@ -34,10 +34,18 @@ export interface NodeExecutionRecord extends NodeExecutionKey {
 
 export type NodeExecutionPatch = Partial<Omit<NodeExecutionRecord, keyof NodeExecutionKey | "id" | "hasChildren">>;
 
+/** The stored state an event was checked against; every accepted event rewrites phase and closure. */
+export interface NodeExecutionVersion {
+  phase: string;
+  closure: Uint8Array;
+}
+
 export interface NodeExecutionStore {
+  /** StaleRecord when the row exists already (another event created it since it was read). */
   create(r: NodeExecutionRecord): Promise<void>;
   get(key: NodeExecutionKey): Promise<NodeExecutionRecord | undefined>;
-  update(key: NodeExecutionKey, patch: NodeExecutionPatch): Promise<void>;
+  /** With `readFrom`, a compare-and-set: StaleRecord when the row no longer holds that state. */
+  update(key: NodeExecutionKey, patch: NodeExecutionPatch, readFrom?: NodeExecutionVersion): Promise<void>;
   /** Filters may name node_execution and execution columns; `topLevel` keeps rows without parents. */
   list(q: ListQuery & { topLevel?: boolean }): Promise<NodeExecutionRecord[]>;
   recordEvent(key: NodeExecutionKey, e: { phase: string; requestId: string; occurredAt: string }): Promise<void>;

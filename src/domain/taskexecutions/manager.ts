@@ -1,7 +1,7 @@
 // Task execution rules, as upstream's task execution manager: one row per task attempt under a node,
 // created and updated from propeller's task events (a phase is recorded again only with a higher
-// phase_version — #3440 — and nothing leaves a terminal phase); then read, listed and their data
-// returned.
+// phase_version — #3440 — and nothing leaves a terminal phase; of racing events the first write wins and
+// the others are handled again from a fresh read); then read, listed and their data returned.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { durationFromMs, timestampDate, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import {
@@ -24,7 +24,7 @@ import { eq, parseFilters, type Filter } from "../lists/filters";
 import { nextToken, parseSort, parseToken, requireLimit } from "../lists/page";
 import { goText } from "../go-text";
 import type { BlobStore } from "../../stores/blob/store";
-import { checkCluster, terminalStateError } from "../executions/events";
+import { checkCluster, retryStale, terminalStateError } from "../executions/events";
 import { missingExecution } from "../executions/manager";
 import { readLiteralMap, readOutputs } from "../executions/data";
 import { eventInputUri, eventOutputResult } from "../executions/event-data";
@@ -97,6 +97,12 @@ export class TaskExecutionManager {
     const e = req.event;
     const id = create(TaskExecutionIdentifierSchema, { taskId: e.taskId, nodeExecutionId: e.parentNodeExecutionId, retryAttempt: e.retryAttempt });
     const k = taskExecutionKeyOf(id);
+    // The write is conditional on the row read (or its absence); a call that loses a race runs again.
+    await retryStale(() => this.applyEvent(k, id, e));
+  }
+
+  /** One read-check-write of the event against the stored attempt. */
+  private async applyEvent(k: TaskExecutionKey, id: TaskExecutionIdentifier, e: TaskEvent): Promise<void> {
     const found = await this.store.withExecution(k);
     if (!found) throw missingExecution(k.node);
     checkCluster(found.cluster, e.producerId);
@@ -163,7 +169,7 @@ export class TaskExecutionManager {
     if (phaseChanged) for (const r of closure.metadata?.externalResources ?? []) r.logs = filterLogsByPhase(r.logs, e.phase);
     if (e.eventVersion > closure.eventVersion) closure.eventVersion = e.eventVersion;
     patch.closure = toBinary(TaskExecutionClosureSchema, closure);
-    await this.store.update(k, patch);
+    await this.store.update(k, patch, { phase: existing.phase, phaseVersion: existing.phaseVersion, closure: existing.closure });
   }
 
   private toTaskExecution(r: TaskExecutionRecord, trimErrors = false): TaskExecution {

@@ -27,10 +27,19 @@ export interface TaskExecutionRecord extends TaskExecutionKey {
 
 export type TaskExecutionPatch = Partial<Omit<TaskExecutionRecord, keyof TaskExecutionKey | "id" | "hasChildren">>;
 
+/** The stored state an event was checked against; every accepted event rewrites these. */
+export interface TaskExecutionVersion {
+  phase: string;
+  phaseVersion: number;
+  closure: Uint8Array;
+}
+
 export interface TaskExecutionStore {
+  /** StaleRecord when the row exists already (another event created it since it was read). */
   create(r: TaskExecutionRecord): Promise<void>;
   get(key: TaskExecutionKey): Promise<TaskExecutionRecord | undefined>;
-  update(key: TaskExecutionKey, patch: TaskExecutionPatch): Promise<void>;
+  /** With `readFrom`, a compare-and-set: StaleRecord when the row no longer holds that state. */
+  update(key: TaskExecutionKey, patch: TaskExecutionPatch, readFrom?: TaskExecutionVersion): Promise<void>;
   /** Filters may name task_execution, task, node_execution and execution columns. */
   list(q: ListQuery): Promise<TaskExecutionRecord[]>;
   /** For the event path, one read: the execution's cluster, whether the node exists, and the attempt's row. */

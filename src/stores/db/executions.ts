@@ -10,7 +10,7 @@ import { orderSql, whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
 import type { Filter } from "../../domain/lists/filters";
 import type { ListQuery } from "../../domain/tasks/store";
-import type { ExecutionKey, ExecutionRecord, ExecutionStore } from "../../domain/executions/store";
+import { StaleRecord, type ExecutionKey, type ExecutionRecord, type ExecutionStore } from "../../domain/executions/store";
 
 type Row = typeof executions.$inferSelect;
 
@@ -187,8 +187,17 @@ export function executionStore(db: Db): ExecutionStore {
       return row && fromRow(row);
     },
 
-    async update(key, patch) {
-      await writer.update(db, { ...patch, updatedAt: new Date().toISOString() }, keyOf(key));
+    async update(key, { readFrom, ...patch }) {
+      const values = { ...patch, updatedAt: new Date().toISOString() };
+      if (!readFrom) {
+        await writer.update(db, values, keyOf(key));
+        return;
+      }
+      // Compare-and-set in one statement: under group commit it runs after any update queued before it,
+      // and a shared server (or Postgres, re-checking the WHERE after a row lock) serializes it with other
+      // writers; either way a row changed since the read matches nothing.
+      const where = { ...keyOf(key), phase: readFrom.phase, cluster: readFrom.cluster, ...(readFrom.closure.length > 0 ? { closure: readFrom.closure } : {}) };
+      if ((await writer.update(db, values, where)) === 0) throw new StaleRecord(`execution ${key.name} changed since it was read`);
     },
 
     async list(q: ListQuery) {

@@ -3,12 +3,13 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { nodeExecutions } from "./schema";
 import { EventHistory } from "./event-history";
-import { dbError } from "./errors";
+import { dbError, isUniqueViolation } from "./errors";
 import { queryRows, TableWriter } from "./raw-sql";
 import { orderSql, whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
 import type { Filter } from "../../domain/lists/filters";
 import type { NodeExecutionKey, NodeExecutionPatch, NodeExecutionRecord, NodeExecutionStore } from "../../domain/nodeexecutions/store";
+import { StaleRecord } from "../../domain/executions/store";
 
 const bytes = (b: unknown) => (b instanceof Uint8Array || b instanceof ArrayBuffer ? new Uint8Array(b) : new Uint8Array());
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -89,6 +90,8 @@ export function nodeExecutionStore(db: Db): NodeExecutionStore {
       try {
         await writer.insert(db, { ...keyOf(r), ...toValues(r), createdAt: now, updatedAt: now });
       } catch (e) {
+        // Callers read before they create, so a taken key means a concurrent create won.
+        if (isUniqueViolation(e)) throw new StaleRecord(`node execution ${r.nodeId} was created since it was read`);
         throw dbError(e, "node_executions_pkey");
       }
     },
@@ -98,8 +101,11 @@ export function nodeExecutionStore(db: Db): NodeExecutionStore {
       return r && fromSql(r);
     },
 
-    async update(key, patch) {
-      await writer.update(db, { ...toValues(patch), updatedAt: new Date().toISOString() }, keyOf(key));
+    async update(key, patch, readFrom) {
+      const values = { ...toValues(patch), updatedAt: new Date().toISOString() };
+      const where = readFrom ? { ...keyOf(key), phase: readFrom.phase, ...(readFrom.closure.length > 0 ? { closure: readFrom.closure } : {}) } : keyOf(key);
+      // One conditional statement: group commit runs it after every update queued before it.
+      if ((await writer.update(db, values, where)) === 0 && readFrom) throw new StaleRecord(`node execution ${key.nodeId} changed since it was read`);
     },
 
     async list(q) {

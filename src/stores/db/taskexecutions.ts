@@ -2,12 +2,13 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { taskExecutions } from "./schema";
-import { dbError } from "./errors";
+import { dbError, isUniqueViolation } from "./errors";
 import { queryRows, TableWriter } from "./raw-sql";
 import { orderSql, whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
 import type { Filter } from "../../domain/lists/filters";
 import type { TaskExecutionKey, TaskExecutionPatch, TaskExecutionRecord, TaskExecutionStore } from "../../domain/taskexecutions/store";
+import { StaleRecord } from "../../domain/executions/store";
 
 const bytes = (b: unknown) => (b instanceof Uint8Array || b instanceof ArrayBuffer ? new Uint8Array(b) : new Uint8Array());
 
@@ -84,6 +85,8 @@ export function taskExecutionStore(db: Db): TaskExecutionStore {
       try {
         await writer.insert(db, { ...keyOf(r), ...toValues(r), createdAt: now, updatedAt: now });
       } catch (e) {
+        // Callers read before they create, so a taken key means a concurrent create won.
+        if (isUniqueViolation(e)) throw new StaleRecord(`task execution attempt ${r.retryAttempt} of ${r.node.nodeId} was created since it was read`);
         throw dbError(e, "task_executions_pkey");
       }
     },
@@ -97,8 +100,13 @@ export function taskExecutionStore(db: Db): TaskExecutionStore {
       return rows[0] && fromSql(rows[0]);
     },
 
-    async update(key, patch) {
-      await writer.update(db, { ...toValues(patch), updatedAt: new Date().toISOString() }, keyOf(key));
+    async update(key, patch, readFrom) {
+      const values = { ...toValues(patch), updatedAt: new Date().toISOString() };
+      const where = readFrom
+        ? { ...keyOf(key), phase: readFrom.phase, phaseVersion: readFrom.phaseVersion, ...(readFrom.closure.length > 0 ? { closure: readFrom.closure } : {}) }
+        : keyOf(key);
+      // One conditional statement: group commit runs it after every update queued before it.
+      if ((await writer.update(db, values, where)) === 0 && readFrom) throw new StaleRecord(`task execution of ${key.node.nodeId} changed since it was read`);
     },
 
     async withExecution(key) {
