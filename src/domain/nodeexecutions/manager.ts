@@ -304,7 +304,7 @@ export class NodeExecutionManager {
 
   async getDynamicWorkflow(id: NodeExecutionIdentifier | undefined): Promise<DynamicNodeWorkflowResponse> {
     const r = await this.require(id);
-    if (r.dynamicWorkflowRemoteClosureReference === "") return create(DynamicNodeWorkflowResponseSchema);
+    if (r.dynamicWorkflowRemoteClosureReference === "") throw notFound("node does not contain dynamic workflow");
     return create(DynamicNodeWorkflowResponseSchema, { compiledWorkflow: await this.dynamicClosure(r) });
   }
 
