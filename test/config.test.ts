@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { configDocs, loadConfig } from "../src/config/load";
+import { configDocs, loadConfig, strayEnvironment } from "../src/config/load";
 import { configKeys, envName } from "../src/config/keys";
 import { configTable, readmeTable } from "../scripts/readme-config";
 
@@ -56,6 +56,26 @@ describe("config", () => {
   test("a missing or broken file is a clear error", () => {
     expect(() => loadConfig({ file: "/nonexistent/config.yaml" })).toThrow(/cannot read config file \/nonexistent\/config.yaml/);
     expect(() => loadConfig({ file: yamlFile("server: [1, 2\n") })).toThrow(/is not valid YAML/);
+  });
+
+  test("database.url is checked at load, naming the key and its source", () => {
+    for (const url of ["file:a.db", "file:/abs/a.db?mode=ro", "libsql://db.example.com", "http://127.0.0.1:8080", "https://h", "ws://h", "wss://h:1"]) {
+      expect(loadConfig({ flags: { "database.url": url } }).database.url).toBe(url);
+    }
+    expect(() => loadConfig({ flags: { "database.url": "notaurl" } })).toThrow(/"database.url" \(from flag --database.url\): "notaurl" is not file:PATH/);
+    expect(() => loadConfig({ env: { FLYTE_DATABASE_URL: "postgres://h/db" } })).toThrow(/"database.url" \(from environment variable FLYTE_DATABASE_URL\)/);
+    expect(() => loadConfig({ file: yamlFile("database:\n  url: \"http:nohost\"\n") })).toThrow(/"database.url" \(from config file .*\): "http:nohost" is not a valid http:\/\/HOST URL/);
+    expect(() => loadConfig({ flags: { "database.url": "file:" } })).toThrow(/names no file/);
+  });
+
+  test("FLYTE_* variables under our sections that name no key are reported, with the near key", () => {
+    const warnings: string[] = [];
+    loadConfig({ env: { FLYTE_SERVER_HTTP_PORT: "1", FLYTE_PLATFORM_URL: "x", FLYTEADMIN_DEBUG: "1", FLYTE_LOGGER_LEVEL: "warn" }, warn: (m) => warnings.push(m) });
+    expect(warnings).toEqual(["environment variable FLYTE_SERVER_HTTP_PORT names no config key and is ignored (did you mean FLYTE_SERVER_HTTPPORT?)"]);
+    expect(strayEnvironment({ FLYTE_TASK_RESOURCES_DEFAULTS_CPUS: "1", FLYTE_QUEUES: "x", FLYTE_NAMESPACE_MAPPING_TEMPLATE: "t" })).toEqual([
+      "environment variable FLYTE_QUEUES names no config key and is ignored",
+      "environment variable FLYTE_TASK_RESOURCES_DEFAULTS_CPUS names no config key and is ignored (did you mean FLYTE_TASK_RESOURCES_DEFAULTS_CPU?)",
+    ]);
   });
 
   test("config docs lists every key with default and env name", () => {

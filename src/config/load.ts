@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
 import { configSchema, type Config } from "./schema";
-import { configKeys, envName, type ConfigKey } from "./keys";
+import { closest, configKeys, envName, type ConfigKey } from "./keys";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -15,11 +15,48 @@ export interface ConfigSources {
   env?: Record<string, string | undefined>;
   /** Dotted key → raw value, e.g. { "server.httpPort": "9000" }. */
   flags?: Record<string, string>;
+  /** Told about FLYTE_* variables that look like ours but name no key (they are ignored). */
+  warn?: (message: string) => void;
 }
 
 type Raw = Record<string, unknown>;
 
 const byKey = new Map(configKeys.map((k) => [k.key, k]));
+const envNames = configKeys.map((k) => envName(k.key));
+const knownEnv = new Set(envNames);
+/** FLYTE_SERVER, FLYTE_DATABASE, ...: a variable under one of these is meant for us. */
+const sectionEnv = [...new Set(configKeys.map((k) => envName(k.key.split(".")[0])))];
+
+/**
+ * FLYTE_* variables under one of our sections that name no key: most likely a misspelt key. Only a
+ * warning, since other Flyte components read FLYTE_* variables from the same environment.
+ */
+export function strayEnvironment(env: Record<string, string | undefined>): string[] {
+  const out: string[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (knownEnv.has(name) || !sectionEnv.some((s) => name === s || name.startsWith(`${s}_`))) continue;
+    const hint = closest(name, envNames);
+    out.push(`environment variable ${name} names no config key and is ignored${hint ? ` (did you mean ${hint}?)` : ""}`);
+  }
+  return out;
+}
+
+const databaseSchemes = ["file", "libsql", "http", "https", "ws", "wss"];
+
+/** Why libSQL would refuse this database URL, checked here so the error can name the key. */
+function databaseUrlProblem(url: string): string | undefined {
+  const m = /^([a-z][a-z0-9+.-]*):/.exec(url);
+  if (!m || !databaseSchemes.includes(m[1])) {
+    return `"${url}" is not file:PATH nor a libsql:, http:, https:, ws: or wss: URL`;
+  }
+  if (m[1] === "file") return url.slice("file:".length).split("?")[0] ? undefined : `"${url}" names no file`;
+  try {
+    if (url.startsWith(`${m[1]}://`) && new URL(url).hostname) return undefined;
+  } catch {
+    // falls through to the message below
+  }
+  return `"${url}" is not a valid ${m[1]}://HOST URL`;
+}
 
 function setPath(target: Raw, key: string, value: unknown): void {
   const parts = key.split(".");
@@ -62,6 +99,7 @@ function readFile(path: string): Raw {
 
 export function loadConfig(sources: ConfigSources = {}): Config {
   const raw: Raw = sources.file ? readFile(sources.file) : {};
+  if (sources.env && sources.warn) strayEnvironment(sources.env).forEach(sources.warn);
   const origin = new Map<string, string>();
   for (const spec of configKeys) {
     const value = sources.env?.[envName(spec.key)];
@@ -88,7 +126,13 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     const from = origin.get(keyPath) ?? (sources.file ? `config file ${sources.file}` : "the configuration");
     throw new ConfigError(`invalid value for config key "${path}" (from ${from}): ${issue.message}`);
   }
-  return finish(parsed.data);
+  const config = finish(parsed.data);
+  const urlProblem = databaseUrlProblem(config.database.url);
+  if (urlProblem) {
+    const from = origin.get("database.url") ?? (sources.file ? `config file ${sources.file}` : "the defaults");
+    throw new ConfigError(`invalid value for config key "database.url" (from ${from}): ${urlProblem}`);
+  }
+  return config;
 }
 
 /** Settings that follow from others, resolved once so no consumer re-derives them. */
