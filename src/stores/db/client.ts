@@ -13,9 +13,22 @@ export interface Database {
   client: Client;
   db: Db;
   url: string;
+  /** The embedded database's file path; undefined for a remote server or :memory:. */
+  file?: string;
   /** True while the database answers a trivial query. */
   ping(): Promise<boolean>;
+  /** Closes at once; committed pages may stay in the -wal file beside the database file. */
   close(): void;
+  /**
+   * Folds the WAL into the database file (embedded file only), then closes, so the .db file alone is
+   * the whole database after a clean stop. Closes even when the checkpoint fails, then throws.
+   */
+  checkpointAndClose(): Promise<void>;
+}
+
+/** The WAL could not be folded into the database file (another connection held it). */
+export class CheckpointError extends Error {
+  override readonly name = "CheckpointError";
 }
 
 export interface DatabaseOptions {
@@ -24,14 +37,15 @@ export interface DatabaseOptions {
   busyTimeoutMs?: number;
 }
 
-function filePath(url: string): string | undefined {
+/** The file an embedded database URL names; undefined for a remote server or :memory:. */
+export function embeddedFile(url: string): string | undefined {
   if (!url.startsWith("file:")) return undefined;
   const path = url.slice("file:".length).split("?")[0];
   return path === ":memory:" ? undefined : path;
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  const path = filePath(opts.url);
+  const path = embeddedFile(opts.url);
   if (opts.url.startsWith("file:")) installStatementCache();
   if (path) mkdirSync(dirname(path), { recursive: true });
   const client = createClient({
@@ -62,6 +76,19 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
         return false;
       }
     },
+    file: path,
     close: () => client.close(),
+    async checkpointAndClose() {
+      try {
+        if (!path) return;
+        // TRUNCATE also empties the -wal file; a busy result means a reader or writer elsewhere kept
+        // part of the log, so the .db file alone would be stale.
+        const rs = await client.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        const busy = Number(rs.rows[0]?.[0] ?? 0);
+        if (busy !== 0) throw new CheckpointError(`database ${path}: WAL checkpoint incomplete (another connection is using the database)`);
+      } finally {
+        client.close();
+      }
+    },
   };
 }
