@@ -1,36 +1,51 @@
 #!/usr/bin/env bun
 // CLI entry: parse the command line, load config, run one command, exit with its code.
 import { parseArgs, UsageError } from "./cli/args";
-import { commands, helpText } from "./cli/commands";
+import { BackupError } from "./cli/backup";
+import { groups, helpText } from "./cli/commands";
+import { checkOperands, resolveCommand } from "./cli/resolve";
 import { ConfigError, loadConfig } from "./config/load";
-import { configSchema } from "./config/schema";
 import { createLogger } from "./log";
+
+function refuse(message: string, help: string): number {
+  console.error(`flyteadmin: ${message}\n`);
+  console.error(help);
+  return 2;
+}
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
-  const command = [...commands]
-    .sort((a, b) => b.path.length - a.path.length)
-    .find((c) => c.path.every((w, i) => args.words[i] === w));
-  if (args.help || !command) {
-    if (!args.help && args.words.length > 0) {
-      console.error(`flyteadmin: unknown command "${args.words.join(" ")}"\n`);
-      console.error(helpText());
-      return 2;
-    }
-    console.log(helpText(command?.path ?? args.words));
+  // `help serve` is `serve --help`.
+  const asksHelp = args.help || args.words[0] === "help";
+  const words = args.words[0] === "help" ? args.words.slice(1) : args.words;
+  const target = args.version && !asksHelp ? resolveCommand(["version"]) : resolveCommand(words);
+  if (target.kind === "unknown") {
+    const group = words[0] in groups ? [words[0]] : [];
+    return refuse(`unknown command "${words.join(" ")}"`, helpText(group));
+  }
+  if (asksHelp || target.kind === "none") {
+    console.log(helpText(target.kind === "command" ? target.command.path : words));
     return 0;
   }
-  const config = command.needsConfig
-    ? loadConfig({ file: args.config, env: process.env, flags: args.flags })
-    : configSchema.parse({});
+  if (target.kind === "group") return refuse(`"${target.word}" needs a subcommand`, helpText([target.word]));
+  const { command } = target;
+  // --version runs `version`, whatever words came with it.
+  const operands = args.version ? [] : target.operands;
+  checkOperands(command, operands);
+  const config = loadConfig({
+    file: args.config,
+    env: process.env,
+    flags: args.flags,
+    warn: (message) => console.error(`flyteadmin: warning: ${message}`),
+  });
   const log = createLogger(config.logger.level);
-  return command.run({ config, args: args.words.slice(command.path.length), log });
+  return command.run({ config, configFile: args.config, args: operands, log });
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    const known = e instanceof ConfigError || e instanceof UsageError;
+    const known = e instanceof ConfigError || e instanceof UsageError || e instanceof BackupError;
     console.error(`flyteadmin: ${e instanceof Error ? e.message : String(e)}`);
     if (!known && e instanceof Error && process.env.FLYTEADMIN_DEBUG) console.error(e.stack);
     process.exit(known ? 2 : 1);

@@ -2,33 +2,58 @@
 import type { Config } from "../config/schema";
 import { configDocs } from "../config/load";
 import type { Logger } from "../log";
-import { openDatabase } from "../stores/db/client";
+import { CheckpointError, openDatabase, type Database } from "../stores/db/client";
 import { migrateDown, migrateUp } from "../stores/db/migrate";
 import { projectStore } from "../stores/db/projects";
 import { ProjectManager } from "../domain/projects/manager";
-import { startServer } from "../server";
 import { versionInfo } from "../version";
+import { backupDatabase } from "./backup";
+import { startupFields } from "./startup";
+
+export interface CommandContext {
+  config: Config;
+  /** The --config file given, if any. */
+  configFile?: string;
+  args: string[];
+  log: Logger;
+}
 
 export interface Command {
   path: string[];
   summary: string;
   usage: string;
-  /** Commands that run without a configuration (version, config docs). */
-  needsConfig: boolean;
-  run(ctx: { config: Config; args: string[]; log: Logger }): Promise<number>;
+  /** Positional arguments after the command words; none when absent. */
+  operands?: { name: string; min: number; max: number };
+  run(ctx: CommandContext): Promise<number>;
 }
 
-async function withDatabase<T>(config: Config, fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+/** Summaries of the words that only group subcommands. */
+export const groups: Record<string, string> = {
+  migrate: "database migrations and seeding",
+  config: "configuration reference",
+  db: "embedded database maintenance",
+};
+
+async function withDatabase<T>(config: Config, fn: (db: Database) => Promise<T>): Promise<T> {
   const db = await openDatabase({
     url: config.database.url,
     authToken: config.database.authToken,
     busyTimeoutMs: config.database.busyTimeoutMs,
   });
+  let result: T;
   try {
-    return await fn(db);
-  } finally {
+    result = await fn(db);
+  } catch (e) {
     db.close();
+    throw e;
   }
+  try {
+    await db.checkpointAndClose();
+  } catch (e) {
+    // The work is committed either way; a busy WAL only means a running server folds it in later.
+    if (!(e instanceof CheckpointError)) throw e;
+  }
+  return result;
 }
 
 export const commands: Command[] = [
@@ -36,17 +61,23 @@ export const commands: Command[] = [
     path: ["serve"],
     summary: "serve every protocol on server.httpPort and server.grpc.port until SIGTERM/SIGINT",
     usage: "flyteadmin serve [--config FILE] [--<key> VALUE ...]",
-    needsConfig: true,
-    async run({ config, log }) {
+    async run({ config, configFile, log }) {
+      log.info("starting", startupFields(config, configFile));
+      // Loaded here: the server's modules are most of start-up time, and no other command needs them.
+      const { startServer } = await import("../server");
       const server = await startServer(config, log);
-      await new Promise<void>((resolve) => {
+      const failure = await new Promise<unknown>((resolve) => {
         const stop = (signal: string) => {
           log.info("stopping", { signal });
-          server.close().then(resolve, resolve);
+          server.close().then(() => resolve(undefined), resolve);
         };
         process.once("SIGTERM", () => stop("SIGTERM"));
         process.once("SIGINT", () => stop("SIGINT"));
       });
+      if (failure !== undefined) {
+        log.error("stop failed", { error: failure instanceof Error ? failure.message : String(failure) });
+        return 1;
+      }
       log.info("stopped");
       return 0;
     },
@@ -55,7 +86,6 @@ export const commands: Command[] = [
     path: ["migrate", "run"],
     summary: "apply every pending database migration",
     usage: "flyteadmin migrate run [--config FILE]",
-    needsConfig: true,
     async run({ config, log }) {
       const ran = await withDatabase(config, (db) => migrateUp(db.client));
       log.info(ran.length ? "applied migrations" : "no pending migrations", { migrations: ran });
@@ -66,7 +96,6 @@ export const commands: Command[] = [
     path: ["migrate", "rollback"],
     summary: "undo the most recently applied migration",
     usage: "flyteadmin migrate rollback [--config FILE]",
-    needsConfig: true,
     async run({ config, log }) {
       const tag = await withDatabase(config, (db) => migrateDown(db.client));
       log.info(tag ? "rolled back migration" : "no migration to roll back", { migration: tag });
@@ -77,7 +106,7 @@ export const commands: Command[] = [
     path: ["migrate", "seed-projects"],
     summary: "create projects that do not exist yet (flytesnacks when no names are given)",
     usage: "flyteadmin migrate seed-projects [NAME ...] [--config FILE]",
-    needsConfig: true,
+    operands: { name: "NAME", min: 0, max: Infinity },
     async run({ config, args, log }) {
       const names = args.length > 0 ? args : ["flytesnacks"];
       const created = await withDatabase(config, async (db) => {
@@ -89,10 +118,19 @@ export const commands: Command[] = [
     },
   },
   {
+    path: ["db", "backup"],
+    summary: "write a consistent copy of the embedded database to FILE (safe while serve runs)",
+    usage: "flyteadmin db backup FILE [--config CONFIG]",
+    operands: { name: "FILE", min: 1, max: 1 },
+    async run({ config, args, log }) {
+      log.info("backed up database", { ...(await backupDatabase(config, args[0])) });
+      return 0;
+    },
+  },
+  {
     path: ["config", "docs"],
     summary: "print every configuration key with its default and environment variable",
     usage: "flyteadmin config docs",
-    needsConfig: false,
     async run() {
       console.log(configDocs());
       return 0;
@@ -100,9 +138,8 @@ export const commands: Command[] = [
   },
   {
     path: ["version"],
-    summary: "print version, commit and build time",
+    summary: "print version, commit and build time (also --version, -v)",
     usage: "flyteadmin version",
-    needsConfig: false,
     async run() {
       console.log(JSON.stringify(versionInfo));
       return 0;
@@ -110,17 +147,30 @@ export const commands: Command[] = [
   },
 ];
 
+const listing = (shown: Command[]) => shown.map((c) => `  ${c.path.join(" ").padEnd(24)} ${c.summary}`);
+
+/** Help of one command, of a group (`migrate`), or of everything (no words). */
 export function helpText(prefix: string[] = []): string {
-  const shown = commands.filter((c) => prefix.every((w, i) => c.path[i] === w));
-  const exact = shown.find((c) => c.path.length === prefix.length);
+  const exact = commands.find((c) => c.path.join(" ") === prefix.join(" "));
   if (exact) return `${exact.summary}\n\nusage: ${exact.usage}\n\nConfiguration keys: flyteadmin config docs`;
+  const group = prefix.length === 1 ? groups[prefix[0]] : undefined;
+  if (group) {
+    return [
+      `flyteadmin ${prefix[0]}: ${group}`,
+      "",
+      `usage: flyteadmin ${prefix[0]} <command>`,
+      "",
+      "commands:",
+      ...listing(commands.filter((c) => c.path[0] === prefix[0])),
+    ].join("\n");
+  }
   return [
     "flyteadmin: Flyte's control plane (flyteadmin v1.16 compatible)",
     "",
     "commands:",
-    ...shown.map((c) => `  ${c.path.join(" ").padEnd(24)} ${c.summary}`),
+    ...listing(commands),
+    `  ${"help [COMMAND]".padEnd(24)} this help, or a command's`,
     "",
-    "global flags: --config FILE, --<config.key> VALUE (see 'flyteadmin config docs'), --help",
+    "global flags: --config FILE, --<config.key> VALUE (see 'flyteadmin config docs'), --help, --version",
   ].join("\n");
 }
-
