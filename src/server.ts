@@ -14,7 +14,7 @@ import { mountBlobRoutes } from "./edge/blob-routes";
 import { flyteServices, routes } from "./edge/routes";
 import { listen, type RequestHandler, type TlsFiles } from "./edge/listen";
 import { Metrics } from "./edge/metrics";
-import { edgeInterceptor } from "./edge/interceptors/edge";
+import { edgeInterceptor, withCallOrigin } from "./edge/interceptors/edge";
 import { grpcUnaryHandler } from "./edge/grpc-unary";
 import { withCors } from "./edge/cors";
 
@@ -70,6 +70,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       log,
       healthy: () => database.ping(),
       maxBodyBytes: config.server.grpc.maxMessageSizeBytes,
+      accessLog: config.logger.accessLog,
       extraRoutes: blobs.local
         ? [(app) => mountBlobRoutes(app, blobs.local!.store, blobs.local!.signer, config.server.dataProxy.upload.maxSizeBytes)]
         : [],
@@ -83,9 +84,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }) as RequestHandler;
     // Native gRPC unary calls take the lean path; everything else goes through Connect.
     const grpcUnary = grpcUnaryHandler(routeFn, { interceptors, readMaxBytes: limits.readMaxBytes, writeMaxBytes: limits.writeMaxBytes });
-    const serve: RequestHandler = (req, res) => {
+    const route: RequestHandler = (req, res) => {
       if (!grpcUnary(req, res)) connectHandler(req, res);
     };
+    // The access log names each call's protocol and client; without it, no per-request context.
+    const serve = config.logger.accessLog ? withCallOrigin(route) : route;
     // CORS in front of everything, so Connect and gRPC-web answer browsers as REST does.
     const { allowCors, allowedOrigins, allowedHeaders } = config.server.security;
     const handler = allowCors ? withCors(serve, { origins: allowedOrigins, headers: allowedHeaders }) : serve;

@@ -20,6 +20,8 @@ export interface AppOptions {
   healthy: () => Promise<boolean>;
   maxBodyBytes: number;
   log: Logger;
+  /** REST calls write their access line (with the HTTP status) to `log`. */
+  accessLog?: boolean;
   /** Mounts more plain HTTP routes (e.g. the local blob store's signed-URL endpoints). */
   extraRoutes?: Array<(app: Hono) => void>;
 }
@@ -34,7 +36,10 @@ export function createApp(opts: AppOptions): { app: Hono; restRoutes: RestRoute[
     return c.body(openapi, 200, { "content-type": "application/json" });
   });
   for (const mount of opts.extraRoutes ?? []) mount(app);
-  const restRoutes = mountRestGateway(app, opts.services, opts.transport, { maxBodyBytes: opts.maxBodyBytes });
+  const restRoutes = mountRestGateway(app, opts.services, opts.transport, {
+    maxBodyBytes: opts.maxBodyBytes,
+    accessLog: opts.accessLog ? opts.log : undefined,
+  });
   app.notFound((c) => c.json({ code: 5, message: `Not Found: ${c.req.method} ${c.req.path}`, details: [] }, 404));
   // Anything that escapes a route still answers in the gateway's error shape, with a message.
   // Its text may hold internals, so the caller gets a generic message and the log gets the detail.

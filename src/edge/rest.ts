@@ -51,6 +51,8 @@ import { StatusSchema } from "../gen/google/rpc/status_pb";
 import { fromGatewayJson, toGatewayJsonText } from "./gateway-json";
 import { parseGoDurationNanos } from "../duration";
 import { httpBindings, type HttpBinding } from "./http-rules";
+import { asGatewayCall, logCall } from "./interceptors/edge";
+import type { Logger } from "../log";
 
 export interface RestRoute {
   /** Upper-case HTTP verb. */
@@ -600,6 +602,8 @@ interface GatewayContext {
   transport: Transport;
   registry: Registry;
   maxBodyBytes: number;
+  /** Where REST calls' access lines go; none when the access log is off. */
+  accessLog?: Logger;
 }
 
 /** Body first (`*`: the whole request, else one field), then path variables, then (unless `*`) the query. */
@@ -750,12 +754,13 @@ function addUserInfoHeaders(msg: Message, headers: Headers): void {
 
 // ---- responses ------------------------------------------------------------------------------------------
 
+/** Throws Unknown when the answer cannot be marshalled, for the caller to answer as an error. */
 function successResponse(method: DescMethodUnary, msg: Message, metadata: Headers, outbound: Marshaller, registry: Registry): Response {
   let encoded: Encoded;
   try {
     encoded = encode(method.output, msg, outbound, registry);
   } catch (e) {
-    return errorResponse(new ConnectError(errorText(e), Code.Unknown), outbound, registry);
+    throw new ConnectError(errorText(e), Code.Unknown);
   }
   const headers = responseHeaders(metadata, encoded.contentType);
   addUserInfoHeaders(msg, headers);
@@ -809,17 +814,34 @@ function gatewayRegistry(services: DescService[]): Registry {
 }
 
 function handler(route: CompiledRoute, gw: GatewayContext) {
+  const method = `/${route.method.parent.typeName}/${route.method.name}`;
   return async (c: Context): Promise<Response> => {
+    const started = performance.now();
     const { inbound, outbound } = pickMarshallers(c.req.raw.headers);
+    let answer: Response;
+    let err: ConnectError | undefined;
     try {
       const timeoutMs = parseGrpcTimeout(c.req.header("grpc-timeout") ?? null);
       const headers = forwardHeaders(c.req.raw);
       const input = await buildRequest(c, route, inbound, gw);
-      const res = await gw.transport.unary(route.method, c.req.raw.signal, timeoutMs, headers, input);
-      return successResponse(route.method, res.message, res.header, outbound, gw.registry);
+      const res = await asGatewayCall(() => gw.transport.unary(route.method, c.req.raw.signal, timeoutMs, headers, input));
+      answer = successResponse(route.method, res.message, res.header, outbound, gw.registry);
     } catch (e) {
-      return errorResponse(ConnectError.from(e), outbound, gw.registry);
+      err = ConnectError.from(e);
+      answer = errorResponse(err, outbound, gw.registry);
     }
+    if (gw.accessLog) {
+      logCall(gw.accessLog, {
+        method,
+        code: err?.code,
+        seconds: (performance.now() - started) / 1000,
+        // The interceptor's id when the call got that far; else the caller's, if any.
+        requestId: answer.headers.get("x-request-id") ?? c.req.header("x-request-id"),
+        error: err?.rawMessage,
+        http: { method: c.req.method, path: c.req.path, status: answer.status },
+      });
+    }
+    return answer;
   };
 }
 
@@ -839,8 +861,13 @@ function methodNotAllowed(registry: Registry) {
  * Mounts one Hono route per google.api.http binding (additional bindings included) of the services'
  * unary methods, and returns them in the order they are matched.
  */
-export function mountRestGateway(app: Hono, services: DescService[], transport: Transport, opts: { maxBodyBytes: number }): RestRoute[] {
-  const gw: GatewayContext = { transport, registry: gatewayRegistry(services), maxBodyBytes: opts.maxBodyBytes };
+export function mountRestGateway(
+  app: Hono,
+  services: DescService[],
+  transport: Transport,
+  opts: { maxBodyBytes: number; accessLog?: Logger },
+): RestRoute[] {
+  const gw: GatewayContext = { transport, registry: gatewayRegistry(services), maxBodyBytes: opts.maxBodyBytes, accessLog: opts.accessLog };
   const routes: CompiledRoute[] = [];
   for (const binding of httpBindings(services)) {
     if (isUnary(binding.method)) routes.push(compileRoute(binding, binding.method));

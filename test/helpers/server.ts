@@ -7,7 +7,7 @@ import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { loadConfig } from "../../src/config/load";
 import { startServer, type RunningServer } from "../../src/server";
-import { silentLogger } from "../../src/log";
+import { silentLogger, type Logger } from "../../src/log";
 import { AdminService } from "../../src/gen/flyteidl/service/admin_pb";
 
 export interface TestServer {
@@ -21,7 +21,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(flags: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(flags: Record<string, string> = {}, opts: { logger?: Logger } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "flyteadmin-test-"));
   const config = loadConfig({
     flags: {
@@ -35,7 +35,7 @@ export async function startTestServer(flags: Record<string, string> = {}): Promi
       ...flags,
     },
   });
-  const server = await startServer(config, silentLogger);
+  const server = await startServer(config, opts.logger ?? silentLogger);
   const [httpPort, grpcPort] = server.ports;
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   const grpcUrl = `http://127.0.0.1:${grpcPort}`;
