@@ -105,8 +105,16 @@ describe("native gRPC unary calls", () => {
     expect(status(await call(getVersion, Buffer.concat([envelope(new Uint8Array()), envelope(new Uint8Array())])))).toBe(Code.Unimplemented); // two
     expect(status(await call(getVersion, Buffer.from([0, 0, 0])))).toBe(Code.InvalidArgument); // torn prefix
     expect(status(await call(getVersion, envelope(new Uint8Array([1, 2, 3])).subarray(0, 6)))).toBe(Code.InvalidArgument); // torn body
-    expect(status(await call(getVersion, envelope(new Uint8Array([0xff, 0xff]))))).toBe(Code.Internal); // not protobuf
-    expect(status(await call(getVersion, envelope(new Uint8Array(), 1)))).toBe(Code.Internal); // compressed, no encoding
+    // Undecodable bodies stay Internal, as grpc-go answers, with a message that names what failed.
+    const garbage = await call(getVersion, envelope(new Uint8Array([0xff, 0xff])));
+    expect(status(garbage)).toBe(Code.Internal);
+    expect(decodeURIComponent(String(garbage.trailers["grpc-message"]))).toStartWith("cannot decode flyteidl.admin.GetVersionRequest: ");
+    const wrongWire = await call("/flyteidl.service.AdminService/GetProject", envelope(new Uint8Array([0x0d, 1, 2, 3, 4]))); // id as fixed32
+    expect(decodeURIComponent(String(wrongWire.trailers["grpc-message"]))).toStartWith("cannot decode flyteidl.admin.ProjectGetRequest: ");
+    const compressed = await call(getVersion, envelope(new Uint8Array(), 1));
+    expect([status(compressed), decodeURIComponent(String(compressed.trailers["grpc-message"]))]).toEqual([Code.Internal, "protocol error: compressed flag set without grpc-encoding"]);
+    const flags = await call(getVersion, envelope(new Uint8Array(), 0x80)); // neither 0 nor 1: refused, not read as uncompressed
+    expect([status(flags), decodeURIComponent(String(flags.trailers["grpc-message"]))]).toEqual([Code.Internal, "protocol error: unexpected envelope flags 128"]);
     expect(status(await call(getVersion, envelope(new Uint8Array()), { "grpc-timeout": "soon" }))).toBe(Code.InvalidArgument);
     const big = await call(getVersion, envelope(new Uint8Array(5000)));
     expect(status(big)).toBe(Code.ResourceExhausted);

@@ -2,7 +2,7 @@
 import { ResourceType, type Identifier } from "../gen/flyteidl/core/identifier_pb";
 import type { NamedEntityIdentifier } from "../gen/flyteidl/admin/common_pb";
 import { invalidArgument, missingArgument } from "../errors";
-import { requireString } from "./validate";
+import { optionalId, requireId } from "./validate";
 
 /** Go's text form of an Identifier (`resource_type:TASK project:"p" ...`), as %+v prints it and as
  *  propeller keys tasks in the FlyteWorkflow resource. Unset fields are left out, as Go does. */
@@ -23,10 +23,11 @@ export function identifierText(id: Pick<Identifier, "project" | "domain" | "name
 
 export function validateIdentifierFields(id: Identifier | undefined): asserts id is Identifier {
   if (!id) throw missingArgument("id");
-  requireString(id.project, "project");
-  requireString(id.domain, "domain");
-  requireString(id.name, "name");
-  requireString(id.version, "version");
+  requireId(id.project, "project");
+  requireId(id.domain, "domain");
+  requireId(id.name, "name");
+  requireId(id.version, "version");
+  optionalId(id.org, "org");
 }
 
 /** The id must be complete and of the expected resource type. */
@@ -43,7 +44,8 @@ export function validateIdentifier(id: Identifier | undefined, expected: Resourc
 
 export function validateNamedEntityIdentifier(id: NamedEntityIdentifier | undefined): asserts id is NamedEntityIdentifier {
   if (!id) throw missingArgument("id");
-  requireString(id.project, "project");
-  requireString(id.domain, "domain");
-  requireString(id.name, "name");
+  requireId(id.project, "project");
+  requireId(id.domain, "domain");
+  requireId(id.name, "name");
+  optionalId(id.org, "org");
 }

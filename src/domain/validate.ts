@@ -6,6 +6,23 @@ export function requireString(value: string, field: string): void {
   if (value === "") throw missingArgument(field);
 }
 
+/**
+ * Longest identifier part (project, domain, name, version, org) in bytes. Upstream has no limit, but no
+ * real one comes near it, and refusing early keeps a 100,000-character id out of lookups and messages.
+ */
+export const maxIdBytes = 256;
+
+/** A required identifier part: present, and not longer than maxIdBytes. */
+export function requireId(value: string, field: string): void {
+  requireString(value, field);
+  maxLength(value, field, maxIdBytes);
+}
+
+/** An optional identifier part (org): at most maxIdBytes. */
+export function optionalId(value: string, field: string): void {
+  maxLength(value, field, maxIdBytes);
+}
+
 export function maxLength(value: string, field: string, limit: number): void {
   // Go's len() counts bytes.
   if (Buffer.byteLength(value) > limit) throw invalidArgument(`${field} cannot exceed ${limit} characters`);

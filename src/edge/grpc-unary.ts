@@ -22,6 +22,7 @@ import {
   type UnaryResponse,
 } from "@connectrpc/connect";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import { cutBytes } from "../errors";
 
 type Request = http.IncomingMessage | http2.Http2ServerRequest;
 type Response = http.ServerResponse | http2.Http2ServerResponse;
@@ -91,7 +92,7 @@ function nodeHeaders(h: Headers): Record<string, string> {
   return out;
 }
 
-/** Reads the request body: exactly one uncompressed envelope no larger than `max`. */
+/** Reads the request body: exactly one uncompressed envelope (flags 0) no larger than `max`. */
 function readEnvelope(req: Request, max: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -122,7 +123,10 @@ function readEnvelope(req: Request, max: number): Promise<Uint8Array> {
       if (body.length < 5) return fail(new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument));
       const length = body.readUInt32BE(1);
       if (body.length < 5 + length) return fail(new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument));
-      if ((body[0] & 1) === 1) return fail(new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal));
+      // Calls with a grpc-encoding go through Connect, so a compressed flag here has nothing to decode it.
+      // grpc-go answers both Internal.
+      if (body[0] === 1) return fail(new ConnectError("protocol error: compressed flag set without grpc-encoding", Code.Internal));
+      if (body[0] !== 0) return fail(new ConnectError(`protocol error: unexpected envelope flags ${body[0]}`, Code.Internal));
       const rest = body.length - 5 - length;
       if (rest > 0) {
         const complete = rest >= 5 && rest >= 5 + body.readUInt32BE(5 + length + 1);
@@ -175,7 +179,8 @@ export function grpcUnaryHandler(register: (router: ConnectRouter) => void, opts
       try {
         input = fromBinary(m.method.input, bytes);
       } catch (e) {
-        throw new ConnectError(`parse binary: ${(e as Error).message}`, Code.Internal);
+        // Internal, as grpc-go answers; the message names what could not be decoded.
+        throw new ConnectError(`cannot decode ${m.method.input.typeName}: ${cutBytes((e as Error).message, 200)}`, Code.Internal);
       }
       let next = async (r: UnaryRequest): Promise<UnaryResponse> => {
         const out = await m.impl(r.message, { ...ctx, service: r.service, requestHeader: r.header, signal: r.signal, values: r.contextValues });

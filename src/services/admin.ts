@@ -51,7 +51,8 @@ function withType(id: Identifier | undefined, type: ResourceType): Identifier | 
 export function adminService(deps: AdminDeps): Partial<ServiceImpl<typeof AdminService>> {
   const { projects, tasks, workflows, launchPlans, executions, matchable, namedEntities, descriptions, version } = deps;
   return {
-    getDescriptionEntity: (req) => descriptions.get(withType(req.id, ResourceType.TASK)),
+    // Unlike tasks and workflows, upstream does not imply the type here: unset is "invalid value for resource_type".
+    getDescriptionEntity: (req) => descriptions.get(req.id),
     listDescriptionEntities: async (req) => create(DescriptionEntityListSchema, await descriptions.list(req)),
     getNamedEntity: (req) => namedEntities.get(req),
     async updateNamedEntity(req) {

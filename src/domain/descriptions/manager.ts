@@ -12,7 +12,7 @@ import { invalidValue, missingArgument, notFound } from "../../errors";
 import { validateIdentifierFields } from "../identifiers";
 import { eq, parseFilters } from "../lists/filters";
 import { nextToken, parseSort, parseToken, requireLimit } from "../lists/page";
-import { requireString } from "../validate";
+import { requireId } from "../validate";
 import type { DescriptionRecord, ListQuery } from "../tasks/store";
 
 export interface DescriptionStore {
@@ -51,9 +51,9 @@ export class DescriptionManager {
 
   async list(req: DescriptionEntityListRequest): Promise<{ descriptionEntities: DescriptionEntity[]; token: string }> {
     if (!req.id) throw missingArgument("id");
-    requireString(req.id.project, "project");
-    requireString(req.id.domain, "domain");
-    requireString(req.id.name, "name");
+    requireId(req.id.project, "project");
+    requireId(req.id.domain, "domain");
+    requireId(req.id.name, "name");
     requireLimit(req.limit);
     const entity = entityOf(req.resourceType);
     const filters = [

@@ -35,7 +35,7 @@ import { IdentifierSchema, ResourceType, WorkflowExecutionIdentifierSchema, type
 import { LiteralMapSchema, type LiteralMap } from "../../gen/flyteidl/core/literals_pb";
 import { AdminError, alreadyExists, internal, invalidArgument, missingArgument, notFound } from "../../errors";
 import { validateIdentifierFields } from "../identifiers";
-import { requireString, validateLabels } from "../validate";
+import { validateLabels, requireId } from "../validate";
 import { parseFilters, eq, type Filter } from "../lists/filters";
 import { nextToken, parseSort, parseToken, requireLimit } from "../lists/page";
 import { validateLiteralMap, validateNotifications, type TypeRules } from "../launchplans/validate";
@@ -88,9 +88,9 @@ const executionKeyOf = (id: WorkflowExecutionIdentifier): ExecutionKey => ({ pro
 
 export function validateExecutionId(id: WorkflowExecutionIdentifier | undefined): asserts id is WorkflowExecutionIdentifier {
   if (!id) throw missingArgument("id");
-  requireString(id.project, "project");
-  requireString(id.domain, "domain");
-  requireString(id.name, "name");
+  requireId(id.project, "project");
+  requireId(id.domain, "domain");
+  requireId(id.name, "name");
 }
 
 export const missingExecution = (id: ExecutionKey) =>
@@ -122,8 +122,8 @@ export class ExecutionManager {
 
   /** Returns the (active) project, whose labels the execution inherits. */
   private async validateCreate(req: ExecutionCreateRequest): Promise<Project> {
-    requireString(req.project, "project");
-    requireString(req.domain, "domain");
+    requireId(req.project, "project");
+    requireId(req.domain, "domain");
     if (req.name !== "") checkExecutionName(req.name);
     if (req.name.length > 63) throw invalidArgument(`name for ExecutionCreateRequest exceeded allowed length 63`);
     const project = await this.projects.requireActive(req.project, req.domain);
@@ -472,8 +472,8 @@ export class ExecutionManager {
 
   async list(req: ResourceListRequest): Promise<{ executions: Execution[]; token: string }> {
     if (!req.id) throw missingArgument("id");
-    requireString(req.id.project, "project");
-    requireString(req.id.domain, "domain");
+    requireId(req.id.project, "project");
+    requireId(req.id.domain, "domain");
     requireLimit(req.limit);
     const filters: Filter[] = [eq("execution", "execution_project", req.id.project), eq("execution", "execution_domain", req.id.domain)];
     if (req.id.name) filters.push(eq("execution", "execution_name", req.id.name));

@@ -23,7 +23,7 @@ import {
   type NamedEntityIdentifierListRequest,
   type ResourceListRequest,
 } from "../../gen/flyteidl/admin/common_pb";
-import { AdminError, alreadyExists, internal, invalidArgument, missingArgument, notFound } from "../../errors";
+import { AdminError, alreadyExists, invalidArgument, missingArgument, notFound } from "../../errors";
 import { diffLines, digestOf, messageJson } from "../digest";
 import { identifierText, validateIdentifier, validateNamedEntityIdentifier } from "../identifiers";
 import { eq } from "../lists/filters";
@@ -139,7 +139,10 @@ export class LaunchPlanManager {
       if (e.value.value === 0) return undefined;
       return { ...keyOf(r), cronExpression: null, fixedRateValue: e.value.value, unit: e.value.unit, kickoffTimeInputArg: s.kickoffTimeInputArg };
     }
-    if (e.case === "cronExpression") throw internal("unknown schedule expression type: deprecated cron_expression; use cron_schedule");
+    // The schedule runner reads cron_schedule only; say so at activation rather than fail later.
+    if (e.case === "cronExpression") {
+      throw invalidArgument(`launch plan [${identifierText(r)}] has a schedule in the deprecated cron_expression field, which is not supported: use cron_schedule`);
+    }
     return { ...keyOf(r), cronExpression: cronText(s) ?? null, fixedRateValue: null, unit: null, kickoffTimeInputArg: s.kickoffTimeInputArg };
   }
 
@@ -157,7 +160,8 @@ export class LaunchPlanManager {
     }
     const next = await this.load(id);
     const former = await this.store.findActive(id.project, id.domain, id.name);
-    const formerScheduled = former && this.scheduleOf(former);
+    // Unscheduling needs only the key, so a former version's schedule is not re-validated here.
+    const formerScheduled = former && hasSchedule(fromBinary(LaunchPlanSpecSchema, former.spec).entityMetadata?.schedule);
     await this.store.setStates({
       activate: keyOf(next),
       deactivate: former && keyOf(former),

@@ -11,7 +11,7 @@ import { missingArgument } from "../../errors";
 import { eq, parseFilters, type Filter } from "./filters";
 import type { Entity } from "./entities";
 import { nextToken, parseSort, parseToken, requireLimit } from "./page";
-import { requireString } from "../validate";
+import { optionalId, requireId } from "../validate";
 import type { ListQuery } from "../tasks/store";
 
 type VersionedEntity = "task" | "workflow" | "launch_plan";
@@ -35,8 +35,10 @@ export async function listVersions<R, O>(
   extraFilters: Filter[] = [],
 ): Promise<{ items: O[]; token: string }> {
   if (!req.id) throw missingArgument("id");
-  requireString(req.id.project, "project");
-  requireString(req.id.domain, "domain");
+  requireId(req.id.project, "project");
+  requireId(req.id.domain, "domain");
+  optionalId(req.id.name, "name");
+  optionalId(req.id.org, "org");
   requireLimit(req.limit);
   const filters = [...scopedFilters(entity, req.id, req.filters), ...extraFilters];
   const order = parseSort(req.sortBy, entity);
@@ -51,8 +53,8 @@ export async function listNames(
   rpc: string,
   fetch: (q: ListQuery) => Promise<Array<{ project: string; domain: string; name: string }>>,
 ): Promise<{ entities: NamedEntityIdentifier[]; token: string }> {
-  requireString(req.project, "project");
-  requireString(req.domain, "domain");
+  requireId(req.project, "project");
+  requireId(req.domain, "domain");
   requireLimit(req.limit);
   const order = parseSort(req.sortBy, entity);
   const offset = parseToken(req.token, rpc);

@@ -59,6 +59,13 @@ function checkKey(k: ResourceKey): void {
   if (!ok) throw invalidArgument(`invalid input: {${k.project} ${k.domain} ${k.workflow} ${k.launchPlan} ${k.resourceType}}`);
 }
 
+/** The stored name of a requested resource type; a number outside the enum is the caller's mistake. */
+function typeName(t: MatchableResource): string {
+  const name = MatchableResource[t];
+  if (name === undefined) throw invalidValue("resource_type");
+  return name;
+}
+
 const keyText = (k: ResourceKey) => `{Project:${k.project} Domain:${k.domain} Workflow:${k.workflow} LaunchPlan:${k.launchPlan} ResourceType:${k.resourceType}}`;
 const decode = (r: ResourceRecord) => fromBinary(MatchingAttributesSchema, r.attributes);
 
@@ -145,7 +152,7 @@ export class MatchableAttributesManager {
     } catch (e) {
       throw invalidArgument(`failed to validate that project [${req.project}] exists, err: [${(e as Error).message}]`);
     }
-    const key = { project: req.project, domain: "", workflow: "", launchPlan: "", resourceType: MatchableResource[req.resourceType] };
+    const key = { project: req.project, domain: "", workflow: "", launchPlan: "", resourceType: typeName(req.resourceType) };
     const row = await this.store.getExact(key);
     const isWec = req.resourceType === MatchableResource.WORKFLOW_EXECUTION_CONFIG;
     if (!row && !isWec) throw notFound(`Resource [${keyText(key)}] not found`);
@@ -160,7 +167,7 @@ export class MatchableAttributesManager {
 
   async deleteProject(req: ProjectAttributesDeleteRequest): Promise<void> {
     await this.activeProject(req.project);
-    await this.store.deleteWhere({ project: req.project, resourceType: MatchableResource[req.resourceType] });
+    await this.store.deleteWhere({ project: req.project, resourceType: typeName(req.resourceType) });
   }
 
   async updateProjectDomain(req: ProjectDomainAttributesUpdateRequest): Promise<void> {
@@ -173,13 +180,13 @@ export class MatchableAttributesManager {
 
   async getProjectDomain(req: ProjectDomainAttributesGetRequest): Promise<ProjectDomainAttributes> {
     await this.projects.requireActive(req.project, req.domain);
-    const row = await this.hierarchical({ project: req.project, domain: req.domain, workflow: "", launchPlan: "", resourceType: MatchableResource[req.resourceType] });
+    const row = await this.hierarchical({ project: req.project, domain: req.domain, workflow: "", launchPlan: "", resourceType: typeName(req.resourceType) });
     return create(ProjectDomainAttributesSchema, { project: row.project, domain: row.domain, matchingAttributes: decode(row) });
   }
 
   async deleteProjectDomain(req: ProjectDomainAttributesDeleteRequest): Promise<void> {
     await this.projects.requireActive(req.project, req.domain);
-    await this.store.deleteWhere({ project: req.project, domain: req.domain, resourceType: MatchableResource[req.resourceType] });
+    await this.store.deleteWhere({ project: req.project, domain: req.domain, resourceType: typeName(req.resourceType) });
   }
 
   async updateWorkflow(req: WorkflowAttributesUpdateRequest): Promise<void> {
@@ -194,19 +201,18 @@ export class MatchableAttributesManager {
   async getWorkflow(req: WorkflowAttributesGetRequest): Promise<WorkflowAttributes> {
     await this.projects.requireActive(req.project, req.domain);
     if (req.workflow === "") throw missingArgument("name");
-    const row = await this.hierarchical({ project: req.project, domain: req.domain, workflow: req.workflow, launchPlan: "", resourceType: MatchableResource[req.resourceType] });
+    const row = await this.hierarchical({ project: req.project, domain: req.domain, workflow: req.workflow, launchPlan: "", resourceType: typeName(req.resourceType) });
     return create(WorkflowAttributesSchema, { project: row.project, domain: row.domain, workflow: row.workflow, matchingAttributes: decode(row) });
   }
 
   async deleteWorkflow(req: WorkflowAttributesDeleteRequest): Promise<void> {
     await this.projects.requireActive(req.project, req.domain);
     if (req.workflow === "") throw missingArgument("name");
-    await this.store.deleteWhere({ project: req.project, domain: req.domain, workflow: req.workflow, resourceType: MatchableResource[req.resourceType] });
+    await this.store.deleteWhere({ project: req.project, domain: req.domain, workflow: req.workflow, resourceType: typeName(req.resourceType) });
   }
 
   async listAll(req: ListMatchableAttributesRequest): Promise<ListMatchableAttributesResponse> {
-    if (MatchableResource[req.resourceType] === undefined) throw invalidValue("resource_type");
-    const rows = await this.store.listAll(MatchableResource[req.resourceType]);
+    const rows = await this.store.listAll(typeName(req.resourceType));
     return create(ListMatchableAttributesResponseSchema, {
       configurations: rows.map((r) =>
         create(MatchableAttributesConfigurationSchema, { attributes: decode(r), project: r.project, domain: r.domain, workflow: r.workflow, launchPlan: r.launchPlan }),

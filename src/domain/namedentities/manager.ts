@@ -15,7 +15,7 @@ import { invalidArgument, invalidValue, missingArgument, notFound } from "../../
 import { validateNamedEntityIdentifier } from "../identifiers";
 import { parseFilters } from "../lists/filters";
 import { nextToken, parseSort, parseToken, requireLimit } from "../lists/page";
-import { requireString } from "../validate";
+import { requireId } from "../validate";
 import type { EntityTable, NamedEntityRecord, NamedEntityStore } from "./store";
 
 const tables: Partial<Record<ResourceType, EntityTable>> = {
@@ -71,8 +71,8 @@ export class NamedEntityManager {
   }
 
   async list(req: NamedEntityListRequest): Promise<{ entities: NamedEntity[]; token: string }> {
-    requireString(req.project, "project");
-    requireString(req.domain, "domain");
+    requireId(req.project, "project");
+    requireId(req.domain, "domain");
     validResourceType(req.resourceType);
     requireLimit(req.limit);
     // Without filters the single-task runs' system entities stay out of sight, as upstream.

@@ -1,0 +1,96 @@
+// What malformed requests answer on the wire: enums out of range, oversized identifiers, values echoed in
+// messages, deprecated schedules. Every one is a clear status naming the field, never Internal with SQL
+// or a status message larger than a client's metadata limit.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { ResourceType } from "../src/gen/flyteidl/core/identifier_pb";
+import { LaunchPlanMetadataSchema, LaunchPlanState } from "../src/gen/flyteidl/admin/launch_plan_pb";
+import { MatchableResource } from "../src/gen/flyteidl/admin/matchable_resource_pb";
+import { startTestServer, type TestServer } from "./helpers/server";
+import { launchPlanFor, registerTwoNodeWorkflow } from "./fixtures/pyflyte";
+
+let ts: TestServer;
+beforeAll(async () => {
+  ts = await startTestServer();
+  await registerTwoNodeWorkflow(ts.admin());
+});
+afterAll(async () => {
+  await ts.close();
+});
+
+async function answer(p: Promise<unknown>): Promise<[string, string]> {
+  try {
+    await p;
+    return ["OK", ""];
+  } catch (e) {
+    const err = ConnectError.from(e);
+    return [Code[err.code], err.rawMessage];
+  }
+}
+
+const scope = { project: "flytesnacks", domain: "development" };
+
+describe("enums out of range", () => {
+  test("matchable attributes with resource_type 9999 or -7 are InvalidArgument, not Internal with SQL", async () => {
+    // Before: INTERNAL with the SQL text and its parameters.
+    const admin = ts.admin();
+    for (const resourceType of [9999, -7] as unknown as MatchableResource[]) {
+      const calls = [
+        admin.getProjectAttributes({ project: scope.project, resourceType }),
+        admin.deleteProjectAttributes({ project: scope.project, resourceType }),
+        admin.getProjectDomainAttributes({ ...scope, resourceType }),
+        admin.deleteProjectDomainAttributes({ ...scope, resourceType }),
+        admin.getWorkflowAttributes({ ...scope, workflow: "workflows.example.wf", resourceType }),
+        admin.deleteWorkflowAttributes({ ...scope, workflow: "workflows.example.wf", resourceType }),
+        admin.listMatchableAttributes({ resourceType }),
+      ];
+      for (const call of calls) expect(await answer(call)).toEqual(["InvalidArgument", "invalid value for resource_type"]);
+    }
+  });
+
+  test("GetDescriptionEntity with resource_type unset is upstream's InvalidArgument", async () => {
+    // Before: the type was taken to be TASK and the answer was NotFound "entry not found".
+    const id = { ...scope, name: "workflows.example.t1", version: "v1" };
+    expect(await answer(ts.admin().getDescriptionEntity({ id }))).toEqual(["InvalidArgument", "invalid value for resource_type"]);
+    expect((await answer(ts.admin().getDescriptionEntity({ id: { ...id, resourceType: ResourceType.TASK } })))[0]).not.toBe("InvalidArgument");
+  });
+});
+
+describe("bounded messages", () => {
+  test("a 100,000-character project is refused early, with a short message every client can read", async () => {
+    // Before: a 32,000-character message, which pyflyte's grpcio saw as RESOURCE_EXHAUSTED.
+    const huge = "x".repeat(100_000);
+    const id = { resourceType: ResourceType.WORKFLOW, project: huge, domain: "development", name: "n", version: "v" };
+    for (const kind of Object.keys(ts.transports)) {
+      const [code, message] = await answer(ts.admin(kind).getWorkflow({ id }));
+      expect([code, message]).toEqual(["InvalidArgument", "project cannot exceed 256 characters"]);
+    }
+    expect(await answer(ts.admin().getExecution({ id: { ...scope, name: huge } }))).toEqual(["InvalidArgument", "name cannot exceed 256 characters"]);
+    expect(await answer(ts.admin().listTasks({ id: { ...scope, name: huge }, limit: 1 }))).toEqual(["InvalidArgument", "name cannot exceed 256 characters"]);
+  });
+
+  test("echoed values are cut and a status message stays under 1 KiB", async () => {
+    const long = "y".repeat(5000);
+    const [code, message] = await answer(ts.admin().listExecutions({ id: scope, limit: 1, filters: `eq(${long},1)` }));
+    expect(code).toBe("InvalidArgument");
+    expect(Buffer.byteLength(message)).toBeLessThan(1024);
+    expect(message).toEndWith("…");
+  });
+});
+
+describe("deprecated schedules", () => {
+  test("activating a launch plan whose schedule is a cron_expression is InvalidArgument that names cron_schedule", async () => {
+    // Before: INTERNAL, with a stack trace in the log.
+    const admin = ts.admin();
+    const lp = launchPlanFor({}, { name: "old_cron", version: "c1", defaults: { name: "a" } });
+    lp.spec!.entityMetadata = create(LaunchPlanMetadataSchema, { schedule: { ScheduleExpression: { case: "cronExpression", value: "0 * * * *" } } });
+    await admin.createLaunchPlan(lp);
+    const [code, message] = await answer(admin.updateLaunchPlan({ id: lp.id, state: LaunchPlanState.ACTIVE }));
+    expect(code).toBe("InvalidArgument");
+    expect(message).toContain("use cron_schedule");
+    // Another version with a cron_schedule activates, and a version with the old field does not stop that.
+    await admin.createLaunchPlan(launchPlanFor({}, { name: "old_cron", version: "c2", cron: "0 * * * *", defaults: { name: "a" } }));
+    expect(await answer(admin.updateLaunchPlan({ id: { ...lp.id!, version: "c2" }, state: LaunchPlanState.ACTIVE }))).toEqual(["OK", ""]);
+  });
+});
