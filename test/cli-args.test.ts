@@ -11,7 +11,8 @@ const dir = mkdtempSync(join(tmpdir(), "flyteadmin-cli-args-"));
 /** Runs the real CLI in `dir` with only the given FLYTE_* variables (the runner's own are dropped). */
 async function run(args: string[], env: Record<string, string> = {}) {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FLYTE")));
-  const proc = Bun.spawn([process.execPath, main, ...args], { cwd: dir, stdout: "pipe", stderr: "pipe", env: { ...base, ...env } });
+  // The timeout ends a command that wrongly starts serving instead of refusing.
+  const proc = Bun.spawn([process.execPath, main, ...args], { cwd: dir, stdout: "pipe", stderr: "pipe", env: { ...base, ...env }, timeout: 15_000 });
   const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return { code, out, err };
 }
@@ -34,7 +35,7 @@ describe("cli behaves like a cli", () => {
     }
     expect(JSON.parse(long.out).version).toBe(JSON.parse(plain.out).version);
     await refused(["--version=1"], "flag --version takes no value");
-  });
+  }, 30_000);
 
   test("help, help COMMAND, help GROUP", async () => {
     const [all, serve, migrate, unknown] = await Promise.all([run(["help"]), run(["help", "serve"]), run(["help", "migrate"]), run(["help", "frob"])]);
@@ -48,7 +49,7 @@ describe("cli behaves like a cli", () => {
     expect(migrate.out).not.toContain("config docs");
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('unknown command "frob"');
-  });
+  }, 30_000);
 
   test("a group word alone prints that group's usage and exits 2", async () => {
     for (const [word, subs] of [["migrate", ["migrate run", "migrate rollback", "migrate seed-projects"]], ["config", ["config docs"]], ["db", ["db backup"]]] as const) {
@@ -63,7 +64,7 @@ describe("cli behaves like a cli", () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('unknown command "migrate frob"');
     expect(bad.err).toContain("migrate rollback");
-  });
+  }, 30_000);
 
   test("unknown flags are refused by every command, with the key they resemble", async () => {
     await Promise.all([
@@ -73,11 +74,11 @@ describe("cli behaves like a cli", () => {
       refused(["migrate", "run", "-x"], "unknown flag -x"),
       refused(["serve", "--server.httpPort"], "flag --server.httpPort needs a value"),
     ]);
-  });
+  }, 30_000);
 
   test("stray arguments are refused, naming the argument", async () => {
     await Promise.all([
-      refused(["serve", "extra-arg"], 'unexpected argument "extra-arg": "serve" takes no arguments'),
+      refused(["serve", "extra-arg", "--server.httpPort", "0", "--server.grpc.port", "0"], 'unexpected argument "extra-arg": "serve" takes no arguments'),
       refused(["version", "x"], 'unexpected argument "x"'),
       refused(["config", "docs", "x"], 'unexpected argument "x"'),
       refused(["migrate", "run", "x"], 'unexpected argument "x"'),
@@ -85,7 +86,7 @@ describe("cli behaves like a cli", () => {
       refused(["db", "backup"], '"db backup" needs FILE'),
       refused(["db", "backup", "a.db", "b.db"], 'unexpected argument "b.db"'),
     ]);
-  });
+  }, 30_000);
 
   test("--config is read by every command, version and config docs included", async () => {
     await Promise.all([
@@ -99,7 +100,7 @@ describe("cli behaves like a cli", () => {
     const good = join(dir, "good.yaml");
     writeFileSync(good, "logger:\n  level: warn\n");
     expect((await run(["version", "--config", good])).code).toBe(0);
-  });
+  }, 30_000);
 
   test("a bad database.url names the key and where it came from", async () => {
     await refused(["migrate", "run", "--database.url", "notaurl"], 'invalid value for config key "database.url" (from flag --database.url)');
@@ -112,7 +113,7 @@ describe("cli behaves like a cli", () => {
     writeFileSync(file, "database:\n  url: nonsense\n");
     await refused(["version", "--config", file], `(from config file ${file})`);
     expect((await run(["version", "--database.url", "libsql://db.example.com"])).code).toBe(0);
-  });
+  }, 30_000);
 
   test("a FLYTE_* variable under one of our sections that names no key is a warning, with the near key", async () => {
     const r = await run(["version"], {
@@ -130,7 +131,7 @@ describe("cli behaves like a cli", () => {
       "flyteadmin: warning: environment variable FLYTE_SERVER_HTTP_PORT names no config key and is ignored (did you mean FLYTE_SERVER_HTTPPORT?)",
       "flyteadmin: warning: environment variable FLYTE_STORAGE_NOTHING_LIKE_IT names no config key and is ignored",
     ]);
-  });
+  }, 30_000);
 
   test("FLYTEADMIN_DEBUG still adds the stack of an unexpected error", async () => {
     const args = ["serve", "--server.security.secure", "true", "--server.httpPort", "0", "--server.grpc.port", "0"];
@@ -142,5 +143,5 @@ describe("cli behaves like a cli", () => {
     expect(debug.err).toContain("needs server.security.ssl.certificateFile");
     expect(debug.err).toMatch(/\n\s+at /);
     expect(debug.err).not.toContain("warning");
-  });
+  }, 30_000);
 });
