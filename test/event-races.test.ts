@@ -112,6 +112,22 @@ describe("racing workflow events", () => {
   });
 });
 
+describe("terminate racing a terminal event", () => {
+  test("an acknowledged SUCCEEDED is never overwritten by a concurrent terminate's ABORTING", async () => {
+    for (let i = 0; i < trials; i++) {
+      const id = await launch(`wf-abort-${i}`);
+      await wf(id, WfPhase.RUNNING, 1);
+      const calls = Array.from({ length: 10 }, (_, k) => (k === 5 ? answer(wf(id, WfPhase.SUCCEEDED, 2)) : answer(ts.admin().terminateExecution({ id, cause: "stop" }))));
+      const answers = await Promise.all(calls);
+      const phase = (await ts.admin().getExecution({ id })).closure?.phase;
+      if (answers[5].code === "OK") expect(phase).toBe(WfPhase.SUCCEEDED);
+      else expect(phase).toBe(WfPhase.ABORTING);
+      // A terminate that came after the SUCCEEDED saw it and refused, as it would one call later.
+      for (const a of answers.filter((_, k) => k !== 5 && answers[k].code !== "OK")) expect(a.message).toBe("Cannot abort an already terminated workflow execution");
+    }
+  }, 30_000);
+});
+
 describe("racing node events", () => {
   test("25 SUCCEEDED + 25 FAILED on a RUNNING node: one wins, its phase stays, one terminal event stored", async () => {
     for (let i = 0; i < trials; i++) {

@@ -24,7 +24,7 @@ import {
   type WorkflowExecutionGetDataResponse,
 } from "../../gen/flyteidl/admin/execution_pb";
 import type { WorkflowExecutionEventRequest } from "../../gen/flyteidl/admin/event_pb";
-import { applyWorkflowEvent, checkTransition, terminalStateError, validateWorkflowEvent } from "./events";
+import { applyWorkflowEvent, checkTransition, retryStale, terminalStateError, validateWorkflowEvent } from "./events";
 import type { ResourceListRequest } from "../../gen/flyteidl/admin/common_pb";
 import { LaunchPlanClosureSchema, LaunchPlanSpecSchema, type LaunchPlanSpec } from "../../gen/flyteidl/admin/launch_plan_pb";
 import { WorkflowClosureSchema, type WorkflowClosure } from "../../gen/flyteidl/admin/workflow_pb";
@@ -520,14 +520,20 @@ export class ExecutionManager {
   }
 
   async terminate(req: ExecutionTerminateRequest): Promise<void> {
-    const r = await this.requireRecord(req.id);
-    if (isTerminalPhase(r.phase)) {
-      throw terminalStateError("Cannot abort an already terminated workflow execution", r.phase);
-    }
-    const closure = fromBinary(ExecutionClosureSchema, r.closure);
-    closure.outputResult = { case: "abortMetadata", value: { $typeName: "flyteidl.admin.AbortMetadata", cause: req.cause, principal: "" } };
-    closure.phase = Phase.ABORTING;
-    await this.store.update(r, { phase: Phase[Phase.ABORTING], abortCause: req.cause, closure: toBinary(ExecutionClosureSchema, closure) });
+    // Conditional on the state read, so a terminal event that lands meanwhile is not overwritten with
+    // ABORTING: the retry then sees the terminal phase and refuses, as it would one call later.
+    const r = await retryStale(async () => {
+      const r = await this.requireRecord(req.id);
+      if (isTerminalPhase(r.phase)) {
+        throw terminalStateError("Cannot abort an already terminated workflow execution", r.phase);
+      }
+      const closure = fromBinary(ExecutionClosureSchema, r.closure);
+      closure.outputResult = { case: "abortMetadata", value: { $typeName: "flyteidl.admin.AbortMetadata", cause: req.cause, principal: "" } };
+      closure.phase = Phase.ABORTING;
+      const readFrom = { phase: r.phase, cluster: r.cluster, closure: r.closure };
+      await this.store.update(r, { phase: Phase[Phase.ABORTING], abortCause: req.cause, closure: toBinary(ExecutionClosureSchema, closure), readFrom });
+      return r;
+    });
     await this.launcher.abort({ cluster: r.cluster, namespace: this.namespaceOf(r.project, r.domain), executionName: r.name });
   }
 }
