@@ -49,6 +49,27 @@ describe("enums out of range", () => {
     }
   });
 
+  test("phases and states out of range are InvalidArgument naming the field", async () => {
+    // Before: a workflow event with phase 9999 answered Internal, a task event Internal "undefined cannot
+    // be passed as argument to the database", and states 9999 were stored as they came.
+    const admin = ts.admin();
+    const inputs = { literals: { name: { value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "stringValue" as const, value: "x" } } } } } } } };
+    await admin.createExecution({ ...scope, name: "enums", spec: { launchPlan: { resourceType: ResourceType.LAUNCH_PLAN, ...scope, name: "workflows.example.wf", version: "v1" } }, inputs });
+    const executionId = { ...scope, name: "enums" };
+    const task = { resourceType: ResourceType.TASK, ...scope, name: "workflows.example.t1", version: "v1" };
+    const occurredAt = { seconds: 1n };
+    const bad = 9999 as never;
+    const invalid = (field: string) => ["InvalidArgument", `invalid value for ${field}`];
+    expect(await answer(admin.createWorkflowEvent({ event: { executionId, phase: bad, occurredAt, producerId: "propeller" } }))).toEqual(invalid("phase"));
+    expect(await answer(admin.createNodeEvent({ event: { id: { executionId, nodeId: "n0" }, phase: bad, occurredAt, producerId: "propeller" } }))).toEqual(invalid("phase"));
+    expect(await answer(admin.createTaskEvent({ event: { taskId: task, parentNodeExecutionId: { executionId, nodeId: "n0" }, phase: bad, occurredAt, producerId: "propeller" } }))).toEqual(invalid("phase"));
+    expect(await answer(admin.updateProject({ id: scope.project, name: scope.project, state: bad }))).toEqual(invalid("state"));
+    expect(await answer(admin.updateNamedEntity({ resourceType: ResourceType.WORKFLOW, id: { ...scope, name: "workflows.example.wf" }, metadata: { state: bad } }))).toEqual(invalid("state"));
+    expect(await answer(admin.updateExecution({ id: executionId, state: bad }))).toEqual(invalid("state"));
+    const [code, message] = await answer(admin.getWorkflow({ id: { resourceType: bad, ...scope, name: "x", version: "v" } }));
+    expect([code, message]).toEqual(["InvalidArgument", `unexpected resource type 9999 for identifier [resource_type:9999 project:"flytesnacks" domain:"development" name:"x" version:"v"], expected workflow instead`]);
+  });
+
   test("GetDescriptionEntity with resource_type unset is upstream's InvalidArgument", async () => {
     // Before: the type was taken to be TASK and the answer was NotFound "entry not found".
     const id = { ...scope, name: "workflows.example.t1", version: "v1" };

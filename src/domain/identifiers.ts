@@ -8,7 +8,8 @@ import { optionalId, requireId } from "./validate";
  *  propeller keys tasks in the FlyteWorkflow resource. Unset fields are left out, as Go does. */
 export function identifierText(id: Pick<Identifier, "project" | "domain" | "name" | "version"> & Partial<Pick<Identifier, "resourceType" | "org">>): string {
   const parts: string[] = [];
-  if (id.resourceType) parts.push(`resource_type:${ResourceType[id.resourceType]}`);
+  // Go prints an enum value it does not know as its number.
+  if (id.resourceType) parts.push(`resource_type:${ResourceType[id.resourceType] ?? id.resourceType}`);
   for (const [k, v] of [
     ["project", id.project],
     ["domain", id.domain],

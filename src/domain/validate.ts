@@ -1,5 +1,5 @@
 // Field checks shared by every entity's validation, with upstream's messages.
-import { invalidArgument, missingArgument } from "../errors";
+import { invalidArgument, invalidValue, missingArgument } from "../errors";
 import { goList, isQualifiedName, isValidLabelValue } from "./k8s-names";
 
 export function requireString(value: string, field: string): void {
@@ -21,6 +21,14 @@ export function requireId(value: string, field: string): void {
 /** An optional identifier part (org): at most maxIdBytes. */
 export function optionalId(value: string, field: string): void {
   maxLength(value, field, maxIdBytes);
+}
+
+/**
+ * A request's enum value must be one this server knows where it decides what happens (a phase, a
+ * state): proto3 lets any number through, and an unknown one would be stored or compared as nonsense.
+ */
+export function knownEnum(values: Record<number, string>, value: number, field: string): void {
+  if (values[value] === undefined) throw invalidValue(field);
 }
 
 export function maxLength(value: string, field: string, limit: number): void {

@@ -16,6 +16,7 @@ import { AdminError, alreadyExists, detail, failedPrecondition, invalidArgument,
 import { goText } from "../go-text";
 import type { BlobStore } from "../../stores/blob/store";
 import { StaleRecord, type ExecutionPatch, type ExecutionRecord } from "./store";
+import { knownEnum } from "../validate";
 
 export const defaultProducer = "propeller";
 const isRealProducer = (p: string) => p !== "" && p !== defaultProducer;
@@ -59,6 +60,7 @@ export interface WorkflowEventSettings {
 export function validateWorkflowEvent(req: WorkflowExecutionEventRequest, maxSize: number): asserts req is WorkflowExecutionEventRequest & { event: NonNullable<WorkflowExecutionEventRequest["event"]> } {
   if (!req.event) throw invalidArgument("Workflow event handler was called without event");
   if (!req.event.executionId) throw invalidArgument(`Workflow event handler request event doesn't have an execution id - ${goText(WorkflowExecutionIdentifierSchema, undefined)}`);
+  knownEnum(Phase, req.event.phase, "phase");
   const out = req.event.outputResult;
   if (out.case === "outputData" && maxSize > 0) {
     const size = toBinary(LiteralMapSchema, out.value).length;

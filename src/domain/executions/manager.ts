@@ -35,7 +35,7 @@ import { IdentifierSchema, ResourceType, WorkflowExecutionIdentifierSchema, type
 import { LiteralMapSchema, type LiteralMap } from "../../gen/flyteidl/core/literals_pb";
 import { AdminError, alreadyExists, internal, invalidArgument, missingArgument, notFound } from "../../errors";
 import { validateIdentifierFields } from "../identifiers";
-import { validateLabels, requireId } from "../validate";
+import { knownEnum, requireId, validateLabels } from "../validate";
 import { parseFilters, eq, type Filter } from "../lists/filters";
 import { nextToken, parseSort, parseToken, requireLimit } from "../lists/page";
 import { validateLiteralMap, validateNotifications, type TypeRules } from "../launchplans/validate";
@@ -464,6 +464,7 @@ export class ExecutionManager {
   }
 
   async update(req: ExecutionUpdateRequest): Promise<void> {
+    knownEnum(ExecutionState, req.state, "state");
     const r = await this.requireRecord(req.id);
     const closure = fromBinary(ExecutionClosureSchema, r.closure);
     closure.stateChangeDetails = { $typeName: "flyteidl.admin.ExecutionStateChangeDetails", state: req.state, principal: "", occurredAt: timestampFromDate(new Date()) };

@@ -15,7 +15,7 @@ import { invalidArgument, invalidValue, missingArgument, notFound } from "../../
 import { validateNamedEntityIdentifier } from "../identifiers";
 import { parseFilters } from "../lists/filters";
 import { nextToken, parseSort, parseToken, requireLimit } from "../lists/page";
-import { requireId } from "../validate";
+import { knownEnum, requireId } from "../validate";
 import type { EntityTable, NamedEntityRecord, NamedEntityStore } from "./store";
 
 const tables: Partial<Record<ResourceType, EntityTable>> = {
@@ -62,6 +62,7 @@ export class NamedEntityManager {
     validResourceType(req.resourceType);
     validateNamedEntityIdentifier(req.id);
     if (!req.metadata) throw missingArgument("metadata");
+    knownEnum(NamedEntityState, req.metadata.state, "state");
     if (req.metadata.state !== NamedEntityState.NAMED_ENTITY_ACTIVE && !tables[req.resourceType]) {
       throw invalidArgument(`Resource [${ResourceType[req.resourceType]}] cannot have its state updated`);
     }

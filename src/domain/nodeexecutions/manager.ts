@@ -35,6 +35,7 @@ import { eventInputUri, eventOutputResult } from "../executions/event-data";
 import type { TaskExecutionStore } from "../taskexecutions/store";
 import { nodeKeyOf, taskExecutionKeyOf } from "./keys";
 import type { NodeExecutionKey, NodeExecutionPatch, NodeExecutionRecord, NodeExecutionStore } from "./store";
+import { knownEnum } from "../validate";
 
 const terminal = new Set([Phase.SUCCEEDED, Phase.FAILED, Phase.TIMED_OUT, Phase.ABORTED, Phase.SKIPPED, Phase.RECOVERED]);
 export const isNodeTerminal = (p: Phase) => terminal.has(p);
@@ -121,6 +122,7 @@ export class NodeExecutionManager {
   async createEvent(req: NodeExecutionEventRequest): Promise<void> {
     const e = req.event;
     if (!e?.id?.executionId) throw invalidArgument("Node event handler was called without an execution id");
+    knownEnum(Phase, e.phase, "phase");
     const k = nodeKeyOf(e.id);
     // The write is conditional on the row read (or its absence); a call that loses a race runs again.
     await retryStale(() => this.applyEvent(k, e));

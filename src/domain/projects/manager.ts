@@ -13,7 +13,7 @@ import { detail, invalidArgument, missingArgument, notFound } from "../../errors
 import { goList, isDns1123Label } from "../k8s-names";
 import { parseFilters } from "../lists/filters";
 import { nextToken, parseSort, parseToken } from "../lists/page";
-import { maxLength, requireString, validateLabels } from "../validate";
+import { knownEnum, maxLength, requireString, validateLabels } from "../validate";
 import type { ProjectRecord, ProjectStore } from "./store";
 
 const maxNameLength = 64;
@@ -27,6 +27,7 @@ export interface DomainConfig {
 
 function validateProject(p: Project): void {
   requireString(p.id, "project_id");
+  knownEnum(Project_ProjectState, p.state, "state");
   validateLabels(p.labels?.values);
   const idErrs = isDns1123Label(p.id);
   if (idErrs.length > 0) throw invalidArgument(`invalid project id [${p.id}]: ${goList(idErrs)}`);

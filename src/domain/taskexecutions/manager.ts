@@ -31,6 +31,7 @@ import { eventInputUri, eventOutputResult } from "../executions/event-data";
 import { nodeKeyOf, taskExecutionKeyOf } from "../nodeexecutions/keys";
 import { filterLogsByPhase, isTaskTerminal, mergeCustom, mergeLogs, mergeMetadata } from "./merge";
 import type { TaskExecutionKey, TaskExecutionPatch, TaskExecutionRecord, TaskExecutionStore } from "./store";
+import { knownEnum } from "../validate";
 
 export interface TaskExecutionSettings {
   maxSizeInBytes: number;
@@ -95,6 +96,7 @@ export class TaskExecutionManager {
   async createEvent(req: TaskExecutionEventRequest): Promise<void> {
     this.validate(req);
     const e = req.event;
+    knownEnum(Phase, e.phase, "phase");
     const id = create(TaskExecutionIdentifierSchema, { taskId: e.taskId, nodeExecutionId: e.parentNodeExecutionId, retryAttempt: e.retryAttempt });
     const k = taskExecutionKeyOf(id);
     // The write is conditional on the row read (or its absence); a call that loses a race runs again.
