@@ -3,10 +3,10 @@
 // or a status message larger than a client's metadata limit.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
 import { ResourceType } from "../src/gen/flyteidl/core/identifier_pb";
 import { LaunchPlanMetadataSchema, LaunchPlanState } from "../src/gen/flyteidl/admin/launch_plan_pb";
 import { MatchableResource } from "../src/gen/flyteidl/admin/matchable_resource_pb";
+import { answerOf } from "./helpers/calls";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { launchPlanFor, registerTwoNodeWorkflow } from "./fixtures/pyflyte";
 
@@ -19,15 +19,6 @@ afterAll(async () => {
   await ts.close();
 });
 
-async function answer(p: Promise<unknown>): Promise<[string, string]> {
-  try {
-    await p;
-    return ["OK", ""];
-  } catch (e) {
-    const err = ConnectError.from(e);
-    return [Code[err.code], err.rawMessage];
-  }
-}
 
 const scope = { project: "flytesnacks", domain: "development" };
 
@@ -45,7 +36,7 @@ describe("enums out of range", () => {
         admin.deleteWorkflowAttributes({ ...scope, workflow: "workflows.example.wf", resourceType }),
         admin.listMatchableAttributes({ resourceType }),
       ];
-      for (const call of calls) expect(await answer(call)).toEqual(["InvalidArgument", "invalid value for resource_type"]);
+      for (const call of calls) expect(await answerOf(call)).toEqual(["InvalidArgument", "invalid value for resource_type"]);
     }
   });
 
@@ -59,22 +50,22 @@ describe("enums out of range", () => {
     const task = { resourceType: ResourceType.TASK, ...scope, name: "workflows.example.t1", version: "v1" };
     const occurredAt = { seconds: 1n };
     const bad = 9999 as never;
-    const invalid = (field: string) => ["InvalidArgument", `invalid value for ${field}`];
-    expect(await answer(admin.createWorkflowEvent({ event: { executionId, phase: bad, occurredAt, producerId: "propeller" } }))).toEqual(invalid("phase"));
-    expect(await answer(admin.createNodeEvent({ event: { id: { executionId, nodeId: "n0" }, phase: bad, occurredAt, producerId: "propeller" } }))).toEqual(invalid("phase"));
-    expect(await answer(admin.createTaskEvent({ event: { taskId: task, parentNodeExecutionId: { executionId, nodeId: "n0" }, phase: bad, occurredAt, producerId: "propeller" } }))).toEqual(invalid("phase"));
-    expect(await answer(admin.updateProject({ id: scope.project, name: scope.project, state: bad }))).toEqual(invalid("state"));
-    expect(await answer(admin.updateNamedEntity({ resourceType: ResourceType.WORKFLOW, id: { ...scope, name: "workflows.example.wf" }, metadata: { state: bad } }))).toEqual(invalid("state"));
-    expect(await answer(admin.updateExecution({ id: executionId, state: bad }))).toEqual(invalid("state"));
-    const [code, message] = await answer(admin.getWorkflow({ id: { resourceType: bad, ...scope, name: "x", version: "v" } }));
+    const invalid = (field: string): [string, string] => ["InvalidArgument", `invalid value for ${field}`];
+    expect(await answerOf(admin.createWorkflowEvent({ event: { executionId, phase: bad, occurredAt, producerId: "propeller" } }))).toEqual(invalid("phase"));
+    expect(await answerOf(admin.createNodeEvent({ event: { id: { executionId, nodeId: "n0" }, phase: bad, occurredAt, producerId: "propeller" } }))).toEqual(invalid("phase"));
+    expect(await answerOf(admin.createTaskEvent({ event: { taskId: task, parentNodeExecutionId: { executionId, nodeId: "n0" }, phase: bad, occurredAt, producerId: "propeller" } }))).toEqual(invalid("phase"));
+    expect(await answerOf(admin.updateProject({ id: scope.project, name: scope.project, state: bad }))).toEqual(invalid("state"));
+    expect(await answerOf(admin.updateNamedEntity({ resourceType: ResourceType.WORKFLOW, id: { ...scope, name: "workflows.example.wf" }, metadata: { state: bad } }))).toEqual(invalid("state"));
+    expect(await answerOf(admin.updateExecution({ id: executionId, state: bad }))).toEqual(invalid("state"));
+    const [code, message] = await answerOf(admin.getWorkflow({ id: { resourceType: bad, ...scope, name: "x", version: "v" } }));
     expect([code, message]).toEqual(["InvalidArgument", `unexpected resource type 9999 for identifier [resource_type:9999 project:"flytesnacks" domain:"development" name:"x" version:"v"], expected workflow instead`]);
   });
 
   test("GetDescriptionEntity with resource_type unset is upstream's InvalidArgument", async () => {
     // Before: the type was taken to be TASK and the answer was NotFound "entry not found".
     const id = { ...scope, name: "workflows.example.t1", version: "v1" };
-    expect(await answer(ts.admin().getDescriptionEntity({ id }))).toEqual(["InvalidArgument", "invalid value for resource_type"]);
-    expect((await answer(ts.admin().getDescriptionEntity({ id: { ...id, resourceType: ResourceType.TASK } })))[0]).not.toBe("InvalidArgument");
+    expect(await answerOf(ts.admin().getDescriptionEntity({ id }))).toEqual(["InvalidArgument", "invalid value for resource_type"]);
+    expect((await answerOf(ts.admin().getDescriptionEntity({ id: { ...id, resourceType: ResourceType.TASK } })))[0]).not.toBe("InvalidArgument");
   });
 });
 
@@ -84,16 +75,16 @@ describe("bounded messages", () => {
     const huge = "x".repeat(100_000);
     const id = { resourceType: ResourceType.WORKFLOW, project: huge, domain: "development", name: "n", version: "v" };
     for (const kind of Object.keys(ts.transports)) {
-      const [code, message] = await answer(ts.admin(kind).getWorkflow({ id }));
+      const [code, message] = await answerOf(ts.admin(kind).getWorkflow({ id }));
       expect([code, message]).toEqual(["InvalidArgument", "project cannot exceed 256 characters"]);
     }
-    expect(await answer(ts.admin().getExecution({ id: { ...scope, name: huge } }))).toEqual(["InvalidArgument", "name cannot exceed 256 characters"]);
-    expect(await answer(ts.admin().listTasks({ id: { ...scope, name: huge }, limit: 1 }))).toEqual(["InvalidArgument", "name cannot exceed 256 characters"]);
+    expect(await answerOf(ts.admin().getExecution({ id: { ...scope, name: huge } }))).toEqual(["InvalidArgument", "name cannot exceed 256 characters"]);
+    expect(await answerOf(ts.admin().listTasks({ id: { ...scope, name: huge }, limit: 1 }))).toEqual(["InvalidArgument", "name cannot exceed 256 characters"]);
   });
 
   test("echoed values are cut and a status message stays under 1 KiB", async () => {
     const long = "y".repeat(5000);
-    const [code, message] = await answer(ts.admin().listExecutions({ id: scope, limit: 1, filters: `eq(${long},1)` }));
+    const [code, message] = await answerOf(ts.admin().listExecutions({ id: scope, limit: 1, filters: `eq(${long},1)` }));
     expect(code).toBe("InvalidArgument");
     expect(Buffer.byteLength(message)).toBeLessThan(1024);
     expect(message).toEndWith("…");
@@ -107,11 +98,11 @@ describe("deprecated schedules", () => {
     const lp = launchPlanFor({}, { name: "old_cron", version: "c1", defaults: { name: "a" } });
     lp.spec!.entityMetadata = create(LaunchPlanMetadataSchema, { schedule: { ScheduleExpression: { case: "cronExpression", value: "0 * * * *" } } });
     await admin.createLaunchPlan(lp);
-    const [code, message] = await answer(admin.updateLaunchPlan({ id: lp.id, state: LaunchPlanState.ACTIVE }));
+    const [code, message] = await answerOf(admin.updateLaunchPlan({ id: lp.id, state: LaunchPlanState.ACTIVE }));
     expect(code).toBe("InvalidArgument");
     expect(message).toContain("use cron_schedule");
     // Another version with a cron_schedule activates, and a version with the old field does not stop that.
     await admin.createLaunchPlan(launchPlanFor({}, { name: "old_cron", version: "c2", cron: "0 * * * *", defaults: { name: "a" } }));
-    expect(await answer(admin.updateLaunchPlan({ id: { ...lp.id!, version: "c2" }, state: LaunchPlanState.ACTIVE }))).toEqual(["OK", ""]);
+    expect(await answerOf(admin.updateLaunchPlan({ id: { ...lp.id!, version: "c2" }, state: LaunchPlanState.ACTIVE }))).toEqual(["OK", ""]);
   });
 });

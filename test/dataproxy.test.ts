@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createClient } from "@connectrpc/connect";
 import { DataProxyService } from "../src/gen/flyteidl/service/dataproxy_pb";
+import { answerOf } from "./helpers/calls";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 let ts: TestServer;
@@ -19,15 +20,6 @@ afterAll(async () => {
 const proxy = (kind = "grpc (h2c, gRPC port)") => createClient(DataProxyService, ts.transports[kind]);
 const md5 = (b: Uint8Array) => createHash("md5").update(b).digest();
 
-async function codeOf(p: Promise<unknown>): Promise<[string, string]> {
-  try {
-    await p;
-    return ["OK", ""];
-  } catch (e) {
-    const err = ConnectError.from(e);
-    return [Code[err.code], err.rawMessage];
-  }
-}
 
 describe("CreateUploadLocation → PUT → read back", () => {
   test("hash-addressed upload (pyflyte fast register)", async () => {
@@ -87,15 +79,15 @@ describe("signed URLs refuse what they were not signed for", () => {
 
 describe("validation as upstream", () => {
   test("required fields, expiry bounds, rewrite rules", async () => {
-    expect(await codeOf(proxy().createUploadLocation({ domain: "d", contentMd5: new Uint8Array([1]) }))).toEqual([
+    expect(await answerOf(proxy().createUploadLocation({ domain: "d", contentMd5: new Uint8Array([1]) }))).toEqual([
       "InvalidArgument",
       "project and domain are required parameters",
     ]);
-    expect(await codeOf(proxy().createUploadLocation({ project: "p", domain: "d" }))).toEqual([
+    expect(await answerOf(proxy().createUploadLocation({ project: "p", domain: "d" }))).toEqual([
       "InvalidArgument",
       "content_md5 or filename_root is a required parameter",
     ]);
-    const [code, msg] = await codeOf(proxy().createUploadLocation({ project: "p", domain: "d", filenameRoot: "r", expiresIn: { seconds: 7200n } }));
+    const [code, msg] = await answerOf(proxy().createUploadLocation({ project: "p", domain: "d", filenameRoot: "r", expiresIn: { seconds: 7200n } }));
     expect(code).toBe("InvalidArgument");
     expect(msg).toContain("cannot exceed max allowed expiration [1h0m0s]");
 
@@ -103,16 +95,16 @@ describe("validation as upstream", () => {
     const body = new TextEncoder().encode("fixed");
     const loc = await proxy().createUploadLocation({ project: "p", domain: "d", filenameRoot: "fixed", filename: "f.txt", contentMd5: md5(body) });
     await fetch(loc.signedUrl, { method: "PUT", body, headers: loc.headers });
-    expect((await codeOf(proxy().createUploadLocation({ project: "p", domain: "d", filenameRoot: "fixed", filename: "f.txt" })))[0]).toBe("AlreadyExists");
+    expect((await answerOf(proxy().createUploadLocation({ project: "p", domain: "d", filenameRoot: "fixed", filename: "f.txt" })))[0]).toBe("AlreadyExists");
     expect(
-      (await codeOf(proxy().createUploadLocation({ project: "p", domain: "d", filenameRoot: "fixed", filename: "f.txt", contentMd5: md5(new TextEncoder().encode("other")) })))[0],
+      (await answerOf(proxy().createUploadLocation({ project: "p", domain: "d", filenameRoot: "fixed", filename: "f.txt", contentMd5: md5(new TextEncoder().encode("other")) })))[0],
     ).toBe("AlreadyExists");
-    expect((await codeOf(proxy().createUploadLocation({ project: "p", domain: "d", filenameRoot: "fixed", filename: "f.txt", contentMd5: md5(body) })))[0]).toBe("OK");
+    expect((await answerOf(proxy().createUploadLocation({ project: "p", domain: "d", filenameRoot: "fixed", filename: "f.txt", contentMd5: md5(body) })))[0]).toBe("OK");
 
-    expect((await codeOf(proxy().createDownloadLocation({ nativeUrl: "not a url" })))[1]).toBe(
+    expect((await answerOf(proxy().createDownloadLocation({ nativeUrl: "not a url" })))[1]).toBe(
       "error while validating request: failed to parse native_url [not a url]",
     );
-    const outside = await codeOf(proxy().createDownloadLocation({ nativeUrl: "file:///etc/passwd" }));
+    const outside = await answerOf(proxy().createDownloadLocation({ nativeUrl: "file:///etc/passwd" }));
     expect(outside).toEqual(["InvalidArgument", "error while validating request: native_url [file:///etc/passwd] is not in this server's blob store"]);
   });
 
@@ -133,7 +125,7 @@ describe("validation as upstream", () => {
     ];
     for (const [fields, field] of refused) {
       const req = { project: "p", domain: "development", contentMd5: md5Of, ...fields };
-      const [code, msg] = await codeOf(proxy().createUploadLocation(req));
+      const [code, msg] = await answerOf(proxy().createUploadLocation(req));
       expect([code, msg.split(" ")[0]]).toEqual(["InvalidArgument", field]);
       expect(msg).not.toContain(ts.dir);
     }
@@ -143,14 +135,14 @@ describe("validation as upstream", () => {
   });
 
   test("GetData and CreateDownloadLink validate as upstream (a missing node is NotFound)", async () => {
-    expect((await codeOf(proxy().getData({ flyteUrl: "flyte://v1/p/d/e/n/i" })))[0]).toBe("NotFound");
-    expect(await codeOf(proxy().getData({ flyteUrl: "flyte://v1/p/d/e/n/0/d" }))).toEqual([
+    expect((await answerOf(proxy().getData({ flyteUrl: "flyte://v1/p/d/e/n/i" })))[0]).toBe("NotFound");
+    expect(await answerOf(proxy().getData({ flyteUrl: "flyte://v1/p/d/e/n/0/d" }))).toEqual([
       "InvalidArgument",
       "deck type cannot be specified with a retry attempt, just use the node instead",
     ]);
-    expect(await codeOf(proxy().getData({ flyteUrl: "flyte://v1/p/d/e/n/x" }))).toEqual(["InvalidArgument", "failed to parse artifact url Error: failed to parse [flyte://v1/p/d/e/n/x]"]);
-    expect((await codeOf(proxy().createDownloadLink({ artifactType: 0 })))[0]).toBe("InvalidArgument");
-    const link = await codeOf(proxy().createDownloadLink({ artifactType: 1, source: { case: "nodeExecutionId", value: { nodeId: "n", executionId: { project: "p", domain: "d", name: "e" } } } }));
+    expect(await answerOf(proxy().getData({ flyteUrl: "flyte://v1/p/d/e/n/x" }))).toEqual(["InvalidArgument", "failed to parse artifact url Error: failed to parse [flyte://v1/p/d/e/n/x]"]);
+    expect((await answerOf(proxy().createDownloadLink({ artifactType: 0 })))[0]).toBe("InvalidArgument");
+    const link = await answerOf(proxy().createDownloadLink({ artifactType: 1, source: { case: "nodeExecutionId", value: { nodeId: "n", executionId: { project: "p", domain: "d", name: "e" } } } }));
     expect(link[0]).toBe("InvalidArgument");
     expect(link[1]).toStartWith("failed to find node execution [");
   });

@@ -20,3 +20,14 @@ export async function codeOf(p: Promise<unknown>): Promise<string> {
     return Code[ConnectError.from(e).code];
   }
 }
+
+/** The gRPC code name and message a call ended with (["OK", ""] when it succeeded). */
+export async function answerOf(p: Promise<unknown>): Promise<[string, string]> {
+  try {
+    await p;
+    return ["OK", ""];
+  } catch (e) {
+    const err = ConnectError.from(e);
+    return [Code[err.code], err.rawMessage];
+  }
+}
