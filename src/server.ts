@@ -12,7 +12,7 @@ import { buildServiceImpls } from "./wiring";
 import { createApp } from "./edge/app";
 import { mountBlobRoutes } from "./edge/blob-routes";
 import { flyteServices, routes } from "./edge/routes";
-import { listen, type RequestHandler, type TlsFiles } from "./edge/listen";
+import { edgeTimeouts, listen, type RequestHandler, type TlsFiles } from "./edge/listen";
 import { Metrics } from "./edge/metrics";
 import { edgeInterceptor, withCallOrigin } from "./edge/interceptors/edge";
 import { grpcUnaryHandler } from "./edge/grpc-unary";
@@ -97,6 +97,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       ports: [config.server.httpPort, config.server.grpc.port],
       handler,
       tls,
+      log,
+      timeouts: edgeTimeouts(config.server),
     });
     log.info("serving", { ports: listeners.ports, tls: Boolean(tls), database: database.url });
     return {

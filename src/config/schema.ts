@@ -35,6 +35,17 @@ export const configSchema = z.strictObject({
     httpPort: leaf(port, 8088, "HTTP port; answers REST, Connect, gRPC-web and native gRPC (h2c) alike (0: ephemeral)"),
     host: leaf(z.string(), "", "address every port listens on (empty: every interface, IPv4 and IPv6)"),
     gracefulShutdownTimeoutSeconds: leaf(z.number().min(0), 10, "how long SIGTERM/SIGINT waits for in-flight calls"),
+    readHeaderTimeoutSeconds: leaf(
+      z.number().min(0),
+      32,
+      "longest wait for a request's headers, from its first byte; for a new connection from the accept, covering the TLS handshake and the HTTP/2 preface (0: none)",
+    ),
+    timeouts: section({
+      request: leaf(goDuration, "5m", "longest time to receive a whole request, headers and body, from its first byte; HTTP/2: until the client ends its side (0s: none)"),
+      idle: leaf(goDuration, "90s", "an HTTP/1.1 connection between requests, or an HTTP/2 session with no open stream, is closed after this (0s: never)"),
+      ping: leaf(goDuration, "1m", "how often an HTTP/2 session is sent a PING (0s: never)"),
+      pingAck: leaf(goDuration, "20s", "an HTTP/2 session whose PING is not acknowledged within this is dropped (0s: not enforced)"),
+    }),
     "kube-config": leaf(z.string(), "", "kubeconfig of the cluster executions run on, $VARs expanded (empty: in-cluster credentials when running in a pod, else KUBECONFIG)"),
     master: leaf(z.string(), "", "Kubernetes API server URL that replaces the kubeconfig's server"),
     kubeClientConfig: section({

@@ -1,12 +1,20 @@
-// The listeners. Every port answers everything: a plain TCP front peeks at the first bytes and hands
-// HTTP/2 connections (the h2c preface that gRPC clients send with `insecure: true`) to a node:http2
-// server and everything else to a node:http server; both run the same request handler. With TLS, one
-// http2 secure server per port negotiates h2 or http/1.1 by ALPN. (Bun.serve speaks HTTP/1.1 only and
-// node:http2's allowHTTP1 works only over TLS, hence the front.)
+// The listeners. Every port answers everything: a plain TCP front takes each connection, tells HTTP/2 from HTTP/1.1 by the h2c preface or, with TLS,
+// by ALPN, and hands it to a node:http2 or node:http server running the same request handler. (Bun.serve
+// speaks HTTP/1.1 only and node:http2's allowHTTP1 works only over TLS, hence the front.) The front
+// also owns the timeouts: Bun ignores node:http's for sockets handed over this way.
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
+import tls from "node:tls";
 import type { Duplex } from "node:stream";
+import { silentLogger, type Logger } from "../log";
+import { Connection, type Dispatch, type Drainable } from "./conn-accept";
+import { H1Connection } from "./conn-h1";
+import { H2Connection } from "./conn-h2";
+import { noTimeouts, type EdgeTimeouts } from "./conn-timeouts";
+
+export type { EdgeTimeouts } from "./conn-timeouts";
+export { edgeTimeouts } from "./listen-config";
 
 export type RequestHandler = (
   req: http.IncomingMessage | http2.Http2ServerRequest,
@@ -18,77 +26,48 @@ export interface TlsFiles {
   key: string | Buffer;
 }
 
+export interface ListenOptions {
+  host: string;
+  ports: number[];
+  handler: RequestHandler;
+  tls?: TlsFiles;
+  log?: Logger;
+  /** Off when not given. */
+  timeouts?: EdgeTimeouts;
+}
+
 export interface Listeners {
   /** The bound ports, in the order asked (a port asked twice is bound once). */
   ports: number[];
+  /** Connections open now. */
+  connections(): number;
   /** Stops accepting, lets in-flight calls finish for up to `graceMs`, then drops what is left. */
   close(graceMs: number): Promise<void>;
 }
 
-const h2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+/** One listening port. */
+class Port {
+  private server: net.Server | undefined;
+  bound = 0;
 
-/** True when `buf` could still be, or is, the start of the HTTP/2 client preface. */
-function prefaceState(buf: Buffer): "h2" | "h1" | "more" {
-  const n = Math.min(buf.length, h2Preface.length);
-  if (!buf.subarray(0, n).equals(h2Preface.subarray(0, n))) return "h1";
-  return n === h2Preface.length ? "h2" : "more";
-}
+  constructor(
+    private readonly host: string,
+    private readonly asked: number,
+    private readonly accept: (sock: net.Socket) => void,
+  ) {}
 
-interface Servers {
-  h1: http.Server;
-  h2: http2.Http2Server;
-  sessions: Set<http2.Http2Session>;
-  sockets: Set<Duplex>;
-}
+  async listen(): Promise<number> {
+    const server = net.createServer(this.accept);
+    this.bound = await listenOn(server, this.host, this.asked);
+    this.server = server;
+    return this.bound;
+  }
 
-function track(sessions: Set<http2.Http2Session>, server: http2.Http2Server | http2.Http2SecureServer): void {
-  server.on("session", (s: http2.Http2Session) => {
-    sessions.add(s);
-    s.once("close", () => sessions.delete(s));
-  });
-}
-
-function makeServers(handler: RequestHandler): Servers {
-  const sessions = new Set<http2.Http2Session>();
-  const sockets = new Set<Duplex>();
-  const h2 = http2.createServer({}, handler);
-  track(sessions, h2);
-  const h1 = http.createServer(handler as http.RequestListener);
-  h1.on("connection", (s: Duplex) => {
-    sockets.add(s);
-    s.once("close", () => sockets.delete(s));
-  });
-  return { h1, h2, sessions, sockets };
-}
-
-/** Cleartext front: sniff the first bytes and pass the socket on unread. */
-function sniffingFront(servers: Servers): net.Server {
-  return net.createServer((sock) => {
-    let seen = Buffer.alloc(0);
-    const onData = (chunk: Buffer) => {
-      seen = Buffer.concat([seen, chunk]);
-      const state = prefaceState(seen);
-      if (state === "more") return;
-      sock.off("data", onData);
-      sock.pause();
-      sock.unshift(seen);
-      (state === "h2" ? servers.h2 : servers.h1).emit("connection", sock);
-      sock.resume();
-    };
-    sock.on("data", onData);
-    sock.on("error", () => sock.destroy());
-  });
-}
-
-/** TLS: one secure HTTP/2 server per port; ALPN picks h2 or http/1.1. */
-function tlsFront(servers: Servers, handler: RequestHandler, tls: TlsFiles): net.Server {
-  const server = http2.createSecureServer({ ...tls, allowHTTP1: true, ALPNProtocols: ["h2", "http/1.1"] }, handler);
-  track(servers.sessions, server);
-  server.on("secureConnection", (s: Duplex) => {
-    servers.sockets.add(s);
-    s.once("close", () => servers.sockets.delete(s));
-  });
-  return server as unknown as net.Server;
+  close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
 }
 
 function listenOn(server: net.Server, host: string, port: number): Promise<number> {
@@ -104,49 +83,77 @@ function listenOn(server: net.Server, host: string, port: number): Promise<numbe
   });
 }
 
-export async function listen(opts: {
-  host: string;
-  ports: number[];
-  handler: RequestHandler;
-  tls?: TlsFiles;
-}): Promise<Listeners> {
-  const servers = makeServers(opts.handler);
-  const fronts: net.Server[] = [];
+export async function listen(opts: ListenOptions): Promise<Listeners> {
+  const log = opts.log ?? silentLogger;
+  const t = opts.timeouts ?? noTimeouts;
+  const handler = opts.handler;
+  const tlsContext = opts.tls ? tls.createSecureContext(opts.tls) : undefined;
+
+  const h1 = http.createServer(handler as http.RequestListener);
+  const h1Conns = new WeakMap<Duplex, H1Connection>();
+  h1.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => h1Conns.get(req.socket)?.responding(res));
+  const h2 = http2.createServer({}, handler);
+  // node:http2 creates the session synchronously inside emit("connection"); Bun's session.socket is
+  // a proxy, not our socket, so the session is caught here rather than looked up by socket.
+  let handedSession: http2.ServerHttp2Session | undefined;
+  h2.on("session", (s: http2.ServerHttp2Session) => (handedSession = s));
+
+  const closed = (protocol: string) => (reason: string, detail?: string) =>
+    log.debug("connection closed", { protocol, reason, ...(detail && { detail }) });
+  const dispatch: Dispatch = (sock, protocol, acceptedAt): Drainable | undefined => {
+    if (protocol === "h1") {
+      const conn = new H1Connection(sock, t, acceptedAt, closed("HTTP/1.1"));
+      h1Conns.set(sock, conn);
+      h1.emit("connection", sock);
+      return conn;
+    }
+    handedSession = undefined;
+    h2.emit("connection", sock);
+    const session = handedSession as http2.ServerHttp2Session | undefined;
+    handedSession = undefined;
+    return session ? new H2Connection(session, sock, t, closed("HTTP/2")) : undefined;
+  };
+
+  const conns = new Set<Connection>();
+  const ports: Port[] = [];
+  const accept = (raw: net.Socket) => {
+    const conn = new Connection(raw, t.headersMs, tlsContext, dispatch);
+    conns.add(conn);
+    raw.once("close", () => conns.delete(conn));
+  };
+
+  const bound: number[] = [];
   const byPort = new Map<number, number>();
-  const ports: number[] = [];
   try {
-    for (const port of opts.ports) {
-      const known = byPort.get(port);
+    for (const asked of opts.ports) {
+      const known = byPort.get(asked);
       if (known !== undefined) {
-        ports.push(known);
+        bound.push(known);
         continue;
       }
-      const front = opts.tls ? tlsFront(servers, opts.handler, opts.tls) : sniffingFront(servers);
-      const bound = await listenOn(front, opts.host, port);
-      fronts.push(front);
-      if (port !== 0) byPort.set(port, bound);
-      ports.push(bound);
+      const port = new Port(opts.host, asked, accept);
+      const n = await port.listen();
+      ports.push(port);
+      if (asked !== 0) byPort.set(asked, n);
+      bound.push(n);
     }
   } catch (e) {
-    for (const f of fronts) f.close();
+    for (const p of ports) void p.close();
     throw e;
   }
-  return { ports, close: (graceMs) => closeAll(fronts, servers, graceMs) };
+
+  return {
+    ports: bound,
+    connections: () => conns.size,
+    async close(graceMs) {
+      const stopped = ports.map((p) => p.close());
+      for (const c of conns) c.drain();
+      const deadline = Date.now() + graceMs;
+      while (conns.size > 0 && Date.now() < deadline) await sleep(10);
+      for (const c of conns) c.destroy();
+      await Promise.race([Promise.all(stopped), sleep(100)]);
+    },
+  };
 }
 
-async function closeAll(fronts: net.Server[], servers: Servers, graceMs: number): Promise<void> {
-  const closed = fronts.map((f) => new Promise<void>((r) => f.close(() => r())));
-  servers.h1.closeIdleConnections();
-  for (const s of servers.sessions) s.close(); // GOAWAY: in-flight streams finish, no new ones
-  const deadline = new Promise<void>((r) => setTimeout(r, graceMs).unref());
-  const drained = (async () => {
-    while (servers.sessions.size > 0 || servers.sockets.size > 0) {
-      servers.h1.closeIdleConnections();
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
-  await Promise.race([drained, deadline]);
-  for (const s of servers.sessions) s.destroy();
-  for (const s of servers.sockets) s.destroy();
-  await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 100))]);
-}
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
