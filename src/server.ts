@@ -99,6 +99,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       tls,
       log,
       timeouts: edgeTimeouts(config.server),
+      maxConnections: config.server.maxConnections,
     });
     log.info("serving", { ports: listeners.ports, tls: Boolean(tls), database: database.url });
     return {

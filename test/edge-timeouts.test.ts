@@ -1,4 +1,4 @@
-// Timeouts at the edge, over raw sockets against a real server with small limits:
+// Timeouts and connection limits at the edge, over raw sockets against a real server with small limits:
 // what a slow, silent, half-sent or malformed client gets, and that long streams are left alone.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import http2 from "node:http2";
@@ -6,6 +6,8 @@ import net from "node:net";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "../src/gen/grpc/health/v1/health_pb";
+import { listen } from "../src/edge/listen";
+import { createLogger } from "../src/log";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 interface Exchange {
@@ -259,5 +261,61 @@ describe("HTTP/2 PING keepalive", () => {
     });
     session.destroy();
     expect({ closed, goaway, answered }).toEqual({ closed: false, goaway: false, answered: 200 });
+  });
+});
+
+describe("server.maxConnections", () => {
+  let capped: TestServer;
+  beforeAll(async () => {
+    capped = await startTestServer({ "server.maxConnections": "3" });
+  });
+  afterAll(async () => {
+    await capped.close();
+  });
+
+  test("connections beyond the limit are closed at once; the ones within it are served", async () => {
+    const held = await Promise.all(
+      [0, 1, 2].map(
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const s = net.connect(capped.server.ports[0], "127.0.0.1", () => resolve(s));
+            s.on("error", () => {});
+          }),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    const excess = await exchange(capped.server.ports[0], "GET /healthcheck HTTP/1.1\r\nHost: x\r\n\r\n", 2000);
+    expect(excess.data.length).toBe(0);
+    expect(excess.closedAfter).toBeLessThan(500);
+    expect(held.map((s) => s.destroyed)).toEqual([false, false, false]);
+    held[0].destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    const served = await exchange(capped.server.ports[0], "GET /healthcheck HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 2000);
+    expect(statusLine(served)).toBe("HTTP/1.1 200 OK");
+    for (const s of held) s.destroy();
+  });
+
+  test("refusals are counted and logged once per interval", async () => {
+    const lines: string[] = [];
+    const listeners = await listen({
+      host: "127.0.0.1",
+      ports: [0],
+      handler: (_req, res) => res.end("ok"),
+      log: createLogger("info", (l) => lines.push(l)),
+      maxConnections: 1,
+    });
+    const keep = net.connect(listeners.ports[0], "127.0.0.1");
+    keep.on("error", () => {});
+    await new Promise((r) => keep.once("connect", r));
+    await new Promise((r) => setTimeout(r, 50));
+    const refused = await Promise.all([0, 1, 2].map(() => exchange(listeners.ports[0], "", 1000)));
+    keep.destroy();
+    await listeners.close(100);
+    expect(refused.map((e) => e.closedAfter !== undefined && e.closedAfter < 500)).toEqual([true, true, true]);
+    const logged = lines.map((l) => JSON.parse(l) as { msg: string; refused?: number; limit?: number });
+    // The first refusal is logged; the next two fall inside the same interval.
+    expect(logged.filter((l) => l.msg === "connections refused: too many open")).toEqual([
+      expect.objectContaining({ refused: 1, limit: 1 }),
+    ]);
   });
 });

@@ -40,6 +40,11 @@ export const configSchema = z.strictObject({
       32,
       "longest wait for a request's headers, from its first byte; for a new connection from the accept, covering the TLS handshake and the HTTP/2 preface (0: none)",
     ),
+    maxConnections: leaf(
+      z.number().int().min(0),
+      10000,
+      "most open connections over all ports; more are closed at once and logged, and the open-file limit caps it too (0: only that limit)",
+    ),
     timeouts: section({
       request: leaf(goDuration, "5m", "longest time to receive a whole request, headers and body, from its first byte; HTTP/2: until the client ends its side (0s: none)"),
       idle: leaf(goDuration, "90s", "an HTTP/1.1 connection between requests, or an HTTP/2 session with no open stream, is closed after this (0s: never)"),

@@ -1,4 +1,5 @@
-// The listeners. Every port answers everything: a plain TCP front takes each connection, tells HTTP/2 from HTTP/1.1 by the h2c preface or, with TLS,
+// The listeners. Every port answers everything: a plain TCP front takes each connection (within the
+// connection and file-descriptor limits), tells HTTP/2 from HTTP/1.1 by the h2c preface or, with TLS,
 // by ALPN, and hands it to a node:http2 or node:http server running the same request handler. (Bun.serve
 // speaks HTTP/1.1 only and node:http2's allowHTTP1 works only over TLS, hence the front.) The front
 // also owns the timeouts: Bun ignores node:http's for sockets handed over this way.
@@ -12,6 +13,7 @@ import { Connection, type Dispatch, type Drainable } from "./conn-accept";
 import { H1Connection } from "./conn-h1";
 import { H2Connection } from "./conn-h2";
 import { noTimeouts, type EdgeTimeouts } from "./conn-timeouts";
+import { Admission, type AdmissionOptions } from "./listen-admission";
 
 export type { EdgeTimeouts } from "./conn-timeouts";
 export { edgeTimeouts } from "./listen-config";
@@ -34,6 +36,10 @@ export interface ListenOptions {
   log?: Logger;
   /** Off when not given. */
   timeouts?: EdgeTimeouts;
+  /** Most open connections over all ports; 0 or unset: only the open-file limit bounds them. */
+  maxConnections?: number;
+  /** Test hooks of the admission control (fd budget, fd probe, intervals). */
+  admission?: Pick<AdmissionOptions, "budget" | "probe" | "probeEveryMs" | "logEveryMs">;
 }
 
 export interface Listeners {
@@ -45,9 +51,10 @@ export interface Listeners {
   close(graceMs: number): Promise<void>;
 }
 
-/** One listening port. */
+/** One listening port, which can stop accepting for a while and take up the same port again. */
 class Port {
   private server: net.Server | undefined;
+  private closed = false;
   bound = 0;
 
   constructor(
@@ -58,12 +65,24 @@ class Port {
 
   async listen(): Promise<number> {
     const server = net.createServer(this.accept);
-    this.bound = await listenOn(server, this.host, this.asked);
-    this.server = server;
+    this.bound = await listenOn(server, this.host, this.bound || this.asked);
+    // Closed while binding (a resume racing shutdown): the new listener must not outlive close().
+    if (this.closed) server.close();
+    else this.server = server;
     return this.bound;
   }
 
+  pause(): void {
+    this.server?.close();
+    this.server = undefined;
+  }
+
+  async resume(): Promise<void> {
+    if (!this.server && !this.closed) await this.listen();
+  }
+
   close(): Promise<void> {
+    this.closed = true;
     const server = this.server;
     this.server = undefined;
     return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
@@ -116,10 +135,29 @@ export async function listen(opts: ListenOptions): Promise<Listeners> {
 
   const conns = new Set<Connection>();
   const ports: Port[] = [];
+  const admission = new Admission({
+    maxConnections: opts.maxConnections ?? 0,
+    log,
+    pause: () => {
+      for (const p of ports) p.pause();
+    },
+    resume: async () => {
+      await Promise.all(ports.map((p) => p.resume()));
+    },
+    ...opts.admission,
+  });
   const accept = (raw: net.Socket) => {
+    if (!admission.admit()) {
+      raw.on("error", () => {});
+      raw.destroy();
+      return;
+    }
     const conn = new Connection(raw, t.headersMs, tlsContext, dispatch);
     conns.add(conn);
-    raw.once("close", () => conns.delete(conn));
+    raw.once("close", () => {
+      conns.delete(conn);
+      admission.release();
+    });
   };
 
   const bound: number[] = [];
@@ -138,6 +176,7 @@ export async function listen(opts: ListenOptions): Promise<Listeners> {
       bound.push(n);
     }
   } catch (e) {
+    admission.stop();
     for (const p of ports) void p.close();
     throw e;
   }
@@ -146,6 +185,7 @@ export async function listen(opts: ListenOptions): Promise<Listeners> {
     ports: bound,
     connections: () => conns.size,
     async close(graceMs) {
+      admission.stop();
       const stopped = ports.map((p) => p.close());
       for (const c of conns) c.drain();
       const deadline = Date.now() + graceMs;
