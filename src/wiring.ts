@@ -48,6 +48,8 @@ import { create } from "@bufbuild/protobuf";
 import { adminService } from "./services/admin";
 import { dataProxyService } from "./services/dataproxy";
 import { healthService } from "./services/health";
+import { AuthMetadataService } from "./gen/flyteidl/service/auth_pb";
+import { IdentityService } from "./gen/flyteidl/service/identity_pb";
 import { reflectionServices, ServerReflectionV1, ServerReflectionV1Alpha } from "./services/reflection";
 import { flyteServices, type ServiceImpls } from "./edge/routes";
 import { versionInfo } from "./version";
@@ -201,7 +203,14 @@ export function buildServiceImpls(config: Config, database: Database, blobs: Blo
       new DataProxyManager(blobs.store, config.server.dataProxy),
       new ArtifactReader(nodeExecutions, taskExecutions, blobs.store, config.server.dataProxy.download.maxExpiresIn),
     ),
-    health: healthService(() => database.ping(), { services: flyteServices.map((s) => s.typeName) }),
+    // Served means answered: AuthMetadataService and IdentityService are registered but answer
+    // Unimplemented until auth is built, so health does not call them served.
+    health: healthService(() => database.ping(), {
+      services: [
+        ...flyteServices.filter((s) => s !== AuthMetadataService && s !== IdentityService),
+        ...(config.server.grpc.serverReflection ? [ServerReflectionV1, ServerReflectionV1Alpha] : []),
+      ].map((s) => s.typeName),
+    }),
     extra: config.server.grpc.serverReflection ? [registerReflection(flyteServices)] : [],
   };
 }

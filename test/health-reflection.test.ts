@@ -18,6 +18,7 @@ import * as v1 from "../src/gen/grpc/reflection/v1/reflection_pb";
 import * as v1alpha from "../src/gen/grpc/reflection/v1alpha/reflection_pb";
 import { healthService } from "../src/services/health";
 import { reflectionServices, ServerReflectionV1, ServerReflectionV1Alpha } from "../src/services/reflection";
+import { startTestServer } from "./helpers/server";
 
 interface Served {
   url: string;
@@ -168,6 +169,65 @@ describe("grpc.health.v1.Health", () => {
     expect(ended).toBe(false);
     abort.abort();
     await reading;
+  });
+});
+
+describe("grpc.health.v1.Health on the real server: what is served is known, what is not is NOT_FOUND", () => {
+  const served = [
+    "",
+    "flyteadmin",
+    "flyteidl.service.AdminService",
+    "flyteidl.service.SignalService",
+    "flyteidl.service.DataProxyService",
+    "grpc.health.v1.Health",
+    "grpc.reflection.v1.ServerReflection",
+    "grpc.reflection.v1alpha.ServerReflection",
+  ];
+  // Registered, but every RPC answers Unimplemented until auth is built.
+  const unimplemented = [AuthMetadataService.typeName, IdentityService.typeName];
+
+  const checkCode = (client: ReturnType<typeof createClient<typeof Health>>, service: string) =>
+    client.check({ service }).then(
+      (r) => Status[r.status],
+      (e: unknown) => Code[ConnectError.from(e).code],
+    );
+
+  test("Check, List and Watch agree with what the server answers", async () => {
+    const ts = await startTestServer();
+    try {
+      const client = createClient(Health, createGrpcTransport({ baseUrl: ts.grpcUrl }));
+      for (const service of served) expect(await checkCode(client, service), service).toBe("SERVING");
+      for (const service of unimplemented) expect(await checkCode(client, service), service).toBe("NotFound");
+      const list = await client.list({});
+      expect(Object.keys(list.statuses).sort()).toEqual([...served].sort());
+      const abort = new AbortController();
+      for await (const res of client.watch({ service: AuthMetadataService.typeName }, { signal: abort.signal })) {
+        expect(res.status).toBe(Status.SERVICE_UNKNOWN);
+        break;
+      }
+      abort.abort();
+      // And the auth services really are not served: their RPCs are Unimplemented.
+      const identity = await createClient(IdentityService, createGrpcTransport({ baseUrl: ts.grpcUrl }))
+        .userInfo({})
+        .then(() => "OK", (e: unknown) => Code[ConnectError.from(e).code]);
+      expect(identity).toBe("Unimplemented");
+    } finally {
+      await ts.close();
+    }
+  });
+
+  test("with server.grpc.serverReflection off, reflection is unknown too", async () => {
+    const ts = await startTestServer({ "server.grpc.serverReflection": "false" });
+    try {
+      const client = createClient(Health, createGrpcTransport({ baseUrl: ts.grpcUrl }));
+      expect(await checkCode(client, "grpc.reflection.v1.ServerReflection")).toBe("NotFound");
+      expect(await checkCode(client, "grpc.reflection.v1alpha.ServerReflection")).toBe("NotFound");
+      expect(await checkCode(client, "grpc.health.v1.Health")).toBe("SERVING");
+      const list = await client.list({});
+      expect(Object.keys(list.statuses).some((s) => s.startsWith("grpc.reflection"))).toBe(false);
+    } finally {
+      await ts.close();
+    }
   });
 });
 

@@ -1,5 +1,6 @@
-// grpc.health.v1.Health: "" and "flyteadmin" (what upstream's scheduler precheck asks) and every served
-// service are SERVING while the probe (the database answering) says so.
+// grpc.health.v1.Health: "" and "flyteadmin" (what upstream's scheduler precheck asks), the health
+// service itself and every service the caller names as served are SERVING while the probe (the
+// database answering) says so; anything else is unknown (NOT_FOUND from Check).
 // Semantics follow https://github.com/grpc/grpc/blob/master/doc/health-checking.md.
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
@@ -15,14 +16,14 @@ import {
 export type HealthProbe = () => Promise<boolean>;
 
 export interface HealthOptions {
-  /** Fully qualified names of the served services; "" and "flyteadmin" are always known. */
+  /** Fully qualified names of the served services; "", "flyteadmin" and grpc.health.v1.Health are always known. */
   services?: string[];
   /** How often Watch re-probes; default 5000. */
   watchIntervalMs?: number;
 }
 
 export function healthService(probe: HealthProbe, opts: HealthOptions = {}): ServiceImpl<typeof Health> {
-  const known = new Set(["", "flyteadmin", ...(opts.services ?? [])]);
+  const known = new Set(["", "flyteadmin", Health.typeName, ...(opts.services ?? [])]);
   const interval = opts.watchIntervalMs ?? 5000;
   const overall = async () => ((await safeProbe(probe)) ? Status.SERVING : Status.NOT_SERVING);
   const statusOf = async (service: string) => (known.has(service) ? overall() : Status.SERVICE_UNKNOWN);
