@@ -48,6 +48,7 @@ import { create } from "@bufbuild/protobuf";
 import { adminService } from "./services/admin";
 import { dataProxyService } from "./services/dataproxy";
 import { healthService } from "./services/health";
+import { shutdownSignal } from "./edge/listen-shutdown";
 import { AuthMetadataService } from "./gen/flyteidl/service/auth_pb";
 import { IdentityService } from "./gen/flyteidl/service/identity_pb";
 import { reflectionServices, ServerReflectionV1, ServerReflectionV1Alpha } from "./services/reflection";
@@ -210,6 +211,7 @@ export function buildServiceImpls(config: Config, database: Database, blobs: Blo
         ...flyteServices.filter((s) => s !== AuthMetadataService && s !== IdentityService),
         ...(config.server.grpc.serverReflection ? [ServerReflectionV1, ServerReflectionV1Alpha] : []),
       ].map((s) => s.typeName),
+      shutdown: shutdownSignal,
     }),
     extra: config.server.grpc.serverReflection ? [registerReflection(flyteServices)] : [],
   };

@@ -172,6 +172,39 @@ describe("grpc.health.v1.Health", () => {
   });
 });
 
+describe("grpc.health.v1.Health: the shutdown signal", () => {
+  test("once it aborts, Check says NOT_SERVING and Watch sends NOT_SERVING then ends with Unavailable", async () => {
+    const shutdown = new AbortController();
+    const s = await serve((router) => {
+      router.service(Health, healthService(async () => true, { watchIntervalMs: 5000, shutdown: () => shutdown.signal }));
+    });
+    try {
+      const client = createClient(Health, transportFor(s.url));
+      const seen: Status[] = [];
+      const reading = (async () => {
+        try {
+          for await (const res of client.watch({ service: "" })) {
+            seen.push(res.status);
+            if (seen.length === 1) shutdown.abort();
+          }
+          return "ended";
+        } catch (e) {
+          const err = ConnectError.from(e);
+          return `${Code[err.code]}: ${err.rawMessage}`;
+        }
+      })();
+      // The watch wakes on the abort, not at its next 5 s probe.
+      const started = Date.now();
+      expect(await reading).toBe("Unavailable: server is shutting down");
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(seen).toEqual([Status.SERVING, Status.NOT_SERVING]);
+      expect((await client.check({ service: "" })).status).toBe(Status.NOT_SERVING);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe("grpc.health.v1.Health on the real server: what is served is known, what is not is NOT_FOUND", () => {
   const served = [
     "",

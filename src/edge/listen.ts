@@ -14,6 +14,7 @@ import { H1Connection } from "./conn-h1";
 import { H2Connection } from "./conn-h2";
 import { noTimeouts, type EdgeTimeouts } from "./conn-timeouts";
 import { Admission, type AdmissionOptions } from "./listen-admission";
+import { withShutdownSignal } from "./listen-shutdown";
 
 export type { EdgeTimeouts } from "./conn-timeouts";
 export { edgeTimeouts } from "./listen-config";
@@ -47,7 +48,10 @@ export interface Listeners {
   ports: number[];
   /** Connections open now. */
   connections(): number;
-  /** Stops accepting, lets in-flight calls finish for up to `graceMs`, then drops what is left. */
+  /**
+   * Stops accepting, aborts the shutdown signal (long streams end with Unavailable), lets in-flight
+   * calls finish for up to `graceMs`, then drops what is left.
+   */
   close(graceMs: number): Promise<void>;
 }
 
@@ -105,7 +109,8 @@ function listenOn(server: net.Server, host: string, port: number): Promise<numbe
 export async function listen(opts: ListenOptions): Promise<Listeners> {
   const log = opts.log ?? silentLogger;
   const t = opts.timeouts ?? noTimeouts;
-  const handler = opts.handler;
+  const shutdown = new AbortController();
+  const handler: RequestHandler = (req, res) => withShutdownSignal(shutdown.signal, () => opts.handler(req, res));
   const tlsContext = opts.tls ? tls.createSecureContext(opts.tls) : undefined;
 
   const h1 = http.createServer(handler as http.RequestListener);
@@ -186,6 +191,7 @@ export async function listen(opts: ListenOptions): Promise<Listeners> {
     connections: () => conns.size,
     async close(graceMs) {
       admission.stop();
+      shutdown.abort();
       const stopped = ports.map((p) => p.close());
       for (const c of conns) c.drain();
       const deadline = Date.now() + graceMs;

@@ -20,31 +20,43 @@ export interface HealthOptions {
   services?: string[];
   /** How often Watch re-probes; default 5000. */
   watchIntervalMs?: number;
+  /**
+   * The server's shutdown signal for the current call. Once aborted, statuses are NOT_SERVING and
+   * Watch streams end with Unavailable instead of holding the server's grace period.
+   */
+  shutdown?: () => AbortSignal | undefined;
 }
+
+const shuttingDown = () => new ConnectError("server is shutting down", Code.Unavailable);
 
 export function healthService(probe: HealthProbe, opts: HealthOptions = {}): ServiceImpl<typeof Health> {
   const known = new Set(["", "flyteadmin", Health.typeName, ...(opts.services ?? [])]);
   const interval = opts.watchIntervalMs ?? 5000;
-  const overall = async () => ((await safeProbe(probe)) ? Status.SERVING : Status.NOT_SERVING);
-  const statusOf = async (service: string) => (known.has(service) ? overall() : Status.SERVICE_UNKNOWN);
+  const overall = async (stop: AbortSignal | undefined) =>
+    !stop?.aborted && (await safeProbe(probe)) && !stop?.aborted ? Status.SERVING : Status.NOT_SERVING;
+  const statusOf = async (service: string, stop: AbortSignal | undefined) =>
+    known.has(service) ? overall(stop) : Status.SERVICE_UNKNOWN;
   return {
     async check(req) {
       // The spec wants NOT_FOUND (not SERVICE_UNKNOWN) from Check for services the server does not know.
       if (!known.has(req.service)) throw new ConnectError(`unknown service ${req.service}`, Code.NotFound);
-      return response(await overall());
+      return response(await overall(opts.shutdown?.()));
     },
     async *watch(req, ctx) {
       // First message at once, then only changes; an unknown service stays open as SERVICE_UNKNOWN (per spec).
+      const stop = opts.shutdown?.();
       let last: Status | undefined;
       while (!ctx.signal.aborted) {
-        const now = await statusOf(req.service);
+        const now = await statusOf(req.service, stop);
         if (now !== last && !ctx.signal.aborted) yield response(now);
         last = now;
-        await sleep(interval, ctx.signal);
+        // Watchers learn the server is going (NOT_SERVING above), then the stream ends so it can stop.
+        if (stop?.aborted) throw shuttingDown();
+        await sleep(interval, ctx.signal, stop);
       }
     },
     async list() {
-      const status = await overall();
+      const status = await overall(opts.shutdown?.());
       const statuses = Object.fromEntries([...known].map((s) => [s, response(status)]));
       return create(HealthListResponseSchema, { statuses });
     },
@@ -62,16 +74,17 @@ async function safeProbe(probe: HealthProbe): Promise<boolean> {
   }
 }
 
-/** Waits ms, or less if the signal aborts; removes its listener so long watches do not pile them up. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits ms, or less if a signal aborts; removes its listeners so long watches do not pile them up. */
+function sleep(ms: number, ...signals: Array<AbortSignal | undefined>): Promise<void> {
+  const live = signals.filter((s): s is AbortSignal => s !== undefined);
   return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
+    if (live.some((s) => s.aborted)) return resolve();
     const done = () => {
       clearTimeout(timer);
-      signal.removeEventListener("abort", done);
+      for (const s of live) s.removeEventListener("abort", done);
       resolve();
     };
     const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
+    for (const s of live) s.addEventListener("abort", done, { once: true });
   });
 }
