@@ -14,7 +14,8 @@ import { mountBlobRoutes } from "./edge/blob-routes";
 import { flyteServices, routes } from "./edge/routes";
 import { edgeTimeouts, listen, type RequestHandler, type TlsFiles } from "./edge/listen";
 import { Metrics } from "./edge/metrics";
-import { edgeInterceptor, withCallOrigin } from "./edge/interceptors/edge";
+import { edgeInterceptor } from "./edge/interceptors/edge";
+import { withCallOrigin } from "./edge/access-log";
 import { grpcUnaryHandler } from "./edge/grpc-unary";
 import { withCors } from "./edge/cors";
 

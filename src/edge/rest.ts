@@ -51,7 +51,7 @@ import { StatusSchema } from "../gen/google/rpc/status_pb";
 import { fromGatewayJson, toGatewayJsonText } from "./gateway-json";
 import { parseGoDurationNanos } from "../duration";
 import { httpBindings, type HttpBinding } from "./http-rules";
-import { asGatewayCall, logCall } from "./interceptors/edge";
+import { asGatewayCall, logCall } from "./access-log";
 import type { Logger } from "../log";
 
 export interface RestRoute {
