@@ -16,7 +16,7 @@ import { compileTask } from "../src/compiler/task";
 import { compileWorkflow } from "../src/compiler/workflow";
 import { identifierKey, workflowRequirements } from "../src/compiler/requirements";
 import { buildFlyteWorkflow } from "../src/cluster/flyteworkflow";
-import { canonicalJson, diffLines } from "../src/domain/digest";
+import { canonicalJson, diffLines } from "../src/kernel/digest";
 
 const root = process.argv[2];
 if (!root || !existsSync(root)) {

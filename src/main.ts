@@ -5,7 +5,7 @@ import { BackupError } from "./cli/backup";
 import { groups, helpText } from "./cli/commands";
 import { checkOperands, resolveCommand } from "./cli/resolve";
 import { ConfigError, loadConfig } from "./config/load";
-import { createLogger } from "./log";
+import { createLogger } from "./kernel/log";
 
 function refuse(message: string, help: string): number {
   console.error(`flyteadmin: ${message}\n`);

@@ -4,7 +4,7 @@ import { createRouterTransport, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { getRequestListener } from "@hono/node-server";
 import type { Config } from "./config/schema";
-import type { Logger } from "./log";
+import type { Logger } from "./kernel/log";
 import { openDatabase, type Database } from "./stores/db/client";
 import { migrateUp } from "./stores/db/migrate";
 import { createBlobStore } from "./stores/blob";

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import http from "node:http";
 import { createClient } from "@connectrpc/connect";
 import { AdminService } from "../src/gen/flyteidl/service/admin_pb";
-import { createLogger } from "../src/log";
+import { createLogger } from "../src/kernel/log";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 interface Line {

@@ -8,7 +8,7 @@ import S3rver from "s3rver";
 import { FsBlobStore } from "../src/stores/blob/fs";
 import { MemBlobStore } from "../src/stores/blob/mem";
 import { S3BlobStore } from "../src/stores/blob/s3";
-import type { BlobStore } from "../src/stores/blob/store";
+import type { BlobStore } from "../src/ports/blob";
 
 const dir = mkdtempSync(join(tmpdir(), "flyteadmin-blob-"));
 let s3server: S3rver;

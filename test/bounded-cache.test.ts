@@ -1,6 +1,6 @@
 // BoundedCache: loads once per key, keeps nothing for a load that finds nothing, forgets the oldest when full.
 import { expect, test } from "bun:test";
-import { BoundedCache } from "../src/bounded-cache";
+import { BoundedCache } from "../src/kernel/bounded-cache";
 
 test("loads a key once, does not keep misses, evicts the oldest entry beyond its limit", async () => {
   const cache = new BoundedCache<string, number>(2);

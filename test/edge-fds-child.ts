@@ -1,7 +1,7 @@
 // Run by edge-fds.test.ts under a low open-file limit: a bare listener whose connection budget is
 // lifted, so accepting really runs into EMFILE and only the descriptor probe can pause it.
 import { listen } from "../src/edge/listen";
-import { createLogger } from "../src/log";
+import { createLogger } from "../src/kernel/log";
 
 const log = createLogger("info");
 const listeners = await listen({

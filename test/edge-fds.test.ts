@@ -8,7 +8,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { listen } from "../src/edge/listen";
-import { createLogger } from "../src/log";
+import { createLogger } from "../src/kernel/log";
 import { waitForServing } from "./helpers/serving";
 
 const limit = 128;

@@ -15,7 +15,7 @@ import {
 } from "../src/gen/grpc/health/v1/health_pb";
 import { loadConfig } from "../src/config/load";
 import { startServer } from "../src/server";
-import { createLogger } from "../src/log";
+import { createLogger } from "../src/kernel/log";
 import { waitForServing } from "./helpers/serving";
 
 interface WatchEnd {

@@ -7,7 +7,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "../src/gen/grpc/health/v1/health_pb";
 import { listen } from "../src/edge/listen";
-import { createLogger } from "../src/log";
+import { createLogger } from "../src/kernel/log";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 interface Exchange {

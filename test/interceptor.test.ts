@@ -7,8 +7,8 @@ import { AdminService } from "../src/gen/flyteidl/service/admin_pb";
 import { GetVersionResponseSchema } from "../src/gen/flyteidl/admin/version_pb";
 import { edgeInterceptor } from "../src/edge/interceptors/edge";
 import { Metrics } from "../src/edge/metrics";
-import { createLogger } from "../src/log";
-import { notFound } from "../src/errors";
+import { createLogger } from "../src/kernel/log";
+import { notFound } from "../src/kernel/errors";
 
 test("recovery, request ids, metrics and access log", async () => {
   const lines: string[] = [];

@@ -1,13 +1,13 @@
 // Unit: pure pieces of registration — quantities, identifiers, digests and diffs, task template checks.
 import { describe, expect, test } from "bun:test";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { parseQuantity, isWholeQuantity } from "../src/domain/k8s-quantity";
-import { identifierText, validateIdentifier } from "../src/domain/identifiers";
-import { diffLines, digestOf, messageJson } from "../src/domain/digest";
+import { parseQuantity, isWholeQuantity } from "../src/kernel/k8s-quantity";
+import { identifierText, validateIdentifier } from "../src/kernel/identifiers";
+import { diffLines, digestOf, messageJson } from "../src/kernel/digest";
 import { validateTaskTemplate } from "../src/domain/tasks/validate";
 import { IdentifierSchema, ResourceType } from "../src/gen/flyteidl/core/identifier_pb";
 import { Resources_ResourceName as R, TaskTemplateSchema, type TaskTemplate } from "../src/gen/flyteidl/core/tasks_pb";
-import { AdminError } from "../src/errors";
+import { AdminError } from "../src/kernel/errors";
 
 const id = create(IdentifierSchema, { resourceType: ResourceType.TASK, project: "p", domain: "development", name: "t", version: "v1" });
 

@@ -1,12 +1,12 @@
 // The commands: each loads what it needs and returns an exit code.
 import type { Config } from "../config/schema";
 import { configDocs } from "../config/load";
-import type { Logger } from "../log";
+import type { Logger } from "../kernel/log";
 import { CheckpointError, openDatabase, type Database } from "../stores/db/client";
 import { migrateDown, migrateUp } from "../stores/db/migrate";
 import { projectStore } from "../stores/db/projects";
 import { ProjectManager } from "../domain/projects/manager";
-import { versionInfo } from "../version";
+import { versionInfo } from "../kernel/version";
 import { backupDatabase } from "./backup";
 import { startupFields } from "./startup";
 

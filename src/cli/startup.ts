@@ -3,7 +3,7 @@
 import { resolve } from "node:path";
 import type { Config } from "../config/schema";
 import { embeddedFile } from "../stores/db/client";
-import { versionInfo } from "../version";
+import { versionInfo } from "../kernel/version";
 
 /** A remote URL without its secrets (password, authToken query parameter). */
 export function redactUrl(url: string): string {

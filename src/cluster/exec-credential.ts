@@ -2,7 +2,13 @@
 // command with KUBERNETES_EXEC_INFO, read the ExecCredential it prints, and keep it until it expires or
 // the API server answers 401. Cloud clusters' kubeconfigs authenticate this way.
 import { execFile } from "node:child_process";
-import type { KubeAuth } from "./kubeconfig";
+
+/** What a request to the API server is authenticated with: a header, or a client certificate. */
+export interface KubeAuth {
+  authorization?: string;
+  cert?: string;
+  key?: string;
+}
 
 export interface ExecConfig {
   command: string;

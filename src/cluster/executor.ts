@@ -5,8 +5,8 @@
 // execution); without them one cluster from server.kube-config, the pod's service account or
 // KUBECONFIG; with none of these the executor is noop and executions stay queued.
 import type { Config } from "../config/schema";
-import { parseGoDuration } from "../duration";
-import type { Logger } from "../log";
+import { parseGoDuration } from "../kernel/duration";
+import type { Logger } from "../kernel/log";
 import { ClusterError, KubeClient, reasonOf, responseError, type ClientLimits } from "./client";
 import { defaultCredentials, fileToken, inClusterCredentials, requirePem, serverUrl, type KubeCredentials } from "./kubeconfig";
 import { ClusterConfigError, ClusterSelector } from "./selection";

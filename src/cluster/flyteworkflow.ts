@@ -19,9 +19,9 @@ import type { RawOutputDataConfig } from "../gen/flyteidl/admin/common_pb";
 import { err, Errors } from "../compiler/errors";
 import { castable, literalType, typeText } from "../compiler/typing";
 import { identifierKey } from "../compiler/requirements";
-import { formatGoDuration } from "../duration";
-import { parseQuantity } from "../domain/k8s-quantity";
-import type { ResourceSet } from "../domain/executions/launcher";
+import { formatGoDuration } from "../kernel/duration";
+import { parseQuantity } from "../kernel/k8s-quantity";
+import type { ResourceSet } from "../ports/launcher";
 
 export interface FlyteWorkflowInput {
   closure: CompiledWorkflowClosure;

@@ -6,15 +6,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { isIPv6 } from "node:net";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { parse } from "yaml";
-import { execCredentials, type ExecConfig } from "./exec-credential";
+import { execCredentials, type ExecConfig, type KubeAuth } from "./exec-credential";
+
+export type { KubeAuth } from "./exec-credential";
 
 /** What one request authenticates with; TLS client certificates may come from an exec plugin. */
-export interface KubeAuth {
-  authorization?: string;
-  cert?: string;
-  key?: string;
-}
-
 export interface KubeCredentials {
   /** Base URL of the API server, without a trailing slash. */
   server: string;

@@ -1,7 +1,7 @@
 // The execution rules' Launcher, made of the FlyteWorkflow builder and the executor: build the resource
 // for the execution, submit it, report the cluster it went to.
-import { internal } from "../errors";
-import type { Launcher, LaunchRequest } from "../domain/executions/launcher";
+import { internal } from "../kernel/errors";
+import type { Launcher, LaunchRequest } from "../ports/launcher";
 import { buildFlyteWorkflow, workflowParts, type WorkflowParts } from "./flyteworkflow";
 import type { CompiledWorkflowClosure } from "../gen/flyteidl/core/compiler_pb";
 import { ClusterError } from "./client";

@@ -6,7 +6,7 @@ import { LiteralTypeSchema, SimpleType, type LiteralType } from "../gen/flyteidl
 import { BindingDataSchema, BindingDataCollectionSchema, BindingDataMapSchema, type Binding, type BindingData } from "../gen/flyteidl/core/literals_pb";
 import { VariableMapSchema, VariableSchema, type Variable, type VariableMap } from "../gen/flyteidl/core/interface_pb";
 import type { Node } from "../gen/flyteidl/core/workflow_pb";
-import { goText } from "../domain/go-text";
+import { goText } from "../kernel/go-text";
 import { err, Errors } from "./errors";
 import { castable, isOptional, scalarType, typeText } from "./typing";
 import { startNodeId, type EdgeDirection, type Graph } from "./graph";

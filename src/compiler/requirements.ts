@@ -2,7 +2,7 @@
 // following branch cases, array sub-nodes and sub-workflows (upstream's GetRequirements).
 import type { Identifier } from "../gen/flyteidl/core/identifier_pb";
 import type { Node, WorkflowTemplate } from "../gen/flyteidl/core/workflow_pb";
-import { identifierText } from "../domain/identifiers";
+import { identifierText } from "../kernel/identifiers";
 import { err, Errors } from "./errors";
 
 /** Identifiers compare by their whole value, as upstream keys them by their text form. */

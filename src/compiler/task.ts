@@ -4,8 +4,8 @@
 import { create } from "@bufbuild/protobuf";
 import { CompiledTaskSchema, type CompiledTask } from "../gen/flyteidl/core/compiler_pb";
 import { Resources_ResourceName, type Resources_ResourceEntry, type TaskTemplate } from "../gen/flyteidl/core/tasks_pb";
-import { isDns1123Label } from "../domain/k8s-names";
-import { parseQuantity } from "../domain/k8s-quantity";
+import { isDns1123Label } from "../kernel/k8s-names";
+import { parseQuantity } from "../kernel/k8s-quantity";
 import { err, Errors } from "./errors";
 
 function checkResources(entries: Resources_ResourceEntry[], errs: Errors): void {

@@ -13,8 +13,8 @@ import {
   type StructuredDatasetType,
 } from "../gen/flyteidl/core/types_pb";
 import type { Literal, Primitive, Scalar } from "../gen/flyteidl/core/literals_pb";
-import { canonicalJson, messageJson } from "../domain/digest";
-import { goText } from "../domain/go-text";
+import { canonicalJson, messageJson } from "../kernel/digest";
+import { goText } from "../kernel/go-text";
 
 type Kind = LiteralType["type"];
 const lt = (type: Kind): LiteralType => create(LiteralTypeSchema, { type });

@@ -2,8 +2,8 @@
 // the key; every object is strict so an unknown key is a start-up error. `config docs`, FLYTE_* variables
 // and --flags are derived by walking this schema (see keys.ts).
 import { z } from "zod";
-import { parseGoDuration } from "../duration";
-import { parseQuantity } from "../domain/k8s-quantity";
+import { parseGoDuration } from "../kernel/duration";
+import { parseQuantity } from "../kernel/k8s-quantity";
 
 const isQuantity = (v: string) => {
   try {

@@ -3,7 +3,7 @@
 // can name them; REST calls get their line from the gateway, which alone knows the HTTP status.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Code } from "@connectrpc/connect";
-import type { Logger } from "../log";
+import type { Logger } from "../kernel/log";
 import type { RequestHandler } from "./listen";
 
 /** A code as the log and the metrics name it. */

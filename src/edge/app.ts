@@ -8,9 +8,9 @@ import type { DescService } from "@bufbuild/protobuf";
 import { mountRestGateway, type RestRoute } from "./rest";
 import type { Metrics } from "./metrics";
 import { openApiDocument } from "./openapi";
-import { versionInfo } from "../version";
-import { errorText } from "../errors";
-import type { Logger } from "../log";
+import { versionInfo } from "../kernel/version";
+import { errorText } from "../kernel/errors";
+import type { Logger } from "../kernel/log";
 
 export interface AppOptions {
   services: DescService[];

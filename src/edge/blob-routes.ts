@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import type { Hono } from "hono";
 import type { FsBlobStore } from "../stores/blob/fs";
-import { BlobError } from "../stores/blob/store";
+import { BlobError } from "../ports/blob";
 import { blobRoutePrefix, type LocalUrlSigner } from "../stores/blob/local-signer";
 
 export function mountBlobRoutes(app: Hono, store: FsBlobStore, signer: LocalUrlSigner, maxBytes: number): void {

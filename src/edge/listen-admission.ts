@@ -2,7 +2,7 @@
 // leaves room for); the excess is closed at once and counted. A watchdog pauses the listeners while
 // no descriptor can be opened, backing off from 100 ms to 1 s, since Bun would otherwise spin on the
 // accept it cannot complete. Both are logged at most once per interval, with counts.
-import type { Logger } from "../log";
+import type { Logger } from "../kernel/log";
 import { canOpenFile, connectionBudget, openFileLimit } from "./listen-fds";
 
 export interface AdmissionOptions {

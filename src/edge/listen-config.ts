@@ -1,6 +1,6 @@
 // The listener's limits as the server configuration states them.
 import type { Config } from "../config/schema";
-import { parseGoDuration } from "../duration";
+import { parseGoDuration } from "../kernel/duration";
 import type { EdgeTimeouts } from "./conn-timeouts";
 
 /** Durations are validated by the schema; "0s" turns a limit off. */

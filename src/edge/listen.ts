@@ -8,7 +8,7 @@ import http2 from "node:http2";
 import net from "node:net";
 import tls from "node:tls";
 import type { Duplex } from "node:stream";
-import { silentLogger, type Logger } from "../log";
+import { silentLogger, type Logger } from "../kernel/log";
 import { Connection, type Dispatch, type Drainable } from "./conn-accept";
 import { H1Connection } from "./conn-h1";
 import { H2Connection } from "./conn-h2";

@@ -49,10 +49,10 @@ import type { Context, Hono } from "hono";
 import { UserInfoResponseSchema } from "../gen/flyteidl/service/identity_pb";
 import { StatusSchema } from "../gen/google/rpc/status_pb";
 import { fromGatewayJson, toGatewayJsonText } from "./gateway-json";
-import { parseGoDurationNanos } from "../duration";
+import { parseGoDurationNanos } from "../kernel/duration";
 import { httpBindings, type HttpBinding } from "./http-rules";
 import { asGatewayCall, logCall } from "./access-log";
-import type { Logger } from "../log";
+import type { Logger } from "../kernel/log";
 
 export interface RestRoute {
   /** Upper-case HTTP verb. */

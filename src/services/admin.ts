@@ -29,7 +29,7 @@ import { DescriptionEntityListSchema } from "../gen/flyteidl/admin/description_e
 import { TaskCreateResponseSchema, TaskListSchema } from "../gen/flyteidl/admin/task_pb";
 import { NamedEntityIdentifierListSchema, NamedEntityListSchema, NamedEntityUpdateResponseSchema } from "../gen/flyteidl/admin/common_pb";
 import { ResourceType, type Identifier } from "../gen/flyteidl/core/identifier_pb";
-import type { VersionInfo } from "../version";
+import type { VersionInfo } from "../kernel/version";
 
 export interface AdminDeps {
   projects: ProjectManager;

@@ -12,7 +12,7 @@ import { NamedEntityState } from "../../src/gen/flyteidl/admin/common_pb";
 import { MatchableResource } from "../../src/gen/flyteidl/admin/matchable_resource_pb";
 import { Project_ProjectState as ProjectState } from "../../src/gen/flyteidl/admin/project_pb";
 import { WorkflowExecution_Phase as Phase } from "../../src/gen/flyteidl/core/execution_pb";
-import { versionInfo } from "../../src/version";
+import { versionInfo } from "../../src/kernel/version";
 import { domain, ok, project, startClientEnv, type ClientEnv, type RunResult } from "./harness";
 import { FakePropeller, projectTasks, lit } from "./propeller";
 

@@ -9,7 +9,7 @@ import { stringify } from "yaml";
 import { ClusterError, TokenBucket } from "../../src/cluster/client";
 import { ClusterConfigError, clusterSettings, createExecutor, type ClusterConfigEntry, type ClusterSettings, type WorkflowExecutor } from "../../src/cluster/executor";
 import { loadConfig } from "../../src/config/load";
-import { createLogger, silentLogger } from "../../src/log";
+import { createLogger, silentLogger } from "../../src/kernel/log";
 import { hasOpenssl, startFakeKube, type FakeKube } from "../helpers/fake-k8s";
 
 const dir = mkdtempSync(join(tmpdir(), "executor-test-"));

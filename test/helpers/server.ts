@@ -7,7 +7,7 @@ import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { loadConfig } from "../../src/config/load";
 import { startServer, type RunningServer } from "../../src/server";
-import { silentLogger, type Logger } from "../../src/log";
+import { silentLogger, type Logger } from "../../src/kernel/log";
 import { AdminService } from "../../src/gen/flyteidl/service/admin_pb";
 
 export interface TestServer {

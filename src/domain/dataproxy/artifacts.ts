@@ -13,9 +13,9 @@ import {
 } from "../../gen/flyteidl/service/dataproxy_pb";
 import { NodeExecutionIdentifierSchema, type NodeExecutionIdentifier } from "../../gen/flyteidl/core/identifier_pb";
 import type { LiteralMap } from "../../gen/flyteidl/core/literals_pb";
-import { AdminError, internal, invalidArgument, notFound } from "../../errors";
-import { goText } from "../go-text";
-import type { BlobStore } from "../../stores/blob/store";
+import { AdminError, internal, invalidArgument, notFound } from "../../kernel/errors";
+import { goText } from "../../kernel/go-text";
+import type { BlobStore } from "../../ports/blob";
 import type { NodeExecutionManager } from "../nodeexecutions/manager";
 import type { TaskExecutionManager } from "../taskexecutions/manager";
 import { expiry } from "./manager";

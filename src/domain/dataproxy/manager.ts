@@ -10,10 +10,10 @@ import {
   type CreateUploadLocationRequest,
   type CreateUploadLocationResponse,
 } from "../../gen/flyteidl/service/dataproxy_pb";
-import { alreadyExists, echo, internal, invalidArgument } from "../../errors";
-import { formatGoDuration, parseGoDuration } from "../../duration";
-import { randomString } from "../../random";
-import { BlobError, type BlobStore } from "../../stores/blob/store";
+import { alreadyExists, echo, internal, invalidArgument } from "../../kernel/errors";
+import { formatGoDuration, parseGoDuration } from "../../kernel/duration";
+import { randomString } from "../../kernel/random";
+import { BlobError, type BlobStore } from "../../ports/blob";
 import { checkName, checkRelativePath } from "./paths";
 
 export interface DataProxyConfig {

@@ -1,7 +1,7 @@
 // What a client may put into an upload's key. The parts of CreateUploadLocation become folders of the
 // blob store, so a `..` segment (or an absolute path, NUL, a control character) would let any client sign
 // and fill a location in another project's space; such parts are refused, naming the field.
-import { echo, invalidArgument } from "../../errors";
+import { echo, invalidArgument } from "../../kernel/errors";
 
 // C0 controls, DEL and C1 controls: never part of a key a user meant.
 const control = /[\u0000-\u001f\u007f-\u009f]/;

@@ -8,17 +8,12 @@ import {
   type DescriptionEntity,
   type DescriptionEntityListRequest,
 } from "../../gen/flyteidl/admin/description_entity_pb";
-import { invalidValue, missingArgument, notFound } from "../../errors";
-import { validateIdentifierFields } from "../identifiers";
-import { eq, parseFilters } from "../lists/filters";
-import { nextToken, parseSort, parseToken, requireLimit } from "../lists/page";
-import { requireId } from "../validate";
-import type { DescriptionRecord, ListQuery } from "../tasks/store";
-
-export interface DescriptionStore {
-  get(key: Omit<DescriptionRecord, "shortDescription" | "longDescription" | "link">): Promise<DescriptionRecord | undefined>;
-  list(q: ListQuery): Promise<DescriptionRecord[]>;
-}
+import { invalidValue, missingArgument, notFound } from "../../kernel/errors";
+import { validateIdentifierFields } from "../../kernel/identifiers";
+import { eq, parseFilters } from "../../kernel/lists/filters";
+import { nextToken, parseSort, parseToken, requireLimit } from "../../kernel/lists/page";
+import { requireId } from "../../kernel/validate";
+import type { DescriptionRecord, DescriptionStore } from "../../ports/descriptions";
 
 /** Filters and sort keys of a description list use the described entity's columns, as upstream. */
 const entityOf = (t: ResourceType) => (t === ResourceType.WORKFLOW ? "workflow" : "task");

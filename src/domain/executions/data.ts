@@ -3,7 +3,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { LiteralMapSchema, type LiteralMap } from "../../gen/flyteidl/core/literals_pb";
 import { UrlBlobSchema, type UrlBlob } from "../../gen/flyteidl/admin/common_pb";
-import type { BlobStore } from "../../stores/blob/store";
+import type { BlobStore } from "../../ports/blob";
 
 export async function readLiteralMap(blobs: BlobStore, uri: string): Promise<{ full: LiteralMap; blob: UrlBlob }> {
   if (uri === "") return { full: create(LiteralMapSchema), blob: create(UrlBlobSchema) };

@@ -4,7 +4,7 @@
 import { toBinary } from "@bufbuild/protobuf";
 import { LiteralMapSchema, type LiteralMap } from "../../gen/flyteidl/core/literals_pb";
 import type { ExecutionError } from "../../gen/flyteidl/core/execution_pb";
-import type { BlobStore } from "../../stores/blob/store";
+import type { BlobStore } from "../../ports/blob";
 
 type InputValue = { case: "inputUri"; value: string } | { case: "inputData"; value: LiteralMap } | { case: undefined; value?: undefined };
 type OutputResult =

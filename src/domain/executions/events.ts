@@ -12,11 +12,11 @@ import { ExecutionError_ErrorKind, WorkflowExecution_Phase as Phase } from "../.
 import { WorkflowExecutionIdentifierSchema } from "../../gen/flyteidl/core/identifier_pb";
 import { LiteralMapSchema } from "../../gen/flyteidl/core/literals_pb";
 import { Code } from "@connectrpc/connect";
-import { AdminError, alreadyExists, detail, failedPrecondition, invalidArgument, resourceExhausted } from "../../errors";
-import { goText } from "../go-text";
-import type { BlobStore } from "../../stores/blob/store";
-import { StaleRecord, type ExecutionPatch, type ExecutionRecord } from "./store";
-import { knownEnum } from "../validate";
+import { AdminError, alreadyExists, detail, failedPrecondition, invalidArgument, resourceExhausted } from "../../kernel/errors";
+import { goText } from "../../kernel/go-text";
+import type { BlobStore } from "../../ports/blob";
+import { StaleRecord, type ExecutionPatch, type ExecutionRecord } from "../../ports/executions";
+import { knownEnum } from "../../kernel/validate";
 
 export const defaultProducer = "propeller";
 const isRealProducer = (p: string) => p !== "" && p !== defaultProducer;

@@ -4,9 +4,9 @@
 import { create } from "@bufbuild/protobuf";
 import { LiteralMapSchema, type Literal, type LiteralMap } from "../../gen/flyteidl/core/literals_pb";
 import type { ParameterMap } from "../../gen/flyteidl/core/interface_pb";
-import { invalidArgument } from "../../errors";
+import { invalidArgument } from "../../kernel/errors";
 import type { TypeRules } from "../launchplans/validate";
-import { goText } from "../go-text";
+import { goText } from "../../kernel/go-text";
 import { LiteralTypeSchema } from "../../gen/flyteidl/core/types_pb";
 
 export function checkAndFetchInputs(user: LiteralMap | undefined, fixed: LiteralMap | undefined, expected: ParameterMap | undefined, types: TypeRules): LiteralMap {

@@ -33,22 +33,22 @@ import { MatchableResource, type PluginOverride } from "../../gen/flyteidl/admin
 import { ExecutionError_ErrorKind, WorkflowExecution_Phase as Phase } from "../../gen/flyteidl/core/execution_pb";
 import { IdentifierSchema, ResourceType, WorkflowExecutionIdentifierSchema, type Identifier, type WorkflowExecutionIdentifier } from "../../gen/flyteidl/core/identifier_pb";
 import { LiteralMapSchema, type LiteralMap } from "../../gen/flyteidl/core/literals_pb";
-import { AdminError, alreadyExists, internal, invalidArgument, missingArgument, notFound } from "../../errors";
-import { validateIdentifierFields } from "../identifiers";
-import { knownEnum, requireId, validateLabels } from "../validate";
-import { parseFilters, eq, type Filter } from "../lists/filters";
-import { nextToken, parseSort, parseToken, requireLimit } from "../lists/page";
+import { AdminError, alreadyExists, internal, invalidArgument, missingArgument, notFound } from "../../kernel/errors";
+import { validateIdentifierFields } from "../../kernel/identifiers";
+import { knownEnum, requireId, validateLabels } from "../../kernel/validate";
+import { parseFilters, eq, type Filter } from "../../kernel/lists/filters";
+import { nextToken, parseSort, parseToken, requireLimit } from "../../kernel/lists/page";
 import { validateLiteralMap, validateNotifications, type TypeRules } from "../launchplans/validate";
-import type { LaunchPlanRecord, LaunchPlanStore } from "../launchplans/store";
-import type { WorkflowRecord, WorkflowStore } from "../workflows/store";
-import type { TaskStore } from "../tasks/store";
+import type { LaunchPlanRecord, LaunchPlanStore } from "../../ports/launchplans";
+import type { WorkflowRecord, WorkflowStore } from "../../ports/workflows";
+import type { TaskStore } from "../../ports/tasks";
 import { missingEntity } from "../tasks/manager";
 import type { ProjectManager } from "../projects/manager";
-import type { BlobStore } from "../../stores/blob/store";
-import type { ExecutionKey, ExecutionRecord, ExecutionStore } from "./store";
-import type { NodeExecutionStore } from "../nodeexecutions/store";
+import type { BlobStore } from "../../ports/blob";
+import type { ExecutionKey, ExecutionRecord, ExecutionStore } from "../../ports/executions";
+import type { NodeExecutionStore } from "../../ports/nodeexecutions";
 import { ConcurrencyLimitBehavior } from "../../gen/flyteidl/admin/launch_plan_pb";
-import type { Launcher, ResourceSet } from "./launcher";
+import type { Launcher, ResourceSet } from "../../ports/launcher";
 import { checkAndFetchInputs } from "./inputs";
 import { checkExecutionName, generateExecutionName } from "./names";
 import { resolveAuthRole, resolveExecConfig, type ExecConfigSource } from "./exec-config";
@@ -57,7 +57,7 @@ import { applyTaskResourceDefaults } from "./task-resources";
 import { applyQueue, pickQueue, type QueueSettings } from "./queues";
 import type { SingleTaskLaunchPlans } from "./single-task";
 import { CompiledWorkflowClosureSchema, type CompiledWorkflowClosure } from "../../gen/flyteidl/core/compiler_pb";
-import { BoundedCache } from "../../bounded-cache";
+import { BoundedCache } from "../../kernel/bounded-cache";
 
 /** Matchable attributes as executions read them: the most specific match, or undefined. */
 export type AttributeLookup = (

@@ -1,7 +1,7 @@
 // Execution names: the client's, checked as upstream checks them, or generated like upstream's
 // ("a" + 19 characters from Kubernetes' random-string alphabet, which avoids vowels and look-alikes).
 import { randomInt } from "node:crypto";
-import { invalidArgument } from "../../errors";
+import { invalidArgument } from "../../kernel/errors";
 
 const alphabet = "bcdfghjklmnpqrstvwxz2456789";
 const maxLength = 63;

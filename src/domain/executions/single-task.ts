@@ -10,10 +10,10 @@ import { TaskClosureSchema } from "../../gen/flyteidl/admin/task_pb";
 import { IdentifierSchema, ResourceType, type Identifier } from "../../gen/flyteidl/core/identifier_pb";
 import type { Binding } from "../../gen/flyteidl/core/literals_pb";
 import type { TypedInterface } from "../../gen/flyteidl/core/interface_pb";
-import { AdminError, internal } from "../../errors";
-import type { LaunchPlanRecord, LaunchPlanStore } from "../launchplans/store";
-import type { WorkflowStore } from "../workflows/store";
-import type { TaskStore } from "../tasks/store";
+import { AdminError, internal } from "../../kernel/errors";
+import type { LaunchPlanRecord, LaunchPlanStore } from "../../ports/launchplans";
+import type { WorkflowStore } from "../../ports/workflows";
+import type { TaskStore } from "../../ports/tasks";
 import { missingEntity } from "../tasks/manager";
 
 /** Registration the single-task path needs: a skeleton workflow and launch plan per task version. */

@@ -5,8 +5,8 @@
 import { create } from "@bufbuild/protobuf";
 import type { CompiledWorkflowClosure } from "../../gen/flyteidl/core/compiler_pb";
 import { Resources_ResourceName as Name, ResourcesSchema, type Resources_ResourceEntry } from "../../gen/flyteidl/core/tasks_pb";
-import { parseQuantity } from "../k8s-quantity";
-import type { ResourceSet } from "./launcher";
+import { parseQuantity } from "../../kernel/k8s-quantity";
+import type { ResourceSet } from "../../ports/launcher";
 
 type Key = keyof ResourceSet;
 const names: Array<[Key, Name]> = [

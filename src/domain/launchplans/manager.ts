@@ -23,17 +23,17 @@ import {
   type NamedEntityIdentifierListRequest,
   type ResourceListRequest,
 } from "../../gen/flyteidl/admin/common_pb";
-import { AdminError, alreadyExists, invalidArgument, missingArgument, notFound } from "../../errors";
-import { diffLines, digestOf, messageJson } from "../digest";
-import { identifierText, validateIdentifier, validateNamedEntityIdentifier } from "../identifiers";
-import { eq } from "../lists/filters";
+import { AdminError, alreadyExists, invalidArgument, missingArgument, notFound } from "../../kernel/errors";
+import { diffLines, digestOf, messageJson } from "../../kernel/digest";
+import { identifierText, validateIdentifier, validateNamedEntityIdentifier } from "../../kernel/identifiers";
+import { eq } from "../../kernel/lists/filters";
 import { listNames, listVersions } from "../lists/versions";
-import { validateLabels } from "../validate";
+import { validateLabels } from "../../kernel/validate";
 import type { ProjectManager } from "../projects/manager";
 import { missingEntity } from "../tasks/manager";
-import type { EntityKey } from "../tasks/store";
-import type { WorkflowStore } from "../workflows/store";
-import type { LaunchPlanRecord, LaunchPlanStore, ScheduleRecord } from "./store";
+import type { EntityKey } from "../../ports/common";
+import type { WorkflowStore } from "../../ports/workflows";
+import type { LaunchPlanRecord, LaunchPlanStore, ScheduleRecord } from "../../ports/launchplans";
 import {
   cronText,
   expectedInputs,

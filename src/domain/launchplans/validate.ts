@@ -8,7 +8,7 @@ import { SimpleType, type LiteralType } from "../../gen/flyteidl/core/types_pb";
 import { WorkflowExecution_Phase as Phase } from "../../gen/flyteidl/core/execution_pb";
 import type { Notification } from "../../gen/flyteidl/admin/common_pb";
 import type { Schedule } from "../../gen/flyteidl/admin/schedule_pb";
-import { invalidArgument, invalidValue, missingArgument } from "../../errors";
+import { invalidArgument, invalidValue, missingArgument } from "../../kernel/errors";
 
 /** What registration needs from the type system (the compiler's casting rules). */
 export interface TypeRules {

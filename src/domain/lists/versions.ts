@@ -7,12 +7,12 @@ import {
   type NamedEntityIdentifierListRequest,
   type ResourceListRequest,
 } from "../../gen/flyteidl/admin/common_pb";
-import { missingArgument } from "../../errors";
-import { eq, parseFilters, type Filter } from "./filters";
-import type { Entity } from "./entities";
-import { nextToken, parseSort, parseToken, requireLimit } from "./page";
-import { optionalId, requireId } from "../validate";
-import type { ListQuery } from "../tasks/store";
+import { missingArgument } from "../../kernel/errors";
+import { eq, parseFilters, type Filter } from "../../kernel/lists/filters";
+import type { Entity } from "../../kernel/lists/entities";
+import { nextToken, parseSort, parseToken, requireLimit } from "../../kernel/lists/page";
+import { optionalId, requireId } from "../../kernel/validate";
+import type { ListQuery } from "../../ports/common";
 
 type VersionedEntity = "task" | "workflow" | "launch_plan";
 

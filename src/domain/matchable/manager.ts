@@ -29,10 +29,10 @@ import {
   type WorkflowAttributesUpdateRequest,
 } from "../../gen/flyteidl/admin/workflow_attributes_pb";
 import { Project_ProjectState } from "../../gen/flyteidl/admin/project_pb";
-import { invalidArgument, invalidValue, missingArgument, notFound } from "../../errors";
+import { invalidArgument, invalidValue, missingArgument, notFound } from "../../kernel/errors";
 import type { ProjectManager } from "../projects/manager";
 import { mergeExecConfig, type ExecConfigSource } from "../executions/exec-config";
-import type { ResourceKey, ResourceRecord, ResourceStore } from "./store";
+import type { ResourceKey, ResourceRecord, ResourceStore } from "../../ports/matchable";
 
 const priority = { project: 5, projectDomain: 10, workflow: 100, launchPlan: 1000 };
 

@@ -12,7 +12,7 @@ import type { Execution } from "../../gen/flyteidl/admin/execution_pb";
 import type { NodeExecution } from "../../gen/flyteidl/admin/node_execution_pb";
 import type { TaskExecution } from "../../gen/flyteidl/admin/task_execution_pb";
 import { WorkflowExecutionGetMetricsResponseSchema, type WorkflowExecutionGetMetricsRequest, type WorkflowExecutionGetMetricsResponse } from "../../gen/flyteidl/admin/execution_pb";
-import { internal } from "../../errors";
+import { internal } from "../../kernel/errors";
 import type { ExecutionManager } from "../executions/manager";
 import type { NodeExecutionManager } from "../nodeexecutions/manager";
 import type { TaskExecutionManager } from "../taskexecutions/manager";

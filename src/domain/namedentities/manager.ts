@@ -11,12 +11,12 @@ import {
   type NamedEntityListRequest,
   type NamedEntityUpdateRequest,
 } from "../../gen/flyteidl/admin/common_pb";
-import { invalidArgument, invalidValue, missingArgument, notFound } from "../../errors";
-import { validateNamedEntityIdentifier } from "../identifiers";
-import { parseFilters } from "../lists/filters";
-import { nextToken, parseSort, parseToken, requireLimit } from "../lists/page";
-import { knownEnum, requireId } from "../validate";
-import type { EntityTable, NamedEntityRecord, NamedEntityStore } from "./store";
+import { invalidArgument, invalidValue, missingArgument, notFound } from "../../kernel/errors";
+import { validateNamedEntityIdentifier } from "../../kernel/identifiers";
+import { parseFilters } from "../../kernel/lists/filters";
+import { nextToken, parseSort, parseToken, requireLimit } from "../../kernel/lists/page";
+import { knownEnum, requireId } from "../../kernel/validate";
+import type { EntityTable, NamedEntityRecord, NamedEntityStore } from "../../ports/namedentities";
 
 const tables: Partial<Record<ResourceType, EntityTable>> = {
   [ResourceType.TASK]: "tasks",

@@ -1,11 +1,11 @@
 // Node and task execution identifiers → storage keys, checked as upstream checks them.
 import { ResourceType, type NodeExecutionIdentifier, type TaskExecutionIdentifier } from "../../gen/flyteidl/core/identifier_pb";
-import { missingArgument } from "../../errors";
-import { validateIdentifier } from "../identifiers";
-import { requireString } from "../validate";
+import { missingArgument } from "../../kernel/errors";
+import { validateIdentifier } from "../../kernel/identifiers";
+import { requireString } from "../../kernel/validate";
 import { validateExecutionId } from "../executions/manager";
-import type { NodeExecutionKey } from "./store";
-import type { TaskExecutionKey } from "../taskexecutions/store";
+import type { NodeExecutionKey } from "../../ports/nodeexecutions";
+import type { TaskExecutionKey } from "../../ports/taskexecutions";
 
 export function nodeKeyOf(id: NodeExecutionIdentifier | undefined): NodeExecutionKey {
   if (!id) throw missingArgument("id");

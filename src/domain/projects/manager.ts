@@ -9,12 +9,12 @@ import {
   type Project,
   type ProjectListRequest,
 } from "../../gen/flyteidl/admin/project_pb";
-import { detail, invalidArgument, missingArgument, notFound } from "../../errors";
-import { goList, isDns1123Label } from "../k8s-names";
-import { parseFilters } from "../lists/filters";
-import { nextToken, parseSort, parseToken } from "../lists/page";
-import { knownEnum, maxLength, requireString, validateLabels } from "../validate";
-import type { ProjectRecord, ProjectStore } from "./store";
+import { detail, invalidArgument, missingArgument, notFound } from "../../kernel/errors";
+import { goList, isDns1123Label } from "../../kernel/k8s-names";
+import { parseFilters } from "../../kernel/lists/filters";
+import { nextToken, parseSort, parseToken } from "../../kernel/lists/page";
+import { knownEnum, maxLength, requireString, validateLabels } from "../../kernel/validate";
+import type { ProjectRecord, ProjectStore } from "../../ports/projects";
 
 const maxNameLength = 64;
 const maxDescriptionLength = 300;

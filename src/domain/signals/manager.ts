@@ -6,13 +6,13 @@ import { SignalListSchema, SignalSchema, type Signal, type SignalGetOrCreateRequ
 import { LiteralTypeSchema } from "../../gen/flyteidl/core/types_pb";
 import { LiteralSchema } from "../../gen/flyteidl/core/literals_pb";
 import type { SignalIdentifier } from "../../gen/flyteidl/core/identifier_pb";
-import { invalidArgument, missingArgument } from "../../errors";
-import { eq, parseFilters } from "../lists/filters";
-import { nextToken, parseSort, parseToken, requireLimit } from "../lists/page";
-import { goText } from "../go-text";
+import { invalidArgument, missingArgument } from "../../kernel/errors";
+import { eq, parseFilters } from "../../kernel/lists/filters";
+import { nextToken, parseSort, parseToken, requireLimit } from "../../kernel/lists/page";
+import { goText } from "../../kernel/go-text";
 import { validateExecutionId } from "../executions/manager";
 import type { TypeRules } from "../launchplans/validate";
-import type { SignalKey, SignalRecord, SignalStore } from "./store";
+import type { SignalKey, SignalRecord, SignalStore } from "../../ports/signals";
 
 function keyOf(id: SignalIdentifier | undefined): SignalKey {
   if (!id) throw missingArgument("id");

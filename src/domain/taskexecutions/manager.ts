@@ -18,20 +18,20 @@ import { TaskExecution_Phase as Phase } from "../../gen/flyteidl/core/execution_
 import { ReasonSchema } from "../../gen/flyteidl/admin/task_execution_pb";
 import { ResourceType, TaskExecutionIdentifierSchema, type TaskExecutionIdentifier } from "../../gen/flyteidl/core/identifier_pb";
 import { LiteralMapSchema } from "../../gen/flyteidl/core/literals_pb";
-import { alreadyExists, invalidArgument, missingArgument, notFound, resourceExhausted } from "../../errors";
-import { validateIdentifier } from "../identifiers";
-import { eq, parseFilters, type Filter } from "../lists/filters";
-import { nextToken, parseSort, parseToken, requireLimit } from "../lists/page";
-import { goText } from "../go-text";
-import type { BlobStore } from "../../stores/blob/store";
+import { alreadyExists, invalidArgument, missingArgument, notFound, resourceExhausted } from "../../kernel/errors";
+import { validateIdentifier } from "../../kernel/identifiers";
+import { eq, parseFilters, type Filter } from "../../kernel/lists/filters";
+import { nextToken, parseSort, parseToken, requireLimit } from "../../kernel/lists/page";
+import { goText } from "../../kernel/go-text";
+import type { BlobStore } from "../../ports/blob";
 import { checkCluster, retryStale, terminalStateError } from "../executions/events";
 import { missingExecution } from "../executions/manager";
 import { readLiteralMap, readOutputs } from "../executions/data";
 import { eventInputUri, eventOutputResult } from "../executions/event-data";
 import { nodeKeyOf, taskExecutionKeyOf } from "../nodeexecutions/keys";
 import { filterLogsByPhase, isTaskTerminal, mergeCustom, mergeLogs, mergeMetadata } from "./merge";
-import type { TaskExecutionKey, TaskExecutionPatch, TaskExecutionRecord, TaskExecutionStore } from "./store";
-import { knownEnum } from "../validate";
+import type { TaskExecutionKey, TaskExecutionPatch, TaskExecutionRecord, TaskExecutionStore } from "../../ports/taskexecutions";
+import { knownEnum } from "../../kernel/validate";
 
 export interface TaskExecutionSettings {
   maxSizeInBytes: number;

@@ -8,13 +8,15 @@ import { CompiledTaskSchema, type CompiledTask } from "../../gen/flyteidl/core/c
 import { TaskClosureSchema, TaskSchema, type Task, type TaskCreateRequest } from "../../gen/flyteidl/admin/task_pb";
 import { DescriptionSchema, type DescriptionEntity } from "../../gen/flyteidl/admin/description_entity_pb";
 import type { NamedEntityIdentifier, NamedEntityIdentifierListRequest, ResourceListRequest } from "../../gen/flyteidl/admin/common_pb";
-import { AdminError, alreadyExists, invalidArgument, missingArgument, notFound } from "../../errors";
+import { AdminError, alreadyExists, invalidArgument, missingArgument, notFound } from "../../kernel/errors";
 import { Code } from "@connectrpc/connect";
-import { diffLines, digestOf, messageJson } from "../digest";
-import { identifierText, validateIdentifier } from "../identifiers";
+import { diffLines, digestOf, messageJson } from "../../kernel/digest";
+import { identifierText, validateIdentifier } from "../../kernel/identifiers";
 import { listNames, listVersions } from "../lists/versions";
 import type { ProjectManager } from "../projects/manager";
-import type { DescriptionRecord, EntityKey, TaskRecord, TaskStore } from "./store";
+import type { EntityKey } from "../../ports/common";
+import type { DescriptionRecord } from "../../ports/descriptions";
+import type { TaskRecord, TaskStore } from "../../ports/tasks";
 import { validateTaskTemplate, type ResourceLimits, type TaskTypeWhitelist } from "./validate";
 
 /** Compiles a template; throws InvalidArgument ("task failed compilation with ...") when it cannot. */

@@ -3,10 +3,10 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { Resources_ResourceName as R, type Resources_ResourceEntry, type TaskTemplate } from "../../gen/flyteidl/core/tasks_pb";
 import type { Identifier } from "../../gen/flyteidl/core/identifier_pb";
-import { invalidArgument, missingArgument } from "../../errors";
-import { identifierText } from "../identifiers";
-import { isWholeQuantity, parseQuantity, QuantityError } from "../k8s-quantity";
-import { requireString } from "../validate";
+import { invalidArgument, missingArgument } from "../../kernel/errors";
+import { identifierText } from "../../kernel/identifiers";
+import { isWholeQuantity, parseQuantity, QuantityError } from "../../kernel/k8s-quantity";
+import { requireString } from "../../kernel/validate";
 
 /** Platform limits by resource; absent or zero means unlimited. */
 export type ResourceLimits = Partial<Record<"cpu" | "memory" | "gpu" | "ephemeralStorage", string>>;

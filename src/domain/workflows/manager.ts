@@ -16,16 +16,16 @@ import {
   type WorkflowCreateRequest,
 } from "../../gen/flyteidl/admin/workflow_pb";
 import type { NamedEntityIdentifier, NamedEntityIdentifierListRequest, ResourceListRequest } from "../../gen/flyteidl/admin/common_pb";
-import { AdminError, alreadyExists, detail, internal, invalidArgument, missingArgument } from "../../errors";
-import { diffLines, digestOf, messageJson } from "../digest";
-import { identifierText, validateIdentifier } from "../identifiers";
-import { parseQuantity } from "../k8s-quantity";
+import { AdminError, alreadyExists, detail, internal, invalidArgument, missingArgument } from "../../kernel/errors";
+import { diffLines, digestOf, messageJson } from "../../kernel/digest";
+import { identifierText, validateIdentifier } from "../../kernel/identifiers";
+import { parseQuantity } from "../../kernel/k8s-quantity";
 import { listNames, listVersions } from "../lists/versions";
 import type { ProjectManager } from "../projects/manager";
 import { descriptionRecord, missingEntity } from "../tasks/manager";
-import type { TaskStore } from "../tasks/store";
-import type { BlobStore } from "../../stores/blob/store";
-import type { WorkflowRecord, WorkflowStore } from "./store";
+import type { TaskStore } from "../../ports/tasks";
+import type { BlobStore } from "../../ports/blob";
+import type { WorkflowRecord, WorkflowStore } from "../../ports/workflows";
 import { TaskClosureSchema } from "../../gen/flyteidl/admin/task_pb";
 import type { LaunchPlanInterface } from "../../compiler/graph";
 

@@ -6,7 +6,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL, fileURLToPath } from "node:url";
 import { createHash, randomUUID } from "node:crypto";
 import type { LocalUrlSigner } from "./local-signer";
-import { BlobError, joinKey, type BlobInfo, type BlobStore, type SignOptions, type SignedUrl } from "./store";
+import { BlobError, joinKey, type BlobInfo, type BlobStore, type SignOptions, type SignedUrl } from "../../ports/blob";
 
 const syncWriteLimit = 64 * 1024;
 

@@ -5,7 +5,7 @@ import { FsBlobStore } from "./fs";
 import { LocalUrlSigner } from "./local-signer";
 import { MemBlobStore } from "./mem";
 import { S3BlobStore } from "./s3";
-import type { BlobStore } from "./store";
+import type { BlobStore } from "../../ports/blob";
 
 export interface BlobSetup {
   store: BlobStore;

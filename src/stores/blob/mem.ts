@@ -1,6 +1,6 @@
 // In-memory backend (storage.type: mem), for tests and throwaway servers; upstream has the same kind.
 import { createHash } from "node:crypto";
-import { BlobError, joinKey, type BlobInfo, type BlobStore, type SignOptions, type SignedUrl } from "./store";
+import { BlobError, joinKey, type BlobInfo, type BlobStore, type SignOptions, type SignedUrl } from "../../ports/blob";
 
 export class MemBlobStore implements BlobStore {
   private readonly objects = new Map<string, Uint8Array>();

@@ -1,7 +1,7 @@
 // S3-compatible backend (AWS S3, MinIO, R2, GCS interop) over fetch, signed with aws4fetch. URIs are
 // s3://<bucket>/<key>, as upstream writes them.
 import { AwsClient } from "aws4fetch";
-import { BlobError, joinKey, parseUri, type BlobInfo, type BlobStore, type SignOptions, type SignedUrl } from "./store";
+import { BlobError, joinKey, parseUri, type BlobInfo, type BlobStore, type SignOptions, type SignedUrl } from "../../ports/blob";
 
 export interface S3Options {
   bucket: string;

@@ -2,9 +2,9 @@
 import type { Db } from "./client";
 import { descriptionEntities } from "./schema";
 import { listRows } from "./versioned";
-import { eq } from "../../domain/lists/filters";
-import type { DescriptionStore } from "../../domain/descriptions/manager";
-import type { DescriptionRecord } from "../../domain/tasks/store";
+import { eq } from "../../kernel/lists/filters";
+import type { DescriptionStore } from "../../ports/descriptions";
+import type { DescriptionRecord } from "../../ports/descriptions";
 
 interface DescriptionRowSql {
   resource_type: number;

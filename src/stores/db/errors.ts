@@ -1,6 +1,6 @@
 // Database failures in the server's error family: unique violations are AlreadyExists (as upstream maps
 // Postgres 23505), everything else Internal with the driver's message.
-import { AdminError, alreadyExists, internal } from "../../errors";
+import { AdminError, alreadyExists, internal } from "../../kernel/errors";
 
 function messageOf(e: unknown): string {
   if (e instanceof Error) {

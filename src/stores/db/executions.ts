@@ -8,9 +8,9 @@ import { dbError, isUniqueViolation } from "./errors";
 import { queryRows, TableWriter } from "./raw-sql";
 import { orderSql, whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
-import type { Filter } from "../../domain/lists/filters";
-import type { ListQuery } from "../../domain/tasks/store";
-import { StaleRecord, type ExecutionKey, type ExecutionRecord, type ExecutionStore } from "../../domain/executions/store";
+import type { Filter } from "../../kernel/lists/filters";
+import type { ListQuery } from "../../ports/common";
+import { StaleRecord, type ExecutionKey, type ExecutionRecord, type ExecutionStore } from "../../ports/executions";
 
 type Row = typeof executions.$inferSelect;
 

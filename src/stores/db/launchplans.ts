@@ -5,9 +5,9 @@ import { launchPlans, schedulableEntities } from "./schema";
 import { dbError } from "./errors";
 import { whereSql, orderSql } from "./list-sql";
 import { getByKey, listNames, listRows, pageSql } from "./versioned";
-import { eq } from "../../domain/lists/filters";
-import type { EntityKey, ListQuery } from "../../domain/tasks/store";
-import type { LaunchPlanRecord, LaunchPlanStore } from "../../domain/launchplans/store";
+import { eq } from "../../kernel/lists/filters";
+import type { EntityKey, ListQuery } from "../../ports/common";
+import type { LaunchPlanRecord, LaunchPlanStore } from "../../ports/launchplans";
 
 interface LaunchPlanRowSql {
   id: number;

@@ -1,8 +1,8 @@
 // Renders parsed list filters and sort orders to SQL. Column names were checked against the entity's
 // column set by the parser, so they are safe to place as identifiers; values are always bound.
 import { sql, type SQL } from "drizzle-orm";
-import type { Filter } from "../../domain/lists/filters";
-import type { SortOrder } from "../../domain/lists/page";
+import type { Filter } from "../../kernel/lists/filters";
+import type { SortOrder } from "../../kernel/lists/page";
 
 function column(table: string | undefined, name: string): SQL | ReturnType<typeof sql.identifier> {
   return table ? sql`${sql.identifier(table)}.${sql.identifier(name)}` : sql.identifier(name);

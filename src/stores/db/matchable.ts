@@ -3,7 +3,7 @@ import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { queryRows } from "./raw-sql";
 import { resources } from "./schema";
-import type { ResourceKey, ResourceRecord, ResourceStore } from "../../domain/matchable/store";
+import type { ResourceKey, ResourceRecord, ResourceStore } from "../../ports/matchable";
 
 type Row = typeof resources.$inferSelect;
 const fromRow = (r: Row): ResourceRecord => ({

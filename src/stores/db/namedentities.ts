@@ -4,8 +4,8 @@ import type { Db } from "./client";
 import { namedEntityMetadata } from "./schema";
 import { filterSql } from "./list-sql";
 import { dbError } from "./errors";
-import type { Filter } from "../../domain/lists/filters";
-import type { EntityTable, NamedEntityRecord, NamedEntityStore } from "../../domain/namedentities/store";
+import type { Filter } from "../../kernel/lists/filters";
+import type { EntityTable, NamedEntityRecord, NamedEntityStore } from "../../ports/namedentities";
 
 const metadataFields = new Set(["description", "state"]);
 

@@ -7,9 +7,9 @@ import { dbError, isUniqueViolation } from "./errors";
 import { queryRows, TableWriter } from "./raw-sql";
 import { orderSql, whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
-import type { Filter } from "../../domain/lists/filters";
-import type { NodeExecutionKey, NodeExecutionPatch, NodeExecutionRecord, NodeExecutionStore } from "../../domain/nodeexecutions/store";
-import { StaleRecord } from "../../domain/executions/store";
+import type { Filter } from "../../kernel/lists/filters";
+import type { NodeExecutionKey, NodeExecutionPatch, NodeExecutionRecord, NodeExecutionStore } from "../../ports/nodeexecutions";
+import { StaleRecord } from "../../ports/executions";
 
 const bytes = (b: unknown) => (b instanceof Uint8Array || b instanceof ArrayBuffer ? new Uint8Array(b) : new Uint8Array());
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));

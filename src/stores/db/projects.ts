@@ -5,7 +5,7 @@ import { projects, type ProjectRow } from "./schema";
 import { dbError } from "./errors";
 import { queryRows } from "./raw-sql";
 import { orderSql, whereSql } from "./list-sql";
-import type { ProjectListQuery, ProjectPatch, ProjectRecord, ProjectStore } from "../../domain/projects/store";
+import type { ProjectListQuery, ProjectPatch, ProjectRecord, ProjectStore } from "../../ports/projects";
 
 const archived = 1;
 

@@ -4,7 +4,7 @@ import type { Db } from "./client";
 import { signals } from "./schema";
 import { whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
-import type { SignalKey, SignalRecord, SignalStore } from "../../domain/signals/store";
+import type { SignalKey, SignalRecord, SignalStore } from "../../ports/signals";
 
 const bytes = (b: unknown) => (b instanceof Uint8Array || b instanceof ArrayBuffer ? new Uint8Array(b) : null);
 

@@ -6,9 +6,9 @@ import { dbError, isUniqueViolation } from "./errors";
 import { queryRows, TableWriter } from "./raw-sql";
 import { orderSql, whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
-import type { Filter } from "../../domain/lists/filters";
-import type { TaskExecutionKey, TaskExecutionPatch, TaskExecutionRecord, TaskExecutionStore } from "../../domain/taskexecutions/store";
-import { StaleRecord } from "../../domain/executions/store";
+import type { Filter } from "../../kernel/lists/filters";
+import type { TaskExecutionKey, TaskExecutionPatch, TaskExecutionRecord, TaskExecutionStore } from "../../ports/taskexecutions";
+import { StaleRecord } from "../../ports/executions";
 
 const bytes = (b: unknown) => (b instanceof Uint8Array || b instanceof ArrayBuffer ? new Uint8Array(b) : new Uint8Array());
 

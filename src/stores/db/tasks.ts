@@ -3,7 +3,8 @@ import type { Db } from "./client";
 import { descriptionEntities, tasks } from "./schema";
 import { dbError } from "./errors";
 import { getByKey, listNames, listRows } from "./versioned";
-import type { DescriptionRecord, TaskRecord, TaskStore } from "../../domain/tasks/store";
+import type { DescriptionRecord } from "../../ports/descriptions";
+import type { TaskRecord, TaskStore } from "../../ports/tasks";
 
 interface TaskRowSql {
   id: number;

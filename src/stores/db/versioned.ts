@@ -5,7 +5,7 @@ import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 import { queryRows } from "./raw-sql";
 import { orderSql, whereSql } from "./list-sql";
-import type { EntityKey, ListQuery } from "../../domain/tasks/store";
+import type { EntityKey, ListQuery } from "../../ports/common";
 
 export function pageSql(q: ListQuery): SQL {
   const order = q.order ? sql` ORDER BY ${orderSql(q.order)}` : sql``;

@@ -4,7 +4,7 @@ import { descriptionEntities, workflows } from "./schema";
 import { dbError } from "./errors";
 import { descriptionRow } from "./tasks";
 import { getByKey, listNames, listRows } from "./versioned";
-import type { WorkflowRecord, WorkflowStore } from "../../domain/workflows/store";
+import type { WorkflowRecord, WorkflowStore } from "../../ports/workflows";
 
 interface WorkflowRowSql {
   id: number;

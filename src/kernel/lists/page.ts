@@ -2,7 +2,7 @@
 // decimal offset; a next token is returned only when the page came back full.
 import type { Sort } from "../../gen/flyteidl/admin/common_pb";
 import { Sort_Direction } from "../../gen/flyteidl/admin/common_pb";
-import { invalidArgument, invalidValue } from "../../errors";
+import { invalidArgument, invalidValue } from "../errors";
 import { entityColumns, type Entity } from "./entities";
 
 export interface SortOrder {

@@ -1,6 +1,6 @@
 // What the signal rules need from storage; stores/db implements it.
-import type { ListQuery } from "../tasks/store";
-import type { ExecutionKey } from "../executions/store";
+import type { ListQuery } from "./common";
+import type { ExecutionKey } from "./executions";
 
 export interface SignalKey extends ExecutionKey {
   signalId: string;

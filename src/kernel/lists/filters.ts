@@ -2,9 +2,9 @@
 //   filters = expr ("+" expr)* ; expr = func "(" field "," value ")" ; value lists are ";"-separated.
 // Fields are DB column names, optionally prefixed by an entity ("launch_plan.name"); each list allows
 // its own set of entities. Parsing is pure; stores/db renders the result to SQL.
-import { invalidArgument, invalidValue } from "../../errors";
+import { invalidArgument, invalidValue } from "../errors";
 import { entityColumns, type Entity } from "./entities";
-import { parseGoDurationNanos } from "../../duration";
+import { parseGoDurationNanos } from "../duration";
 
 export type FilterOp =
   | "contains"

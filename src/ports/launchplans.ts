@@ -1,5 +1,5 @@
 // What the launch plan rules need from storage; stores/db implements it.
-import type { EntityKey, ListQuery } from "../tasks/store";
+import type { EntityKey, ListQuery } from "./common";
 
 export interface LaunchPlanRecord extends EntityKey {
   /** Row id, referenced by executions. */

@@ -1,5 +1,5 @@
 // What the execution rules need from storage; stores/db implements it.
-import type { ListQuery } from "../tasks/store";
+import type { ListQuery } from "./common";
 
 export interface ExecutionKey {
   project: string;

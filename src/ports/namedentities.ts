@@ -1,6 +1,6 @@
 // What the named-entity rules need from storage; stores/db implements it.
-import type { Filter } from "../lists/filters";
-import type { SortOrder } from "../lists/page";
+import type { Filter } from "../kernel/lists/filters";
+import type { SortOrder } from "../kernel/lists/page";
 
 export type EntityTable = "tasks" | "workflows" | "launch_plans";
 

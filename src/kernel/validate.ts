@@ -1,5 +1,5 @@
 // Field checks shared by every entity's validation, with upstream's messages.
-import { invalidArgument, invalidValue, missingArgument } from "../errors";
+import { invalidArgument, invalidValue, missingArgument } from "./errors";
 import { goList, isQualifiedName, isValidLabelValue } from "./k8s-names";
 
 export function requireString(value: string, field: string): void {

@@ -1,10 +1,10 @@
 // What the execution rules hand to the cluster side: everything needed to build and submit the
 // FlyteWorkflow resource. wiring.ts implements it with the resource builder and the executor.
-import type { CompiledWorkflowClosure } from "../../gen/flyteidl/core/compiler_pb";
-import type { LiteralMap } from "../../gen/flyteidl/core/literals_pb";
-import type { WorkflowExecutionIdentifier } from "../../gen/flyteidl/core/identifier_pb";
-import type { WorkflowExecutionConfig } from "../../gen/flyteidl/admin/matchable_resource_pb";
-import type { PluginOverride } from "../../gen/flyteidl/admin/matchable_resource_pb";
+import type { CompiledWorkflowClosure } from "../gen/flyteidl/core/compiler_pb";
+import type { LiteralMap } from "../gen/flyteidl/core/literals_pb";
+import type { WorkflowExecutionIdentifier } from "../gen/flyteidl/core/identifier_pb";
+import type { WorkflowExecutionConfig } from "../gen/flyteidl/admin/matchable_resource_pb";
+import type { PluginOverride } from "../gen/flyteidl/admin/matchable_resource_pb";
 
 export interface LaunchRequest {
   executionId: WorkflowExecutionIdentifier;

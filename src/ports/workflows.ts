@@ -1,5 +1,6 @@
 // What the workflow rules need from storage; stores/db implements it.
-import type { DescriptionRecord, EntityKey, ListQuery } from "../tasks/store";
+import type { EntityKey, ListQuery } from "./common";
+import type { DescriptionRecord } from "./descriptions";
 
 export interface WorkflowRecord extends EntityKey {
   /** Row id, referenced by launch plans. */

@@ -1,6 +1,6 @@
 // What the task execution rules need from storage; stores/db implements it.
-import type { EntityKey, ListQuery } from "../tasks/store";
-import type { NodeExecutionKey } from "../nodeexecutions/store";
+import type { EntityKey, ListQuery } from "./common";
+import type { NodeExecutionKey } from "./nodeexecutions";
 
 export interface TaskExecutionKey {
   task: EntityKey;

@@ -1,13 +1,6 @@
 // What the task rules need from storage; stores/db implements it.
-import type { Filter } from "../lists/filters";
-import type { SortOrder } from "../lists/page";
-
-export interface EntityKey {
-  project: string;
-  domain: string;
-  name: string;
-  version: string;
-}
+import type { EntityKey, ListQuery } from "./common";
+import type { DescriptionRecord } from "./descriptions";
 
 export interface TaskRecord extends EntityKey {
   /** Row id, referenced by single-task executions. */
@@ -17,22 +10,6 @@ export interface TaskRecord extends EntityKey {
   digest: Uint8Array;
   type: string;
   shortDescription: string;
-}
-
-/** A description_entities row written with the entity it describes. */
-export interface DescriptionRecord extends EntityKey {
-  resourceType: number;
-  shortDescription: string;
-  /** Binary admin.Description. */
-  longDescription: Uint8Array | null;
-  link: string;
-}
-
-export interface ListQuery {
-  filters: Filter[];
-  order?: SortOrder;
-  limit: number;
-  offset: number;
 }
 
 export interface TaskStore {

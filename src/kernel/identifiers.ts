@@ -1,7 +1,7 @@
 // Identifier checks shared by every entity, with upstream's messages.
 import { ResourceType, type Identifier } from "../gen/flyteidl/core/identifier_pb";
 import type { NamedEntityIdentifier } from "../gen/flyteidl/admin/common_pb";
-import { invalidArgument, missingArgument } from "../errors";
+import { invalidArgument, missingArgument } from "./errors";
 import { optionalId, requireId } from "./validate";
 
 /** Go's text form of an Identifier (`resource_type:TASK project:"p" ...`), as %+v prints it and as
