@@ -2,7 +2,8 @@
 // for the execution, submit it, report the cluster it went to.
 import { internal } from "../kernel/errors";
 import type { Launcher, LaunchRequest } from "../ports/launcher";
-import { buildFlyteWorkflow, workflowParts, type WorkflowParts } from "./flyteworkflow";
+import { buildFlyteWorkflow } from "./flyteworkflow";
+import { workflowParts, type WorkflowParts } from "./workflow-parts";
 import type { CompiledWorkflowClosure } from "../gen/flyteidl/core/compiler_pb";
 import { ClusterError } from "./client";
 import type { WorkflowExecutor } from "./executor";
