@@ -3,9 +3,9 @@
 // front of this app (see server.ts), because native gRPC needs HTTP/2 trailers a fetch Response lacks;
 // CORS wraps both there (cors.ts), so this app has none of its own.
 import { Hono } from "hono";
-import type { Transport } from "@connectrpc/connect";
+import { Code, type Transport } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
-import { mountRestGateway, type RestRoute } from "./rest";
+import { gatewayError, mountRestGateway, type RestRoute } from "./rest";
 import type { Metrics } from "./metrics";
 import { openApiDocument } from "./openapi";
 import { versionInfo } from "../kernel/version";
@@ -40,12 +40,12 @@ export function createApp(opts: AppOptions): { app: Hono; restRoutes: RestRoute[
     maxBodyBytes: opts.maxBodyBytes,
     accessLog: opts.accessLog ? opts.log : undefined,
   });
-  app.notFound((c) => c.json({ code: 5, message: `Not Found: ${c.req.method} ${c.req.path}`, details: [] }, 404));
+  app.notFound((c) => gatewayError(Code.NotFound, `Not Found: ${c.req.method} ${c.req.path}`));
   // Anything that escapes a route still answers in the gateway's error shape, with a message.
   // Its text may hold internals, so the caller gets a generic message and the log gets the detail.
   app.onError((e, c) => {
     opts.log.error("request failed", { method: c.req.method, path: c.req.path, error: errorText(e), stack: e.stack });
-    return c.json({ code: 13, message: "internal error", details: [] }, 500);
+    return gatewayError(Code.Internal, "internal error");
   });
   return { app, restRoutes };
 }
