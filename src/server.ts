@@ -11,6 +11,7 @@ import { createBlobStore } from "./stores/blob";
 import { buildServiceImpls } from "./wiring";
 import { createApp } from "./edge/app";
 import { mountBlobRoutes } from "./edge/blob-routes";
+import { SignedBlobs } from "./domain/dataproxy/signed-blobs";
 import { flyteServices, routes } from "./edge/routes";
 import { edgeTimeouts, listen, type RequestHandler, type TlsFiles } from "./edge/listen";
 import { Metrics } from "./edge/metrics";
@@ -73,7 +74,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       maxBodyBytes: config.server.grpc.maxMessageSizeBytes,
       accessLog: config.logger.accessLog,
       extraRoutes: blobs.local
-        ? [(app) => mountBlobRoutes(app, blobs.local!.store, blobs.local!.signer, config.server.dataProxy.upload.maxSizeBytes)]
+        ? [(app) => mountBlobRoutes(app, new SignedBlobs(blobs.local!.store, blobs.local!.signer, config.server.dataProxy.upload.maxSizeBytes))]
         : [],
     });
     const connectHandler = connectNodeAdapter({

@@ -1,58 +1,35 @@
-// The local blob store's signed URLs land here: PUT stores the body, GET returns it, each only with a
-// valid, unexpired signature; an upload must match the signed Content-MD5 and stay within the limit.
-import { createHash } from "node:crypto";
+// The local blob store's signed URLs land here: PUT stores the body, GET returns it, by the data proxy's
+// rules (domain/dataproxy/signed-blobs.ts); this only turns HTTP into calls and refusals into answers.
+import { Code } from "@connectrpc/connect";
 import type { Hono } from "hono";
-import type { FsBlobStore } from "../stores/blob/fs";
-import { BlobError } from "../ports/blob";
-import { blobRoutePrefix, type LocalUrlSigner } from "../stores/blob/local-signer";
+import type { BlobRefusal, SignedBlobs } from "../domain/dataproxy/signed-blobs";
+import { localBlobRoutePrefix } from "../ports/blob";
+import { gatewayError } from "./rest";
 
-export function mountBlobRoutes(app: Hono, store: FsBlobStore, signer: LocalUrlSigner, maxBytes: number): void {
-  const keyOf = (path: string) => path.slice(blobRoutePrefix.length).split("/").map(decodeURIComponent).join("/");
-  const refuse = (status: 400 | 403 | 404 | 413, message: string) =>
-    new Response(JSON.stringify({ code: status === 403 ? 7 : status === 404 ? 5 : status === 413 ? 8 : 3, message, details: [] }), {
-      status,
-      headers: { "content-type": "application/json" },
-    });
+/** Each refusal's code and status; too large is HTTP's 413, where grpc-gateway would say 429. */
+const answers: Record<BlobRefusal["refused"], { code: Code; status: number }> = {
+  forbidden: { code: Code.PermissionDenied, status: 403 },
+  invalid: { code: Code.InvalidArgument, status: 400 },
+  "too-large": { code: Code.ResourceExhausted, status: 413 },
+  missing: { code: Code.NotFound, status: 404 },
+};
 
-  // Signed keys are checked when signed; this refuses a "." or ".." segment here too, as a 400.
-  const uriOf = (key: string): string | undefined => {
-    try {
-      return store.uri(key);
-    } catch (e) {
-      if (e instanceof BlobError) return undefined;
-      throw e;
-    }
-  };
+const refusal = (r: BlobRefusal): Response => gatewayError(answers[r.refused].code, r.message, answers[r.refused].status);
 
-  app.put(`${blobRoutePrefix}*`, async (c) => {
+/** The key a URL names, each segment percent-decoded (a malformed escape throws: the app's 500). */
+const keyOf = (path: string) => path.slice(localBlobRoutePrefix.length).split("/").map(decodeURIComponent).join("/");
+
+export function mountBlobRoutes(app: Hono, blobs: SignedBlobs): void {
+  app.put(`${localBlobRoutePrefix}*`, async (c) => {
     const url = new URL(c.req.url);
-    const key = keyOf(url.pathname);
-    const why = signer.verify("PUT", key, url.searchParams);
-    if (why) return refuse(403, why);
-    const declared = Number(c.req.header("content-length") ?? "0");
-    if (declared > maxBytes) return refuse(413, `upload of ${declared} bytes is larger than the limit of ${maxBytes} bytes`);
-    const body = new Uint8Array(await c.req.arrayBuffer());
-    if (body.length > maxBytes) return refuse(413, `upload of ${body.length} bytes is larger than the limit of ${maxBytes} bytes`);
-    const signedMd5 = url.searchParams.get("md5");
-    if (signedMd5) {
-      if (c.req.header("content-md5") !== signedMd5) return refuse(400, "the Content-MD5 header must be the digest the URL was signed for");
-      if (createHash("md5").update(body).digest("base64") !== signedMd5) return refuse(400, "the body does not match its Content-MD5");
-    }
-    const uri = uriOf(key);
-    if (!uri) return refuse(400, "invalid blob key");
-    await store.write(uri, body);
-    return c.body(null, 200);
+    const headers = { contentLength: c.req.header("content-length"), contentMd5: c.req.header("content-md5") };
+    const r = await blobs.put(keyOf(url.pathname), url.searchParams, headers, async () => new Uint8Array(await c.req.arrayBuffer()));
+    return "refused" in r ? refusal(r) : c.body(null, 200);
   });
 
-  app.get(`${blobRoutePrefix}*`, async (c) => {
+  app.get(`${localBlobRoutePrefix}*`, async (c) => {
     const url = new URL(c.req.url);
-    const key = keyOf(url.pathname);
-    const why = signer.verify("GET", key, url.searchParams);
-    if (why) return refuse(403, why);
-    const uri = uriOf(key);
-    if (!uri) return refuse(400, "invalid blob key");
-    const data = await store.read(uri);
-    if (!data) return refuse(404, `no object at ${key}`);
-    return c.body(new Uint8Array(data), 200, { "content-type": "application/octet-stream" });
+    const r = await blobs.get(keyOf(url.pathname), url.searchParams);
+    return "refused" in r ? refusal(r) : c.body(new Uint8Array(r.data), 200, { "content-type": "application/octet-stream" });
   });
 }

@@ -34,6 +34,18 @@ export interface BlobStore {
   signedUrl(uri: string, opts: SignOptions): Promise<SignedUrl>;
 }
 
+/** Where the local store's signed URLs point: this server serves them itself (edge/blob-routes.ts). */
+export const localBlobRoutePrefix = "/dataproxy/blob/";
+
+/**
+ * Checks the signed URLs a store hands out for this server to serve (the local store's). Signing stays
+ * the store's own business (signedUrl); serving needs only the check.
+ */
+export interface UrlVerifier {
+  /** Why a `method` request for `key` with this query is refused, or undefined when its signature holds. */
+  verify(method: string, key: string, query: URLSearchParams): string | undefined;
+}
+
 /**
  * A failure the blob store describes itself (its messages name no server paths). `outside` marks a URI
  * that is not in this store at all: the caller's mistake, not the server's.

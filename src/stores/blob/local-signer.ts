@@ -4,8 +4,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-
-export const blobRoutePrefix = "/dataproxy/blob/";
+import { localBlobRoutePrefix, type UrlVerifier } from "../../ports/blob";
 
 export interface LocalGrant {
   method: "GET" | "PUT";
@@ -17,7 +16,7 @@ export interface LocalGrant {
   md5: string;
 }
 
-export class LocalUrlSigner {
+export class LocalUrlSigner implements UrlVerifier {
   constructor(private readonly secret: Buffer) {}
 
   /** A key from config, else one kept in `keyFile` (made on first use) so URLs survive restarts. */
@@ -38,7 +37,7 @@ export class LocalUrlSigner {
   sign(g: LocalGrant): string {
     const q = new URLSearchParams({ expires: String(g.expires), sig: this.mac(g).toString("hex") });
     if (g.md5) q.set("md5", g.md5);
-    return `${blobRoutePrefix}${g.key.split("/").map(encodeURIComponent).join("/")}?${q}`;
+    return `${localBlobRoutePrefix}${g.key.split("/").map(encodeURIComponent).join("/")}?${q}`;
   }
 
   /** Checks a request against its signature; returns why it is refused, or undefined when it holds. */
