@@ -1,5 +1,7 @@
-// One error family for the whole server. Managers and stores throw AdminError; the edge maps it to a
-// Connect/gRPC status (with typed details) once, so every protocol answers the same code and message.
+// One error family for the whole server. Managers and stores throw AdminError with our own ErrorCode;
+// the edge maps it to a Connect/gRPC status (with typed details) once, so every protocol answers the
+// same code and message.
+// The edge mapping (toConnectError) still lives here and is the only use of Connect in this file.
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { create } from "@bufbuild/protobuf";
@@ -40,10 +42,37 @@ export function echo(value: string): string {
   return chars.length > maxEchoChars ? chars.slice(0, maxEchoChars).join("") + "…" : value;
 }
 
+/**
+ * What went wrong, as a status code. Names and numbers are gRPC's status codes (and so Connect's Code,
+ * spelled as Connect spells them): the edge passes the number on unchanged, and a refused launch records
+ * the name (`ErrorCode[code]`) as upstream records Go's code name.
+ */
+export enum ErrorCode {
+  Canceled = 1,
+  Unknown = 2,
+  InvalidArgument = 3,
+  DeadlineExceeded = 4,
+  NotFound = 5,
+  AlreadyExists = 6,
+  PermissionDenied = 7,
+  ResourceExhausted = 8,
+  FailedPrecondition = 9,
+  Aborted = 10,
+  OutOfRange = 11,
+  Unimplemented = 12,
+  Internal = 13,
+  Unavailable = 14,
+  DataLoss = 15,
+  Unauthenticated = 16,
+}
+
+/** Connect's code for ours: the same number by definition (see ErrorCode). */
+const connectCode = (code: ErrorCode): Code => code.valueOf();
+
 export class AdminError extends Error {
   override readonly name = "AdminError";
   constructor(
-    readonly code: Code,
+    readonly code: ErrorCode,
     message: string,
     readonly details: ErrorDetail[] = [],
   ) {
@@ -53,7 +82,7 @@ export class AdminError extends Error {
   toConnectError(): ConnectError {
     return new ConnectError(
       cutBytes(this.message, maxMessageBytes),
-      this.code,
+      connectCode(this.code),
       undefined,
       this.details.map((d) => ({ desc: d.desc, value: d.value })),
     );
@@ -65,15 +94,19 @@ export function detail<D extends DescMessage>(desc: D, init: Parameters<typeof c
 }
 
 export const invalidArgument = (message: string, ...details: ErrorDetail[]) =>
-  new AdminError(Code.InvalidArgument, message, details);
-export const notFound = (message: string) => new AdminError(Code.NotFound, message);
+  new AdminError(ErrorCode.InvalidArgument, message, details);
+export const notFound = (message: string) => new AdminError(ErrorCode.NotFound, message);
 export const alreadyExists = (message: string, ...details: ErrorDetail[]) =>
-  new AdminError(Code.AlreadyExists, message, details);
+  new AdminError(ErrorCode.AlreadyExists, message, details);
 export const failedPrecondition = (message: string, ...details: ErrorDetail[]) =>
-  new AdminError(Code.FailedPrecondition, message, details);
-export const resourceExhausted = (message: string) => new AdminError(Code.ResourceExhausted, message);
-export const internal = (message: string) => new AdminError(Code.Internal, message);
-export const unavailable = (message: string) => new AdminError(Code.Unavailable, message);
+  new AdminError(ErrorCode.FailedPrecondition, message, details);
+export const aborted = (message: string) => new AdminError(ErrorCode.Aborted, message);
+export const resourceExhausted = (message: string) => new AdminError(ErrorCode.ResourceExhausted, message);
+export const internal = (message: string) => new AdminError(ErrorCode.Internal, message);
+export const unavailable = (message: string) => new AdminError(ErrorCode.Unavailable, message);
+
+/** Whether `e` is one of ours with this code (a duplicate registration, say). */
+export const hasCode = (e: unknown, code: ErrorCode): e is AdminError => e instanceof AdminError && e.code === code;
 
 /** Upstream's wording for validation failures (manager/impl/shared/errors.go). */
 export const missingArgument = (field: string) => invalidArgument(`missing ${field}`);

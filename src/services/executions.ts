@@ -10,7 +10,7 @@ import {
   ExecutionUpdateResponseSchema,
 } from "../gen/flyteidl/admin/execution_pb";
 import type { ExecutionManager } from "../domain/executions/manager";
-import { retryStale } from "../domain/executions/events";
+import { retryStale } from "../domain/shared/event-rules";
 import { NodeExecutionEventResponseSchema, TaskExecutionEventResponseSchema, WorkflowExecutionEventResponseSchema } from "../gen/flyteidl/admin/event_pb";
 import { NodeExecutionListSchema } from "../gen/flyteidl/admin/node_execution_pb";
 import { TaskExecutionListSchema } from "../gen/flyteidl/admin/task_execution_pb";
@@ -48,7 +48,7 @@ export function executionRpcs(executions: ExecutionManager, nodes: NodeExecution
     getExecutionData: (req) => executions.getData(req.id),
     listExecutions: async (req) => create(ExecutionListSchema, await executions.list(req)),
     async createWorkflowEvent(req) {
-      // The event's write is a compare-and-set (events.ts); a call that loses a race is handled again here
+      // The event's write is a compare-and-set (domain/executions/events.ts); a call that loses a race is handled again here
       // from a fresh read, the one layer above the manager's read-check-write.
       await retryStale(() => executions.createWorkflowEvent(req));
       return create(WorkflowExecutionEventResponseSchema);

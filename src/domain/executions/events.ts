@@ -3,53 +3,24 @@
 // incompatible_cluster, nothing moves out of a terminal phase (already_in_terminal_state), RUNNING does
 // not go back to QUEUED, and ABORTING only ends. Accepted events update phase, times, cluster and the
 // outputs or error, as a compare-and-set on the state they were checked against: of racing events
-// exactly one wins and the others are handled again, getting the answers a sequential run gives.
+// exactly one wins and the others are handled again, getting the answers a sequential run gives
+// (the rules node and task events share are in ../shared/event-rules).
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { durationFromMs, timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ExecutionClosureSchema, ExecutionSpecSchema, ExecutionMetadataSchema } from "../../gen/flyteidl/admin/execution_pb";
-import { EventFailureReasonSchema, type WorkflowExecutionEventRequest } from "../../gen/flyteidl/admin/event_pb";
+import type { WorkflowExecutionEventRequest } from "../../gen/flyteidl/admin/event_pb";
 import { ExecutionError_ErrorKind, WorkflowExecution_Phase as Phase } from "../../gen/flyteidl/core/execution_pb";
 import { WorkflowExecutionIdentifierSchema } from "../../gen/flyteidl/core/identifier_pb";
 import { LiteralMapSchema } from "../../gen/flyteidl/core/literals_pb";
-import { Code } from "@connectrpc/connect";
-import { AdminError, alreadyExists, detail, failedPrecondition, invalidArgument, resourceExhausted } from "../../kernel/errors";
+import { alreadyExists, failedPrecondition, invalidArgument, resourceExhausted } from "../../kernel/errors";
 import { goText } from "../../kernel/go-text";
 import type { BlobStore } from "../../ports/blob";
-import { StaleRecord, type ExecutionPatch, type ExecutionRecord } from "../../ports/executions";
+import type { ExecutionPatch, ExecutionRecord } from "../../ports/executions";
+import { checkCluster, incompatibleClusterError, isRealProducer, terminalStateError } from "../shared/event-rules";
 import { knownEnum } from "../../kernel/validate";
 
-export const defaultProducer = "propeller";
-const isRealProducer = (p: string) => p !== "" && p !== defaultProducer;
 const terminalPhases = new Set([Phase.SUCCEEDED, Phase.FAILED, Phase.TIMED_OUT, Phase.ABORTED]);
 export const isTerminal = (p: Phase) => terminalPhases.has(p);
-
-export const terminalStateError = (message: string, currentPhase: string): AdminError =>
-  failedPrecondition(message, detail(EventFailureReasonSchema, { reason: { case: "alreadyInTerminalState", value: { currentPhase } } }));
-
-export const incompatibleClusterError = (message: string, cluster: string): AdminError =>
-  failedPrecondition(message, detail(EventFailureReasonSchema, { reason: { case: "incompatibleCluster", value: { cluster } } }));
-
-/** Events name their producer; a real cluster id must match the execution's. */
-export function checkCluster(stored: string, producer: string): void {
-  if (!isRealProducer(producer) || producer === stored) return;
-  throw incompatibleClusterError(`Cluster/producer from event [${producer}] does not match existing workflow execution clusterInDB: [${stored}]`, producer);
-}
-
-// Each lost compare-and-set means another call's write committed; events for one row come from one
-// propeller, so even a burst of duplicates settles in a few rounds. The bound only stops a runaway.
-const maxAttempts = 100;
-
-/** Runs an event handler again from a fresh read each time its conditional write loses a race. */
-export async function retryStale<T>(handle: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await handle();
-    } catch (e) {
-      if (!(e instanceof StaleRecord)) throw e;
-      if (attempt >= maxAttempts) throw new AdminError(Code.Aborted, `gave up after ${attempt} concurrent updates of the same record; retry the event`);
-    }
-  }
-}
 
 export interface WorkflowEventSettings {
   maxSizeInBytes: number;

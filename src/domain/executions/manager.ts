@@ -5,7 +5,6 @@
 // leaves the execution FAILED with the reason.
 import { clone, create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { Code } from "@connectrpc/connect";
 import {
   ExecutionClosureSchema,
   ExecutionMetadataSchema,
@@ -24,7 +23,8 @@ import {
   type WorkflowExecutionGetDataResponse,
 } from "../../gen/flyteidl/admin/execution_pb";
 import type { WorkflowExecutionEventRequest } from "../../gen/flyteidl/admin/event_pb";
-import { applyWorkflowEvent, checkTransition, retryStale, terminalStateError, validateWorkflowEvent } from "./events";
+import { applyWorkflowEvent, checkTransition, validateWorkflowEvent } from "./events";
+import { retryStale, terminalStateError } from "../shared/event-rules";
 import type { ResourceListRequest } from "../../gen/flyteidl/admin/common_pb";
 import { LaunchPlanClosureSchema, LaunchPlanSpecSchema, type LaunchPlanSpec } from "../../gen/flyteidl/admin/launch_plan_pb";
 import { WorkflowClosureSchema, type WorkflowClosure } from "../../gen/flyteidl/admin/workflow_pb";
@@ -33,26 +33,27 @@ import { MatchableResource, type PluginOverride } from "../../gen/flyteidl/admin
 import { ExecutionError_ErrorKind, WorkflowExecution_Phase as Phase } from "../../gen/flyteidl/core/execution_pb";
 import { IdentifierSchema, ResourceType, WorkflowExecutionIdentifierSchema, type Identifier, type WorkflowExecutionIdentifier } from "../../gen/flyteidl/core/identifier_pb";
 import { LiteralMapSchema, type LiteralMap } from "../../gen/flyteidl/core/literals_pb";
-import { AdminError, alreadyExists, internal, invalidArgument, missingArgument, notFound } from "../../kernel/errors";
+import { AdminError, ErrorCode, alreadyExists, internal, invalidArgument, missingArgument, notFound } from "../../kernel/errors";
 import { validateIdentifierFields } from "../../kernel/identifiers";
 import { knownEnum, requireId, validateLabels } from "../../kernel/validate";
-import { parseFilters, eq, type Filter } from "../../kernel/lists/filters";
+import { filtersOnState, parseFilters, phaseIn, scopeFilters, stateIs, type Filter } from "../../kernel/lists/filters";
 import { nextToken, parseSort, parseToken, requireLimit } from "../../kernel/lists/page";
 import { validateLiteralMap, validateNotifications, type TypeRules } from "../launchplans/validate";
 import type { LaunchPlanRecord, LaunchPlanStore } from "../../ports/launchplans";
 import type { WorkflowRecord, WorkflowStore } from "../../ports/workflows";
 import type { TaskStore } from "../../ports/tasks";
-import { missingEntity } from "../tasks/manager";
+import { missingEntity, missingExecution } from "../shared/not-found";
+import { executionKeyOf, validateExecutionId } from "../shared/execution-keys";
 import type { ProjectManager } from "../projects/manager";
 import type { BlobStore } from "../../ports/blob";
-import type { ExecutionKey, ExecutionRecord, ExecutionStore } from "../../ports/executions";
+import type { ExecutionRecord, ExecutionStore } from "../../ports/executions";
 import type { NodeExecutionStore } from "../../ports/nodeexecutions";
 import { ConcurrencyLimitBehavior } from "../../gen/flyteidl/admin/launch_plan_pb";
 import type { Launcher, ResourceSet } from "../../ports/launcher";
 import { checkAndFetchInputs } from "./inputs";
 import { checkExecutionName, generateExecutionName } from "./names";
 import { resolveAuthRole, resolveExecConfig, type ExecConfigSource } from "./exec-config";
-import { readLiteralMap, readOutputs } from "./data";
+import { readLiteralMap, readOutputs } from "../shared/read-data";
 import { applyTaskResourceDefaults } from "./task-resources";
 import { applyQueue, pickQueue, type QueueSettings } from "./queues";
 import type { SingleTaskLaunchPlans } from "./single-task";
@@ -83,18 +84,6 @@ export interface ExecutionSettings {
 
 const terminal = new Set(["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]);
 export const isTerminalPhase = (phase: string) => terminal.has(phase);
-
-const executionKeyOf = (id: WorkflowExecutionIdentifier): ExecutionKey => ({ project: id.project, domain: id.domain, name: id.name });
-
-export function validateExecutionId(id: WorkflowExecutionIdentifier | undefined): asserts id is WorkflowExecutionIdentifier {
-  if (!id) throw missingArgument("id");
-  requireId(id.project, "project");
-  requireId(id.domain, "domain");
-  requireId(id.name, "name");
-}
-
-export const missingExecution = (id: ExecutionKey) =>
-  notFound(`missing entity of type execution with identifier project:"${id.project}" domain:"${id.domain}" name:"${id.name}"`);
 
 const nowIso = () => new Date().toISOString();
 const versionKey = (id: Identifier) => `${id.project}\u0000${id.domain}\u0000${id.name}\u0000${id.version}`;
@@ -247,10 +236,9 @@ export class ExecutionManager {
   private async checkConcurrency(lp: LaunchPlanRecord, policy: NonNullable<LaunchPlanSpec["concurrencyPolicy"]>): Promise<void> {
     const count = await this.store.count({
       filters: [
-        eq("execution", "execution_project", lp.project),
-        eq("execution", "execution_domain", lp.domain),
-        eq("launch_plan", "name", lp.name),
-        { entity: "execution", field: "phase", op: "value_in", values: ["QUEUED", "RUNNING"] },
+        ...scopeFilters("execution", { project: lp.project, domain: lp.domain }),
+        ...scopeFilters("launch_plan", { name: lp.name }),
+        phaseIn("execution", ["QUEUED", "RUNNING"]),
       ],
     });
     if (count < policy.max) return;
@@ -392,8 +380,8 @@ export class ExecutionManager {
     } catch (e) {
       // As upstream records a refused launch: the gRPC code name of an admin error, else "Unknown".
       const message = (e as Error).message;
-      const code = e instanceof AdminError ? Code[e.code] : "Unknown";
-      const kind = e instanceof AdminError && e.code === Code.InvalidArgument ? ExecutionError_ErrorKind.USER : ExecutionError_ErrorKind.SYSTEM;
+      const code = e instanceof AdminError ? ErrorCode[e.code] : "Unknown";
+      const kind = e instanceof AdminError && e.code === ErrorCode.InvalidArgument ? ExecutionError_ErrorKind.USER : ExecutionError_ErrorKind.SYSTEM;
       closure.phase = Phase.FAILED;
       closure.outputResult = { case: "error", value: { $typeName: "flyteidl.core.ExecutionError", code, message, errorUri: "", kind, timestamp: undefined, worker: "" } };
       closure.updatedAt = timestampFromDate(new Date());
@@ -476,12 +464,11 @@ export class ExecutionManager {
     requireId(req.id.project, "project");
     requireId(req.id.domain, "domain");
     requireLimit(req.limit);
-    const filters: Filter[] = [eq("execution", "execution_project", req.id.project), eq("execution", "execution_domain", req.id.domain)];
-    if (req.id.name) filters.push(eq("execution", "execution_name", req.id.name));
+    const filters: Filter[] = scopeFilters("execution", { project: req.id.project, domain: req.id.domain, name: req.id.name || undefined });
     const parsed = parseFilters(req.filters, "execution", ["execution", "launch_plan", "workflow", "task", "admin_tag", "execution_tag"]);
     filters.push(...parsed);
     // Archived executions stay hidden unless the request asks about state itself.
-    if (!parsed.some((f) => f.field === "state")) filters.push(eq("execution", "state", String(ExecutionState.EXECUTION_ACTIVE)));
+    if (!filtersOnState(parsed)) filters.push(stateIs("execution", ExecutionState.EXECUTION_ACTIVE));
     const order = parseSort(req.sortBy, "execution");
     const offset = parseToken(req.token, "ListExecutions");
     const rows = await this.store.list({ filters, order, limit: req.limit, offset });

@@ -2,7 +2,6 @@
 // `.flytegen.<task>` with one node bound to the workflow inputs and outputs, and a launch plan of the
 // same name; both are registered through the normal rules once and marked SYSTEM_GENERATED.
 import { create, fromBinary } from "@bufbuild/protobuf";
-import { Code } from "@connectrpc/connect";
 import type { ExecutionSpec } from "../../gen/flyteidl/admin/execution_pb";
 import { LaunchPlanCreateRequestSchema } from "../../gen/flyteidl/admin/launch_plan_pb";
 import { WorkflowCreateRequestSchema } from "../../gen/flyteidl/admin/workflow_pb";
@@ -10,11 +9,11 @@ import { TaskClosureSchema } from "../../gen/flyteidl/admin/task_pb";
 import { IdentifierSchema, ResourceType, type Identifier } from "../../gen/flyteidl/core/identifier_pb";
 import type { Binding } from "../../gen/flyteidl/core/literals_pb";
 import type { TypedInterface } from "../../gen/flyteidl/core/interface_pb";
-import { AdminError, internal } from "../../kernel/errors";
+import { ErrorCode, hasCode, internal } from "../../kernel/errors";
 import type { LaunchPlanRecord, LaunchPlanStore } from "../../ports/launchplans";
 import type { WorkflowStore } from "../../ports/workflows";
 import type { TaskStore } from "../../ports/tasks";
-import { missingEntity } from "../tasks/manager";
+import { missingEntity } from "../shared/not-found";
 
 /** Registration the single-task path needs: a skeleton workflow and launch plan per task version. */
 export interface SkeletonRegistrar {
@@ -73,7 +72,7 @@ export class SingleTaskLaunchPlans {
           }),
         )
         .catch((e: unknown) => {
-          if (!(e instanceof AdminError && e.code === Code.AlreadyExists)) throw e;
+          if (!hasCode(e, ErrorCode.AlreadyExists)) throw e;
         });
       await this.registrar.markSystemGenerated(ResourceType.WORKFLOW, scope);
     }
@@ -87,7 +86,7 @@ export class SingleTaskLaunchPlans {
           }),
         )
         .catch((e: unknown) => {
-          if (!(e instanceof AdminError && e.code === Code.AlreadyExists)) throw e;
+          if (!hasCode(e, ErrorCode.AlreadyExists)) throw e;
         });
       await this.registrar.markSystemGenerated(ResourceType.LAUNCH_PLAN, scope);
       lp = await this.launchPlans.get(lpId);

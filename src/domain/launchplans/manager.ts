@@ -3,7 +3,6 @@
 // get, get active, lists.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { Code } from "@connectrpc/connect";
 import { IdentifierSchema, ResourceType, type Identifier } from "../../gen/flyteidl/core/identifier_pb";
 import { TypedInterfaceSchema } from "../../gen/flyteidl/core/interface_pb";
 import {
@@ -23,14 +22,14 @@ import {
   type NamedEntityIdentifierListRequest,
   type ResourceListRequest,
 } from "../../gen/flyteidl/admin/common_pb";
-import { AdminError, alreadyExists, invalidArgument, missingArgument, notFound } from "../../kernel/errors";
+import { AdminError, ErrorCode, alreadyExists, invalidArgument, missingArgument, notFound } from "../../kernel/errors";
 import { diffLines, digestOf, messageJson } from "../../kernel/digest";
 import { identifierText, validateIdentifier, validateNamedEntityIdentifier } from "../../kernel/identifiers";
 import { eq } from "../../kernel/lists/filters";
 import { listNames, listVersions } from "../lists/versions";
 import { validateLabels } from "../../kernel/validate";
 import type { ProjectManager } from "../projects/manager";
-import { missingEntity } from "../tasks/manager";
+import { missingEntity } from "../shared/not-found";
 import type { EntityKey } from "../../ports/common";
 import type { WorkflowStore } from "../../ports/workflows";
 import type { LaunchPlanRecord, LaunchPlanStore, ScheduleRecord } from "../../ports/launchplans";
@@ -97,7 +96,7 @@ export class LaunchPlanManager {
     try {
       await this.store.create(record);
     } catch (e) {
-      const winner = e instanceof AdminError && e.code === Code.AlreadyExists ? await this.store.get(id) : undefined;
+      const winner = e instanceof AdminError && e.code === ErrorCode.AlreadyExists ? await this.store.get(id) : undefined;
       if (winner) this.refuseExisting(id, winner, storedSpec, digest);
       throw e;
     }

@@ -8,7 +8,7 @@ import {
   type ResourceListRequest,
 } from "../../gen/flyteidl/admin/common_pb";
 import { missingArgument } from "../../kernel/errors";
-import { eq, parseFilters, type Filter } from "../../kernel/lists/filters";
+import { parseFilters, scopeFilters, type Filter } from "../../kernel/lists/filters";
 import type { Entity } from "../../kernel/lists/entities";
 import { nextToken, parseSort, parseToken, requireLimit } from "../../kernel/lists/page";
 import { optionalId, requireId } from "../../kernel/validate";
@@ -21,9 +21,8 @@ const filterable: Record<VersionedEntity, Entity[]> = { task: ["task"], workflow
 
 /** project/domain (+ name) equality filters plus the request's own. */
 export function scopedFilters(entity: VersionedEntity, scope: { project: string; domain: string; name?: string }, extra = ""): Filter[] {
-  const filters = [eq(entity, "project", scope.project), eq(entity, "domain", scope.domain)];
-  if (scope.name) filters.push(eq(entity, "name", scope.name));
-  return [...filters, ...parseFilters(extra, entity, filterable[entity])];
+  const own = scopeFilters(entity, { project: scope.project, domain: scope.domain, name: scope.name || undefined });
+  return [...own, ...parseFilters(extra, entity, filterable[entity])];
 }
 
 export async function listVersions<R, O>(

@@ -23,17 +23,17 @@ import { ExecutionError_ErrorKind, NodeExecution_Phase as Phase } from "../../ge
 import { NodeExecutionIdentifierSchema, type NodeExecutionIdentifier } from "../../gen/flyteidl/core/identifier_pb";
 import { CompiledWorkflowClosureSchema } from "../../gen/flyteidl/core/compiler_pb";
 import { alreadyExists, invalidArgument, missingArgument, notFound } from "../../kernel/errors";
-import { eq, parseFilters, type Filter } from "../../kernel/lists/filters";
+import { parseFilters, scopeFilters, type Filter } from "../../kernel/lists/filters";
 import { nextToken, parseSort, parseToken, requireLimit } from "../../kernel/lists/page";
 import { goText } from "../../kernel/go-text";
 import type { BlobStore } from "../../ports/blob";
 import type { ExecutionStore } from "../../ports/executions";
-import { checkCluster, retryStale, terminalStateError } from "../executions/events";
-import { missingExecution, validateExecutionId } from "../executions/manager";
-import { readLiteralMap, readOutputs } from "../executions/data";
-import { eventInputUri, eventOutputResult } from "../executions/event-data";
+import { checkCluster, retryStale, terminalStateError } from "../shared/event-rules";
+import { missingExecution } from "../shared/not-found";
+import { readLiteralMap, readOutputs } from "../shared/read-data";
+import { eventInputUri, eventOutputResult } from "../shared/event-data";
 import type { TaskExecutionStore } from "../../ports/taskexecutions";
-import { nodeKeyOf, taskExecutionKeyOf } from "./keys";
+import { nodeKeyOf, taskExecutionKeyOf, validateExecutionId } from "../shared/execution-keys";
 import type { NodeExecutionKey, NodeExecutionPatch, NodeExecutionRecord, NodeExecutionStore } from "../../ports/nodeexecutions";
 import { knownEnum } from "../../kernel/validate";
 
@@ -247,22 +247,18 @@ export class NodeExecutionManager {
     return { nodeExecutions: rows.map((r) => this.toNodeExecution(r, true)), token: nextToken(offset, rows.length, req.limit) };
   }
 
-  private static scope(id: { project: string; domain: string; name: string }): Filter[] {
-    return [eq("node_execution", "execution_project", id.project), eq("node_execution", "execution_domain", id.domain), eq("node_execution", "execution_name", id.name)];
-  }
-
   /** Top-level nodes of an execution, or the children of `unique_parent_id`. */
   async list(req: NodeExecutionListRequest) {
     validateExecutionId(req.workflowExecutionId);
     const id = req.workflowExecutionId;
-    const base = NodeExecutionManager.scope(id);
+    const execution = { project: id.project, domain: id.domain, name: id.name };
     if (req.uniqueParentId !== "") {
-      const parent = await this.store.get({ project: id.project, domain: id.domain, name: id.name, nodeId: req.uniqueParentId });
-      if (!parent) throw missingNode({ project: id.project, domain: id.domain, name: id.name, nodeId: req.uniqueParentId });
-      base.push(eq("node_execution", "parent_id", String(parent.id)));
-      return this.page(base, req, false);
+      const parent = await this.store.get({ ...execution, nodeId: req.uniqueParentId });
+      if (!parent) throw missingNode({ ...execution, nodeId: req.uniqueParentId });
+      // String(): an id-less row must not drop the filter (and list every node).
+      return this.page(scopeFilters("node_execution", { ...execution, parentId: String(parent.id) }), req, false);
     }
-    return this.page(base, req, true);
+    return this.page(scopeFilters("node_execution", execution), req, true);
   }
 
   /** Nodes a (legacy dynamic) task execution launched. */
@@ -271,8 +267,9 @@ export class NodeExecutionManager {
     if (!te) throw missingArgument("task_execution_id");
     const parent = await this.taskExecutions.get(taskExecutionKeyOf(te));
     if (!parent) throw notFound(`task execution not found`);
-    const base = [...NodeExecutionManager.scope(parent.node), eq("node_execution", "parent_task_execution_id", String(parent.id))];
-    return this.page(base, req, false);
+    const { project, domain, name } = parent.node;
+    // String(), as for unique_parent_id above.
+    return this.page(scopeFilters("node_execution", { project, domain, name, parentTaskExecutionId: String(parent.id) }), req, false);
   }
 
   async getData(id: NodeExecutionIdentifier | undefined): Promise<NodeExecutionGetDataResponse> {

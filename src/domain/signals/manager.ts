@@ -7,10 +7,10 @@ import { LiteralTypeSchema } from "../../gen/flyteidl/core/types_pb";
 import { LiteralSchema } from "../../gen/flyteidl/core/literals_pb";
 import type { SignalIdentifier } from "../../gen/flyteidl/core/identifier_pb";
 import { invalidArgument, missingArgument } from "../../kernel/errors";
-import { eq, parseFilters } from "../../kernel/lists/filters";
+import { parseFilters, scopeFilters } from "../../kernel/lists/filters";
 import { nextToken, parseSort, parseToken, requireLimit } from "../../kernel/lists/page";
 import { goText } from "../../kernel/go-text";
-import { validateExecutionId } from "../executions/manager";
+import { validateExecutionId } from "../shared/execution-keys";
 import type { TypeRules } from "../launchplans/validate";
 import type { SignalKey, SignalRecord, SignalStore } from "../../ports/signals";
 
@@ -50,9 +50,7 @@ export class SignalManager {
     }
     requireLimit(req.limit);
     const filters = [
-      eq("signal", "execution_project", id.project),
-      eq("signal", "execution_domain", id.domain),
-      eq("signal", "execution_name", id.name),
+      ...scopeFilters("signal", { project: id.project, domain: id.domain, name: id.name }),
       ...parseFilters(req.filters, "signal"),
     ];
     const order = parseSort(req.sortBy, "signal");

@@ -20,15 +20,15 @@ import { ResourceType, TaskExecutionIdentifierSchema, type TaskExecutionIdentifi
 import { LiteralMapSchema } from "../../gen/flyteidl/core/literals_pb";
 import { alreadyExists, invalidArgument, missingArgument, notFound, resourceExhausted } from "../../kernel/errors";
 import { validateIdentifier } from "../../kernel/identifiers";
-import { eq, parseFilters, type Filter } from "../../kernel/lists/filters";
+import { parseFilters, scopeFilters, type Filter } from "../../kernel/lists/filters";
 import { nextToken, parseSort, parseToken, requireLimit } from "../../kernel/lists/page";
 import { goText } from "../../kernel/go-text";
 import type { BlobStore } from "../../ports/blob";
-import { checkCluster, retryStale, terminalStateError } from "../executions/events";
-import { missingExecution } from "../executions/manager";
-import { readLiteralMap, readOutputs } from "../executions/data";
-import { eventInputUri, eventOutputResult } from "../executions/event-data";
-import { nodeKeyOf, taskExecutionKeyOf } from "../nodeexecutions/keys";
+import { checkCluster, retryStale, terminalStateError } from "../shared/event-rules";
+import { missingExecution } from "../shared/not-found";
+import { readLiteralMap, readOutputs } from "../shared/read-data";
+import { eventInputUri, eventOutputResult } from "../shared/event-data";
+import { nodeKeyOf, taskExecutionKeyOf } from "../shared/execution-keys";
 import { filterLogsByPhase, isTaskTerminal, mergeCustom, mergeLogs, mergeMetadata } from "./merge";
 import type { TaskExecutionKey, TaskExecutionPatch, TaskExecutionRecord, TaskExecutionStore } from "../../ports/taskexecutions";
 import { knownEnum } from "../../kernel/validate";
@@ -206,10 +206,7 @@ export class TaskExecutionManager {
     const k = nodeKeyOf(req.nodeExecutionId);
     requireLimit(req.limit);
     const filters: Filter[] = [
-      eq("task_execution", "execution_project", k.project),
-      eq("task_execution", "execution_domain", k.domain),
-      eq("task_execution", "execution_name", k.name),
-      eq("task_execution", "node_id", k.nodeId),
+      ...scopeFilters("task_execution", { project: k.project, domain: k.domain, name: k.name, nodeId: k.nodeId }),
       ...parseFilters(req.filters, "task_execution", ["task_execution", "task", "execution", "node_execution"]),
     ];
     const order = parseSort(req.sortBy, "task_execution");
@@ -238,13 +235,7 @@ export class TaskExecutionManager {
 
   /** The attempt a flyte:// URL names (node and retry attempt; the task id is looked up). */
   async findAttempt(node: { project: string; domain: string; name: string; nodeId: string }, retryAttempt: number): Promise<TaskExecutionIdentifier> {
-    const filters = [
-      eq("task_execution", "execution_project", node.project),
-      eq("task_execution", "execution_domain", node.domain),
-      eq("task_execution", "execution_name", node.name),
-      eq("task_execution", "node_id", node.nodeId),
-      eq("task_execution", "retry_attempt", String(retryAttempt)),
-    ];
+    const filters = scopeFilters("task_execution", { project: node.project, domain: node.domain, name: node.name, nodeId: node.nodeId, retryAttempt });
     const [r] = await this.store.list({ filters, limit: 1, offset: 0 });
     if (!r) throw invalidArgument(`no task executions were listed [node_id:"${node.nodeId}" retry_attempt:${retryAttempt}]`);
     return this.toTaskExecution(r).id as TaskExecutionIdentifier;

@@ -6,16 +6,14 @@ import { ResourceType, type Identifier } from "../../gen/flyteidl/core/identifie
 import type { TaskTemplate } from "../../gen/flyteidl/core/tasks_pb";
 import { CompiledTaskSchema, type CompiledTask } from "../../gen/flyteidl/core/compiler_pb";
 import { TaskClosureSchema, TaskSchema, type Task, type TaskCreateRequest } from "../../gen/flyteidl/admin/task_pb";
-import { DescriptionSchema, type DescriptionEntity } from "../../gen/flyteidl/admin/description_entity_pb";
 import type { NamedEntityIdentifier, NamedEntityIdentifierListRequest, ResourceListRequest } from "../../gen/flyteidl/admin/common_pb";
-import { AdminError, alreadyExists, invalidArgument, missingArgument, notFound } from "../../kernel/errors";
-import { Code } from "@connectrpc/connect";
+import { AdminError, ErrorCode, alreadyExists, invalidArgument, missingArgument } from "../../kernel/errors";
 import { diffLines, digestOf, messageJson } from "../../kernel/digest";
-import { identifierText, validateIdentifier } from "../../kernel/identifiers";
+import { validateIdentifier } from "../../kernel/identifiers";
 import { listNames, listVersions } from "../lists/versions";
 import type { ProjectManager } from "../projects/manager";
-import type { EntityKey } from "../../ports/common";
-import type { DescriptionRecord } from "../../ports/descriptions";
+import { descriptionRecord } from "../shared/description-record";
+import { missingEntity } from "../shared/not-found";
 import type { TaskRecord, TaskStore } from "../../ports/tasks";
 import { validateTaskTemplate, type ResourceLimits, type TaskTypeWhitelist } from "./validate";
 
@@ -26,24 +24,6 @@ export interface TaskRules {
   /** Platform limits for a project/domain: its TASK_RESOURCE attributes, else the server's task_resources. */
   platformLimits: (project: string, domain: string) => Promise<ResourceLimits>;
   whitelist: TaskTypeWhitelist;
-}
-
-/** Upstream reports missing rows with the id in Go's text form, without the resource type. */
-export const missingEntity = (type: string, k: EntityKey) =>
-  notFound(`missing entity of type ${type} with identifier ${identifierText({ project: k.project, domain: k.domain, name: k.name, version: k.version })}`);
-
-export function descriptionRecord(resourceType: ResourceType, k: EntityKey, d: DescriptionEntity | undefined): DescriptionRecord | undefined {
-  if (!d) return undefined;
-  return {
-    resourceType,
-    project: k.project,
-    domain: k.domain,
-    name: k.name,
-    version: k.version,
-    shortDescription: d.shortDescription,
-    longDescription: d.longDescription ? toBinary(DescriptionSchema, d.longDescription) : null,
-    link: d.sourceCode?.link ?? "",
-  };
 }
 
 export class TaskManager {
@@ -77,7 +57,7 @@ export class TaskManager {
     try {
       await this.store.create(record, description);
     } catch (e) {
-      if (!(e instanceof AdminError) || e.code !== Code.AlreadyExists) throw e;
+      if (!(e instanceof AdminError) || e.code !== ErrorCode.AlreadyExists) throw e;
       await this.explainExisting(id, compiled, digest);
     }
   }

@@ -2,7 +2,6 @@
 // registration limits, compare with an existing version, offload the closure to the blob store, store.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate, timestampNow } from "@bufbuild/protobuf/wkt";
-import { Code } from "@connectrpc/connect";
 import { IdentifierSchema, ResourceType, type Identifier } from "../../gen/flyteidl/core/identifier_pb";
 import type { WorkflowTemplate } from "../../gen/flyteidl/core/workflow_pb";
 import { TypedInterfaceSchema } from "../../gen/flyteidl/core/interface_pb";
@@ -16,13 +15,14 @@ import {
   type WorkflowCreateRequest,
 } from "../../gen/flyteidl/admin/workflow_pb";
 import type { NamedEntityIdentifier, NamedEntityIdentifierListRequest, ResourceListRequest } from "../../gen/flyteidl/admin/common_pb";
-import { AdminError, alreadyExists, detail, internal, invalidArgument, missingArgument } from "../../kernel/errors";
+import { AdminError, ErrorCode, alreadyExists, detail, internal, invalidArgument, missingArgument } from "../../kernel/errors";
 import { diffLines, digestOf, messageJson } from "../../kernel/digest";
 import { identifierText, validateIdentifier } from "../../kernel/identifiers";
 import { parseQuantity } from "../../kernel/k8s-quantity";
 import { listNames, listVersions } from "../lists/versions";
 import type { ProjectManager } from "../projects/manager";
-import { descriptionRecord, missingEntity } from "../tasks/manager";
+import { descriptionRecord } from "../shared/description-record";
+import { missingEntity } from "../shared/not-found";
 import type { TaskStore } from "../../ports/tasks";
 import type { BlobStore } from "../../ports/blob";
 import type { WorkflowRecord, WorkflowStore } from "../../ports/workflows";
@@ -156,7 +156,7 @@ export class WorkflowManager {
       );
     } catch (e) {
       // Lost a race with an identical registration: answer as if it had been there first.
-      if (e instanceof AdminError && e.code === Code.AlreadyExists) {
+      if (e instanceof AdminError && e.code === ErrorCode.AlreadyExists) {
         const winner = await this.store.get(id);
         if (winner) await this.refuseExisting(id, winner, compiled, digest);
       }

@@ -99,6 +99,56 @@ export function eq(entity: Entity, field: string, value: string): Filter {
   return { entity, field, op: "eq", values: [value] };
 }
 
+// The columns that place a row under its owner — a project/domain (and name), an execution, a node, a
+// parent — per entity, in the order the filters are built. Managers say what they scope a list by; only
+// this file names the columns (each is in that entity's column set, entities.ts).
+const scopeColumns = {
+  task: { project: "project", domain: "domain", name: "name" },
+  workflow: { project: "project", domain: "domain", name: "name" },
+  launch_plan: { project: "project", domain: "domain", name: "name" },
+  execution: { project: "execution_project", domain: "execution_domain", name: "execution_name" },
+  signal: { project: "execution_project", domain: "execution_domain", name: "execution_name" },
+  node_execution: {
+    project: "execution_project",
+    domain: "execution_domain",
+    name: "execution_name",
+    parentId: "parent_id",
+    parentTaskExecutionId: "parent_task_execution_id",
+  },
+  task_execution: {
+    project: "execution_project",
+    domain: "execution_domain",
+    name: "execution_name",
+    nodeId: "node_id",
+    retryAttempt: "retry_attempt",
+  },
+} as const satisfies Partial<Record<Entity, Record<string, string>>>;
+
+export type ScopedEntity = keyof typeof scopeColumns;
+/** The parts of an entity's scope a list gives; a part left undefined adds no filter. */
+export type Scope<E extends ScopedEntity> = { readonly [K in keyof (typeof scopeColumns)[E]]?: string | number };
+
+/** Equality filters for the given parts of `entity`'s scope, always in the column order above. */
+export function scopeFilters<E extends ScopedEntity>(entity: E, scope: Scope<E>): Filter[] {
+  const columns: Readonly<Record<string, string>> = scopeColumns[entity];
+  const parts: Readonly<Record<string, string | number | undefined>> = scope;
+  const filters: Filter[] = [];
+  for (const [part, column] of Object.entries(columns)) {
+    const value = parts[part];
+    if (value !== undefined) filters.push(eq(entity, column, String(value)));
+  }
+  return filters;
+}
+
+/** Rows in one state (an ExecutionState or LaunchPlanState number). */
+export const stateIs = (entity: "execution" | "launch_plan", state: number): Filter => eq(entity, "state", String(state));
+
+/** Whether any of these (a caller's) filters is on a `state` column, of whichever entity. */
+export const filtersOnState = (filters: readonly Filter[]): boolean => filters.some((f) => f.field === "state");
+
+/** Executions in any of these phases (phase names, as stored). */
+export const phaseIn = (entity: "execution", phases: string[]): Filter => ({ entity, field: "phase", op: "value_in", values: phases });
+
 /**
  * Parses a request's `filters` string for a list whose primary entity is `primary` and which may also
  * filter on `allowed` entities. Empty input gives no filters.

@@ -1,11 +1,21 @@
-// Node and task execution identifiers → storage keys, checked as upstream checks them.
-import { ResourceType, type NodeExecutionIdentifier, type TaskExecutionIdentifier } from "../../gen/flyteidl/core/identifier_pb";
+// Execution, node execution and task execution identifiers → storage keys, checked as upstream checks
+// them; every manager that is handed one of these ids reads it the same way.
+import { ResourceType, type NodeExecutionIdentifier, type TaskExecutionIdentifier, type WorkflowExecutionIdentifier } from "../../gen/flyteidl/core/identifier_pb";
 import { missingArgument } from "../../kernel/errors";
 import { validateIdentifier } from "../../kernel/identifiers";
-import { requireString } from "../../kernel/validate";
-import { validateExecutionId } from "../executions/manager";
+import { requireId, requireString } from "../../kernel/validate";
+import type { ExecutionKey } from "../../ports/executions";
 import type { NodeExecutionKey } from "../../ports/nodeexecutions";
 import type { TaskExecutionKey } from "../../ports/taskexecutions";
+
+export function validateExecutionId(id: WorkflowExecutionIdentifier | undefined): asserts id is WorkflowExecutionIdentifier {
+  if (!id) throw missingArgument("id");
+  requireId(id.project, "project");
+  requireId(id.domain, "domain");
+  requireId(id.name, "name");
+}
+
+export const executionKeyOf = (id: WorkflowExecutionIdentifier): ExecutionKey => ({ project: id.project, domain: id.domain, name: id.name });
 
 export function nodeKeyOf(id: NodeExecutionIdentifier | undefined): NodeExecutionKey {
   if (!id) throw missingArgument("id");
