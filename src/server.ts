@@ -8,7 +8,7 @@ import type { Logger } from "./kernel/log";
 import { openDatabase, type Database } from "./stores/db/client";
 import { migrateUp } from "./stores/db/migrate";
 import { createBlobStore } from "./stores/blob";
-import { buildServiceImpls } from "./wiring";
+import { buildServiceImpls } from "./compose/service-impls";
 import { createApp } from "./edge/app";
 import { mountBlobRoutes } from "./edge/blob-routes";
 import { SignedBlobs } from "./domain/dataproxy/signed-blobs";

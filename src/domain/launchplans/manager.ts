@@ -33,6 +33,7 @@ import { missingEntity } from "../shared/not-found";
 import type { EntityKey } from "../../ports/common";
 import type { WorkflowStore } from "../../ports/workflows";
 import type { LaunchPlanRecord, LaunchPlanStore, ScheduleRecord } from "../../ports/launchplans";
+import type { LaunchPlanInterface } from "../../compiler/graph";
 import {
   cronText,
   expectedInputs,
@@ -109,6 +110,14 @@ export class LaunchPlanManager {
     throw invalidArgument(
       `${id.name} launch plan with different structure already exists. (Please register a new version of the launch plan):\n${lines.join("\n")}`,
     );
+  }
+
+  /** A version's expected inputs and outputs, as a workflow node that launches it sees them. */
+  async interfaceOf(id: Identifier): Promise<LaunchPlanInterface | undefined> {
+    const r = await this.store.get(id);
+    if (!r) return undefined;
+    const closure = fromBinary(LaunchPlanClosureSchema, r.closure);
+    return { id, expectedInputs: closure.expectedInputs, expectedOutputs: closure.expectedOutputs };
   }
 
   toLaunchPlan(r: LaunchPlanRecord): LaunchPlan {

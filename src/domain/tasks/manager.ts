@@ -16,13 +16,17 @@ import { descriptionRecord } from "../shared/description-record";
 import { missingEntity } from "../shared/not-found";
 import type { TaskRecord, TaskStore } from "../../ports/tasks";
 import { validateTaskTemplate, type ResourceLimits, type TaskTypeWhitelist } from "./validate";
+import type { MatchableAttributesManager } from "../matchable/manager";
+import { MatchableResource } from "../../gen/flyteidl/admin/matchable_resource_pb";
 
 /** Compiles a template; throws InvalidArgument ("task failed compilation with ...") when it cannot. */
 export type TaskCompiler = (template: TaskTemplate) => CompiledTask;
 
 export interface TaskRules {
-  /** Platform limits for a project/domain: its TASK_RESOURCE attributes, else the server's task_resources. */
-  platformLimits: (project: string, domain: string) => Promise<ResourceLimits>;
+  /** Where a project/domain's TASK_RESOURCE attributes come from. */
+  attributes: Pick<MatchableAttributesManager, "resolve">;
+  /** The server's task_resources.limits: the platform limits wherever no attributes set them. */
+  defaultLimits: ResourceLimits;
   whitelist: TaskTypeWhitelist;
 }
 
@@ -40,7 +44,7 @@ export class TaskManager {
     await this.projects.requireActive(id.project, id.domain);
     const template = req.spec?.template;
     if (!template) throw missingArgument("spec");
-    validateTaskTemplate(id, template, await this.rules.platformLimits(id.project, id.domain), this.rules.whitelist);
+    validateTaskTemplate(id, template, await this.platformLimits(id.project, id.domain), this.rules.whitelist);
     const compiled = this.compile({ ...template, id });
     const digest = digestOf(CompiledTaskSchema, compiled);
     const description = descriptionRecord(ResourceType.TASK, id, req.spec?.description);
@@ -60,6 +64,12 @@ export class TaskManager {
       if (!(e instanceof AdminError) || e.code !== ErrorCode.AlreadyExists) throw e;
       await this.explainExisting(id, compiled, digest);
     }
+  }
+
+  /** Platform limits for a project/domain: its TASK_RESOURCE attributes, else the server's task_resources. */
+  private async platformLimits(project: string, domain: string): Promise<ResourceLimits> {
+    const a = await this.rules.attributes.resolve(MatchableResource.TASK_RESOURCE, { project, domain });
+    return a?.target.case === "taskResourceAttributes" ? (a.target.value.limits ?? {}) : this.rules.defaultLimits;
   }
 
   /** Turns a duplicate id into upstream's identical / different structure answer. */

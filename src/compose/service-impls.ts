@@ -1,0 +1,30 @@
+// The one place that knows which concrete pieces make up the server: stores over the database and blob
+// store, managers over the stores, services over the managers, with the plugins' parts put in. server.ts
+// then puts the edge in front.
+import type { Config } from "../config/schema";
+import type { Database } from "../stores/db/client";
+import type { BlobSetup } from "../stores/blob";
+import type { ServiceImpls } from "../edge/routes";
+import { silentLogger, type Logger } from "../kernel/log";
+import { PluginId, PluginRegistry } from "../plugins/registry";
+import { buildStores } from "./stores";
+import { buildManagers } from "./managers";
+import { buildServices } from "./services";
+import { builtInLauncher } from "./executor";
+
+export function buildServiceImpls(
+  config: Config,
+  database: Database,
+  blobs: BlobSetup,
+  log: Logger = silentLogger,
+  plugins: PluginRegistry = new PluginRegistry(),
+): ServiceImpls {
+  const launcher = plugins.get(PluginId.WorkflowExecutor)(() => builtInLauncher(config, log));
+  const managers = buildManagers(config, buildStores(database, blobs), { launcher, log });
+  return buildServices(managers, {
+    healthy: () => database.ping(),
+    reflection: config.server.grpc.serverReflection,
+    dataProxy: plugins.get(PluginId.DataProxy),
+    additional: plugins.get(PluginId.AdditionalGRPCService),
+  });
+}
