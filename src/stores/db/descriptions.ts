@@ -1,31 +1,22 @@
 // Description entity rows: I/O only.
 import type { Db } from "./client";
 import { descriptionEntities } from "./schema";
+import { bytesOrNull } from "./rows";
 import { listRows } from "./versioned";
 import { eq } from "../../kernel/lists/filters";
-import type { DescriptionStore } from "../../ports/descriptions";
-import type { DescriptionRecord } from "../../ports/descriptions";
+import type { DescriptionRecord, DescriptionStore } from "../../ports/descriptions";
 
-interface DescriptionRowSql {
-  resource_type: number;
-  project: string;
-  domain: string;
-  name: string;
-  version: string;
-  short_description: string;
-  long_description: ArrayBuffer | Uint8Array | null;
-  link: string;
-}
+type Row = typeof descriptionEntities.$inferSelect;
 
-function fromSql(r: DescriptionRowSql): DescriptionRecord {
+function fromRow(r: Row): DescriptionRecord {
   return {
-    resourceType: Number(r.resource_type),
+    resourceType: r.resourceType,
     project: r.project,
     domain: r.domain,
     name: r.name,
     version: r.version,
-    shortDescription: r.short_description,
-    longDescription: r.long_description ? new Uint8Array(r.long_description) : null,
+    shortDescription: r.shortDescription,
+    longDescription: bytesOrNull(r.longDescription),
     link: r.link,
   };
 }
@@ -37,10 +28,10 @@ export function descriptionStore(db: Db): DescriptionStore {
         eq("task", "resource_type", String(key.resourceType)),
         ...(["project", "domain", "name", "version"] as const).map((f) => eq("task", f, key[f])),
       ];
-      return (await listRows<DescriptionRowSql>(db, descriptionEntities, { filters, limit: 1, offset: 0 })).map(fromSql)[0];
+      return (await listRows(db, descriptionEntities, { filters, limit: 1, offset: 0 })).map(fromRow)[0];
     },
     async list(q) {
-      return (await listRows<DescriptionRowSql>(db, descriptionEntities, q)).map(fromSql);
+      return (await listRows(db, descriptionEntities, q)).map(fromRow);
     },
   };
 }

@@ -5,7 +5,8 @@ import type { Db } from "./client";
 import { executions, executionTags } from "./schema";
 import { EventHistory } from "./event-history";
 import { dbError, isUniqueViolation } from "./errors";
-import { queryRows, TableWriter } from "./raw-sql";
+import { queryRows, TableWriter, type SqlRow } from "./raw-sql";
+import { bytes, readerOf } from "./rows";
 import { orderSql, whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
 import type { Filter } from "../../kernel/lists/filters";
@@ -14,72 +15,40 @@ import { StaleRecord, type ExecutionKey, type ExecutionRecord, type ExecutionSto
 
 type Row = typeof executions.$inferSelect;
 
-const bytes = (b: Uint8Array | ArrayBuffer | null) => (b ? new Uint8Array(b) : new Uint8Array());
-
 function fromRow(r: Row): ExecutionRecord {
   return {
-    id: Number(r.id),
+    id: r.id,
     project: r.executionProject,
     domain: r.executionDomain,
     name: r.executionName,
-    launchPlanId: r.launchPlanId === null ? null : Number(r.launchPlanId),
-    workflowId: r.workflowId === null ? null : Number(r.workflowId),
-    taskId: r.taskId === null ? null : Number(r.taskId),
+    launchPlanId: r.launchPlanId,
+    workflowId: r.workflowId,
+    taskId: r.taskId,
     phase: r.phase,
     spec: bytes(r.spec),
     closure: bytes(r.closure),
     startedAt: r.startedAt,
     executionCreatedAt: r.executionCreatedAt ?? r.createdAt,
     executionUpdatedAt: r.executionUpdatedAt ?? r.updatedAt,
-    duration: Number(r.duration),
+    duration: r.duration,
     abortCause: r.abortCause,
-    mode: Number(r.mode),
-    sourceExecutionId: r.sourceExecutionId === null ? null : Number(r.sourceExecutionId),
-    parentNodeExecutionId: r.parentNodeExecutionId === null ? null : Number(r.parentNodeExecutionId),
+    mode: r.mode,
+    sourceExecutionId: r.sourceExecutionId,
+    parentNodeExecutionId: r.parentNodeExecutionId,
     cluster: r.cluster,
     inputsUri: r.inputsUri,
     userInputsUri: r.userInputsUri,
     errorKind: r.errorKind,
     errorCode: r.errorCode,
     user: r.user,
-    state: Number(r.state),
+    state: r.state,
     launchEntity: r.launchEntity === "task" ? "task" : "launch_plan",
   };
 }
 
-const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-
-/** A raw SQL row (column names), as the list and event paths read them. */
-function fromSqlRow(r: Record<string, unknown>): ExecutionRecord {
-  return {
-    id: Number(r.id),
-    project: String(r.execution_project),
-    domain: String(r.execution_domain),
-    name: String(r.execution_name),
-    launchPlanId: num(r.launch_plan_id),
-    workflowId: num(r.workflow_id),
-    taskId: num(r.task_id),
-    phase: String(r.phase),
-    spec: bytes(r.spec as ArrayBuffer | null),
-    closure: bytes(r.closure as ArrayBuffer | null),
-    startedAt: (r.started_at as string | null) ?? null,
-    executionCreatedAt: String(r.execution_created_at ?? r.created_at),
-    executionUpdatedAt: String(r.execution_updated_at ?? r.updated_at),
-    duration: Number(r.duration),
-    abortCause: String(r.abort_cause ?? ""),
-    mode: Number(r.mode),
-    sourceExecutionId: num(r.source_execution_id),
-    parentNodeExecutionId: num(r.parent_node_execution_id),
-    cluster: String(r.cluster ?? ""),
-    inputsUri: String(r.inputs_uri ?? ""),
-    userInputsUri: String(r.user_inputs_uri ?? ""),
-    errorKind: (r.error_kind as string | null) ?? null,
-    errorCode: (r.error_code as string | null) ?? null,
-    user: String(r.user ?? ""),
-    state: Number(r.state),
-    launchEntity: r.launch_entity === "task" ? "task" : "launch_plan",
-  };
-}
+/** A row read by hand-written SQL (`executions.*`). */
+const readRow = readerOf(executions);
+const fromSqlRow = (r: SqlRow) => fromRow(readRow(r));
 
 const keyOf = (k: ExecutionKey) => ({ executionProject: k.project, executionDomain: k.domain, executionName: k.name });
 const writer = new TableWriter(executions);
@@ -203,7 +172,7 @@ export function executionStore(db: Db): ExecutionStore {
     async list(q: ListQuery) {
       const where = whereSql(q.filters, tableOf);
       const order = q.order ? sql` ORDER BY ${orderSql(q.order, "executions")}` : sql``;
-      const rows = await db.all<Record<string, unknown>>(
+      const rows = await db.all<SqlRow>(
         sql`SELECT executions.* ${fromClause(q.filters)}${where ? sql` WHERE ${where}` : sql``}${order}${pageSql({ ...q, order: undefined })}`,
       );
       return rows.map(fromSqlRow);

@@ -4,46 +4,32 @@ import type { Db } from "./client";
 import { launchPlans, schedulableEntities } from "./schema";
 import { dbError } from "./errors";
 import { whereSql, orderSql } from "./list-sql";
+import type { SqlRow } from "./raw-sql";
+import { bytes, readerOf } from "./rows";
 import { getByKey, listNames, listRows, pageSql } from "./versioned";
 import { eq } from "../../kernel/lists/filters";
 import type { EntityKey, ListQuery } from "../../ports/common";
 import type { LaunchPlanRecord, LaunchPlanStore } from "../../ports/launchplans";
 
-interface LaunchPlanRowSql {
-  id: number;
-  project: string;
-  domain: string;
-  name: string;
-  version: string;
-  spec: ArrayBuffer | Uint8Array;
-  closure: ArrayBuffer | Uint8Array;
-  workflow_id: number;
-  state: number;
-  digest: ArrayBuffer | Uint8Array | null;
-  schedule_type: string;
-  launch_condition_type: string | null;
-  created_at: string;
-  updated_at: string;
-}
+type Row = typeof launchPlans.$inferSelect;
+const readRow = readerOf(launchPlans);
 
-const bytes = (b: ArrayBuffer | Uint8Array | null) => (b ? new Uint8Array(b) : new Uint8Array());
-
-function fromSql(r: LaunchPlanRowSql): LaunchPlanRecord {
+function fromRow(r: Row): LaunchPlanRecord {
   return {
-    id: Number(r.id),
+    id: r.id,
     project: r.project,
     domain: r.domain,
     name: r.name,
     version: r.version,
     spec: bytes(r.spec),
     closure: bytes(r.closure),
-    workflowId: Number(r.workflow_id),
-    state: Number(r.state),
+    workflowId: r.workflowId,
+    state: r.state,
     digest: bytes(r.digest),
-    scheduleType: r.schedule_type as LaunchPlanRecord["scheduleType"],
-    launchConditionType: r.launch_condition_type,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
+    scheduleType: r.scheduleType as LaunchPlanRecord["scheduleType"],
+    launchConditionType: r.launchConditionType,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
   };
 }
 
@@ -63,9 +49,9 @@ async function listJoined(db: Db, q: ListQuery): Promise<LaunchPlanRecord[]> {
   const where = whereSql(q.filters, (f) => (f.entity === "workflow" ? "workflows" : "launch_plans"));
   const order = q.order ? sql` ORDER BY ${orderSql(q.order, "launch_plans")}` : sql``;
   const page = pageSql({ ...q, order: undefined });
-  const rows = await db.all<LaunchPlanRowSql>(sql`SELECT launch_plans.* FROM launch_plans
+  const rows = await db.all<SqlRow>(sql`SELECT launch_plans.* FROM launch_plans
     INNER JOIN workflows ON launch_plans.workflow_id = workflows.id${where ? sql` WHERE ${where}` : sql``}${order}${page}`);
-  return rows.map(fromSql);
+  return rows.map((r) => fromRow(readRow(r)));
 }
 
 export function launchPlanStore(db: Db): LaunchPlanStore {
@@ -94,8 +80,8 @@ export function launchPlanStore(db: Db): LaunchPlanStore {
     },
 
     async get(key) {
-      const row = await getByKey<LaunchPlanRowSql>(db, launchPlans, key);
-      return row && fromSql(row);
+      const row = await getByKey(db, launchPlans, key);
+      return row && fromRow(row);
     },
 
     list: (q) => listJoined(db, q),
@@ -104,7 +90,7 @@ export function launchPlanStore(db: Db): LaunchPlanStore {
 
     async findActive(project, domain, name) {
       const filters = [eq("launch_plan", "project", project), eq("launch_plan", "domain", domain), eq("launch_plan", "name", name), eq("launch_plan", "state", "1")];
-      return (await listRows<LaunchPlanRowSql>(db, launchPlans, { filters, limit: 1, offset: 0 })).map(fromSql)[0];
+      return (await listRows(db, launchPlans, { filters, limit: 1, offset: 0 })).map(fromRow)[0];
     },
 
     async setStates(change) {

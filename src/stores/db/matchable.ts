@@ -2,18 +2,21 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { queryRows } from "./raw-sql";
+import { bytes, rowReader } from "./rows";
 import { resources } from "./schema";
 import type { ResourceKey, ResourceRecord, ResourceStore } from "../../ports/matchable";
 
-type Row = typeof resources.$inferSelect;
-const fromRow = (r: Row): ResourceRecord => ({
+/** The columns a record holds, which the hand-written candidates query selects. */
+const readRecord = rowReader(resources, ["project", "domain", "workflow", "launchPlan", "resourceType", "priority", "attributes"]);
+
+const fromRow = (r: ReturnType<typeof readRecord>): ResourceRecord => ({
   project: r.project,
   domain: r.domain,
   workflow: r.workflow,
   launchPlan: r.launchPlan,
   resourceType: r.resourceType,
-  priority: Number(r.priority),
-  attributes: new Uint8Array(r.attributes),
+  priority: r.priority,
+  attributes: bytes(r.attributes),
 });
 
 const exact = (k: ResourceKey) =>
@@ -72,18 +75,10 @@ export function resourceStore(db: Db): ResourceStore {
       const marks = (n: number) => Array.from({ length: n }, () => "?").join(", ");
       const rows = await queryRows(
         db,
-        `SELECT project, domain, workflow, launch_plan, resource_type, priority, attributes FROM resources WHERE project IN (${marks(project.length)}) AND domain IN (${marks(domain.length)}) AND workflow IN (${marks(workflows.length)}) AND launch_plan IN (${marks(launchPlans.length)})`,
+        `SELECT ${readRecord.columns} FROM resources WHERE project IN (${marks(project.length)}) AND domain IN (${marks(domain.length)}) AND workflow IN (${marks(workflows.length)}) AND launch_plan IN (${marks(launchPlans.length)})`,
         [...project, ...domain, ...workflows, ...launchPlans],
       );
-      return rows.map((r) => ({
-        project: String(r.project),
-        domain: String(r.domain),
-        workflow: String(r.workflow),
-        launchPlan: String(r.launch_plan),
-        resourceType: String(r.resource_type),
-        priority: Number(r.priority),
-        attributes: new Uint8Array(r.attributes as ArrayBuffer),
-      }));
+      return rows.map((r) => fromRow(readRecord(r)));
     },
 
     async listAll(resourceType) {

@@ -4,42 +4,44 @@ import type { Db } from "./client";
 import { nodeExecutions } from "./schema";
 import { EventHistory } from "./event-history";
 import { dbError, isUniqueViolation } from "./errors";
-import { queryRows, TableWriter } from "./raw-sql";
+import { queryRows, TableWriter, type SqlRow } from "./raw-sql";
+import { bytes, readerOf } from "./rows";
 import { orderSql, whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
 import type { Filter } from "../../kernel/lists/filters";
 import type { NodeExecutionKey, NodeExecutionPatch, NodeExecutionRecord, NodeExecutionStore } from "../../ports/nodeexecutions";
 import { StaleRecord } from "../../ports/executions";
 
-const bytes = (b: unknown) => (b instanceof Uint8Array || b instanceof ArrayBuffer ? new Uint8Array(b) : new Uint8Array());
-const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-
-function fromSql(r: Record<string, unknown>): NodeExecutionRecord {
-  const internal = r.internal_data ? (JSON.parse(Buffer.from(bytes(r.internal_data)).toString()) as { eventVersion?: number }) : {};
+function fromRow(r: typeof nodeExecutions.$inferSelect, hasChildren: boolean): NodeExecutionRecord {
+  const internal = r.internalData ? (JSON.parse(r.internalData.toString()) as { eventVersion?: number }) : {};
   return {
-    id: Number(r.id),
-    project: String(r.execution_project),
-    domain: String(r.execution_domain),
-    name: String(r.execution_name),
-    nodeId: String(r.node_id),
-    phase: String(r.phase),
-    inputUri: String(r.input_uri ?? ""),
+    id: r.id,
+    project: r.executionProject,
+    domain: r.executionDomain,
+    name: r.executionName,
+    nodeId: r.nodeId,
+    phase: r.phase,
+    inputUri: r.inputUri,
     closure: bytes(r.closure),
-    startedAt: (r.started_at as string | null) ?? null,
-    createdAt: String(r.node_execution_created_at ?? r.created_at),
-    updatedAt: String(r.node_execution_updated_at ?? r.updated_at),
-    duration: Number(r.duration ?? 0),
-    metadata: bytes(r.node_execution_metadata),
-    parentId: num(r.parent_id),
-    parentTaskExecutionId: num(r.parent_task_execution_id),
-    errorKind: (r.error_kind as string | null) ?? null,
-    errorCode: (r.error_code as string | null) ?? null,
-    cacheStatus: (r.cache_status as string | null) ?? null,
-    dynamicWorkflowRemoteClosureReference: String(r.dynamic_workflow_remote_closure_reference ?? ""),
+    startedAt: r.startedAt,
+    createdAt: r.nodeExecutionCreatedAt ?? r.createdAt,
+    updatedAt: r.nodeExecutionUpdatedAt ?? r.updatedAt,
+    duration: r.duration,
+    metadata: bytes(r.nodeExecutionMetadata),
+    parentId: r.parentId,
+    parentTaskExecutionId: r.parentTaskExecutionId,
+    errorKind: r.errorKind,
+    errorCode: r.errorCode,
+    cacheStatus: r.cacheStatus,
+    dynamicWorkflowRemoteClosureReference: r.dynamicWorkflowRemoteClosureReference,
     eventVersion: internal.eventVersion ?? 0,
-    hasChildren: Boolean(r.has_children),
+    hasChildren,
   };
 }
+
+/** A row read by hand-written SQL: `node_executions.*`, and `has_children` where it is selected. */
+const readRow = readerOf(nodeExecutions);
+const fromSql = (r: SqlRow) => fromRow(readRow(r), Boolean(r.has_children));
 
 function toValues(p: NodeExecutionPatch) {
   return {
@@ -114,7 +116,7 @@ export function nodeExecutionStore(db: Db): NodeExecutionStore {
         (c): c is SQL => c !== undefined,
       );
       const order = q.order ? sql` ORDER BY ${orderSql(q.order, "node_executions")}` : sql``;
-      const rows = await db.all<Record<string, unknown>>(
+      const rows = await db.all<SqlRow>(
         sql`${selectSql}${joins(q.filters)}${conditions.length ? sql` WHERE ${sql.join(conditions, sql` AND `)}` : sql``}${order}${pageSql({ ...q, order: undefined })}`,
       );
       return rows.map(fromSql);

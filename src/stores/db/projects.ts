@@ -1,20 +1,25 @@
 // Project rows: I/O only.
 import { eq, ne } from "drizzle-orm";
 import type { Db } from "./client";
-import { projects, type ProjectRow } from "./schema";
+import { projects } from "./schema";
 import { dbError } from "./errors";
 import { queryRows } from "./raw-sql";
+import { bytesOrNull, rowReader } from "./rows";
 import { orderSql, whereSql } from "./list-sql";
 import type { ProjectListQuery, ProjectPatch, ProjectRecord, ProjectStore } from "../../ports/projects";
 
 const archived = 1;
 
-function toRecord(row: ProjectRow): ProjectRecord {
+/** The columns a record holds, which the hand-written get selects. */
+const readRecord = rowReader(projects, ["identifier", "name", "description", "labels", "state"]);
+const getSql = `SELECT ${readRecord.columns} FROM projects WHERE identifier = ? LIMIT 1`;
+
+function toRecord(row: ReturnType<typeof readRecord>): ProjectRecord {
   return {
     identifier: row.identifier,
     name: row.name,
     description: row.description,
-    labels: row.labels ? new Uint8Array(row.labels) : null,
+    labels: bytesOrNull(row.labels),
     state: row.state,
   };
 }
@@ -43,10 +48,8 @@ export function projectStore(db: Db): ProjectStore {
 
     async get(identifier) {
       // Hand-written: every launch reads its project.
-      const [r] = await queryRows(db, "SELECT identifier, name, description, labels, state FROM projects WHERE identifier = ? LIMIT 1", [identifier]);
-      if (!r) return undefined;
-      const labels = r.labels as ArrayBuffer | null;
-      return { identifier: String(r.identifier), name: String(r.name), description: String(r.description ?? ""), labels: labels ? new Uint8Array(labels) : null, state: Number(r.state) };
+      const [r] = await queryRows(db, getSql, [identifier]);
+      return r && toRecord(readRecord(r));
     },
 
     async update(identifier, patch: ProjectPatch) {

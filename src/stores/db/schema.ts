@@ -25,8 +25,6 @@ export const projects = sqliteTable(
   (t) => [index("projects_state_idx").on(t.state), index("projects_deleted_at_idx").on(t.deletedAt)],
 );
 
-export type ProjectRow = typeof projects.$inferSelect;
-
 /** Columns shared by versioned entities keyed (project, domain, name, version). */
 const versionedKey = {
   project: text("project").notNull(),

@@ -3,31 +3,35 @@ import { and, eq as deq, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { signals } from "./schema";
 import { whereSql } from "./list-sql";
+import type { SqlRow } from "./raw-sql";
+import { bytes, bytesOrNull, readerOf } from "./rows";
 import { pageSql } from "./versioned";
 import type { SignalKey, SignalRecord, SignalStore } from "../../ports/signals";
 
-const bytes = (b: unknown) => (b instanceof Uint8Array || b instanceof ArrayBuffer ? new Uint8Array(b) : null);
-
-function fromSql(r: Record<string, unknown>): SignalRecord {
+function fromRow(r: typeof signals.$inferSelect): SignalRecord {
   return {
-    project: String(r.execution_project),
-    domain: String(r.execution_domain),
-    name: String(r.execution_name),
-    signalId: String(r.signal_id),
-    type: bytes(r.type) ?? new Uint8Array(),
-    value: bytes(r.value),
+    project: r.executionProject,
+    domain: r.executionDomain,
+    name: r.executionName,
+    signalId: r.signalId,
+    type: bytes(r.type),
+    value: bytesOrNull(r.value),
   };
 }
+
+/** A row read by hand-written SQL (`SELECT *`). */
+const readRow = readerOf(signals);
+const fromSqlRow = (r: SqlRow) => fromRow(readRow(r));
 
 const keyWhere = (k: SignalKey) =>
   and(deq(signals.executionProject, k.project), deq(signals.executionDomain, k.domain), deq(signals.executionName, k.name), deq(signals.signalId, k.signalId));
 
 export function signalStore(db: Db): SignalStore {
   const get = async (key: SignalKey) => {
-    const rows = await db.all<Record<string, unknown>>(
+    const rows = await db.all<SqlRow>(
       sql`SELECT * FROM signals WHERE execution_project = ${key.project} AND execution_domain = ${key.domain} AND execution_name = ${key.name} AND signal_id = ${key.signalId} LIMIT 1`,
     );
-    return rows[0] && fromSql(rows[0]);
+    return rows[0] && fromSqlRow(rows[0]);
   };
   return {
     get,
@@ -46,8 +50,8 @@ export function signalStore(db: Db): SignalStore {
     },
     async list(q) {
       const where = whereSql(q.filters);
-      const rows = await db.all<Record<string, unknown>>(sql`SELECT * FROM signals${where ? sql` WHERE ${where}` : sql``}${pageSql(q)}`);
-      return rows.map(fromSql);
+      const rows = await db.all<SqlRow>(sql`SELECT * FROM signals${where ? sql` WHERE ${where}` : sql``}${pageSql(q)}`);
+      return rows.map(fromSqlRow);
     },
   };
 }

@@ -3,32 +3,35 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { taskExecutions } from "./schema";
 import { dbError, isUniqueViolation } from "./errors";
-import { queryRows, TableWriter } from "./raw-sql";
+import { queryRows, TableWriter, type SqlRow } from "./raw-sql";
+import { bytes, readerOf } from "./rows";
 import { orderSql, whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
 import type { Filter } from "../../kernel/lists/filters";
 import type { TaskExecutionKey, TaskExecutionPatch, TaskExecutionRecord, TaskExecutionStore } from "../../ports/taskexecutions";
 import { StaleRecord } from "../../ports/executions";
 
-const bytes = (b: unknown) => (b instanceof Uint8Array || b instanceof ArrayBuffer ? new Uint8Array(b) : new Uint8Array());
-
-function fromSql(r: Record<string, unknown>): TaskExecutionRecord {
+function fromRow(r: typeof taskExecutions.$inferSelect, hasChildren: boolean): TaskExecutionRecord {
   return {
-    id: Number(r.id),
-    task: { project: String(r.project), domain: String(r.domain), name: String(r.name), version: String(r.version) },
-    node: { project: String(r.execution_project), domain: String(r.execution_domain), name: String(r.execution_name), nodeId: String(r.node_id) },
-    retryAttempt: Number(r.retry_attempt),
-    phase: String(r.phase),
-    phaseVersion: Number(r.phase_version ?? 0),
-    inputUri: String(r.input_uri ?? ""),
+    id: r.id,
+    task: { project: r.project, domain: r.domain, name: r.name, version: r.version },
+    node: { project: r.executionProject, domain: r.executionDomain, name: r.executionName, nodeId: r.nodeId },
+    retryAttempt: r.retryAttempt,
+    phase: r.phase,
+    phaseVersion: r.phaseVersion,
+    inputUri: r.inputUri,
     closure: bytes(r.closure),
-    startedAt: (r.started_at as string | null) ?? null,
-    createdAt: String(r.task_execution_created_at ?? r.created_at),
-    updatedAt: String(r.task_execution_updated_at ?? r.updated_at),
-    duration: Number(r.duration ?? 0),
-    hasChildren: Boolean(r.has_children),
+    startedAt: r.startedAt,
+    createdAt: r.taskExecutionCreatedAt ?? r.createdAt,
+    updatedAt: r.taskExecutionUpdatedAt ?? r.updatedAt,
+    duration: r.duration,
+    hasChildren,
   };
 }
+
+/** A row read by hand-written SQL: `task_executions.*`, and `has_children` where it is selected. */
+const readRow = readerOf(taskExecutions);
+const fromSql = (r: SqlRow) => fromRow(readRow(r), Boolean(r.has_children));
 
 const selectSql = sql.raw(
   "SELECT task_executions.*, EXISTS (SELECT 1 FROM node_executions AS c WHERE c.parent_task_execution_id = task_executions.id) AS has_children FROM task_executions",
@@ -94,7 +97,7 @@ export function taskExecutionStore(db: Db): TaskExecutionStore {
     async get(key) {
       const t = key.task;
       const n = key.node;
-      const rows = await db.all<Record<string, unknown>>(
+      const rows = await db.all<SqlRow>(
         sql`${selectSql} WHERE task_executions.project = ${t.project} AND task_executions.domain = ${t.domain} AND task_executions.name = ${t.name} AND task_executions.version = ${t.version} AND task_executions.execution_project = ${n.project} AND task_executions.execution_domain = ${n.domain} AND task_executions.execution_name = ${n.name} AND task_executions.node_id = ${n.nodeId} AND task_executions.retry_attempt = ${key.retryAttempt} LIMIT 1`,
       );
       return rows[0] && fromSql(rows[0]);
@@ -122,7 +125,7 @@ export function taskExecutionStore(db: Db): TaskExecutionStore {
       const where = whereSql(q.filters, (f) => tables[f.entity] ?? "task_executions");
       const joinSql: SQL[] = [...new Set(q.filters.map((f) => f.entity))].flatMap((e) => (joinOn[e] ? [sql.raw(joinOn[e])] : []));
       const order = q.order ? sql` ORDER BY ${orderSql(q.order, "task_executions")}` : sql``;
-      const rows = await db.all<Record<string, unknown>>(
+      const rows = await db.all<SqlRow>(
         sql`${selectSql}${sql.join(joinSql, sql``)}${where ? sql` WHERE ${where}` : sql``}${order}${pageSql({ ...q, order: undefined })}`,
       );
       return rows.map(fromSql);

@@ -2,27 +2,16 @@
 import type { Db } from "./client";
 import { descriptionEntities, tasks } from "./schema";
 import { dbError } from "./errors";
+import { bytes } from "./rows";
 import { getByKey, listNames, listRows } from "./versioned";
 import type { DescriptionRecord } from "../../ports/descriptions";
 import type { TaskRecord, TaskStore } from "../../ports/tasks";
 
-interface TaskRowSql {
-  id: number;
-  project: string;
-  domain: string;
-  name: string;
-  version: string;
-  closure: ArrayBuffer | Uint8Array;
-  digest: ArrayBuffer | Uint8Array | null;
-  type: string;
-  short_description: string;
-}
+type Row = typeof tasks.$inferSelect;
 
-const bytes = (b: ArrayBuffer | Uint8Array | null | undefined) => (b ? new Uint8Array(b) : new Uint8Array());
-
-function fromSql(r: TaskRowSql): TaskRecord {
+function fromRow(r: Row): TaskRecord {
   return {
-    id: Number(r.id),
+    id: r.id,
     project: r.project,
     domain: r.domain,
     name: r.name,
@@ -30,7 +19,7 @@ function fromSql(r: TaskRowSql): TaskRecord {
     closure: bytes(r.closure),
     digest: bytes(r.digest),
     type: r.type,
-    shortDescription: r.short_description,
+    shortDescription: r.shortDescription,
   };
 }
 
@@ -76,11 +65,11 @@ export function taskStore(db: Db): TaskStore {
     },
 
     async get(key) {
-      const row = await getByKey<TaskRowSql>(db, tasks, key);
-      return row && fromSql(row);
+      const row = await getByKey(db, tasks, key);
+      return row && fromRow(row);
     },
     async list(q) {
-      return (await listRows<TaskRowSql>(db, tasks, q)).map(fromSql);
+      return (await listRows(db, tasks, q)).map(fromRow);
     },
 
     listNames: (q) => listNames(db, tasks, q),

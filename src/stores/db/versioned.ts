@@ -1,9 +1,10 @@
 // Queries shared by the versioned entities (tasks, workflows, launch plans): one page of rows and one
 // page of distinct names, with the parsed filters and sort applied.
-import { getTableName, sql, type SQL } from "drizzle-orm";
+import { getTableName, sql, type InferSelectModel, type SQL } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
-import { queryRows } from "./raw-sql";
+import { queryRows, type SqlRow } from "./raw-sql";
+import { readerOf } from "./rows";
 import { orderSql, whereSql } from "./list-sql";
 import type { EntityKey, ListQuery } from "../../ports/common";
 
@@ -14,9 +15,10 @@ export function pageSql(q: ListQuery): SQL {
   return sql`${order}${limit}`;
 }
 
-export async function listRows<T>(db: Db, table: SQLiteTable, q: ListQuery): Promise<T[]> {
+export async function listRows<T extends SQLiteTable>(db: Db, table: T, q: ListQuery): Promise<Array<InferSelectModel<T>>> {
   const where = whereSql(q.filters);
-  return db.all<T>(sql`SELECT * FROM ${table}${where ? sql` WHERE ${where}` : sql``}${pageSql(q)}`);
+  const rows = await db.all<SqlRow>(sql`SELECT * FROM ${table}${where ? sql` WHERE ${where}` : sql``}${pageSql(q)}`);
+  return rows.map(readerOf(table));
 }
 
 export async function listNames(db: Db, table: SQLiteTable, q: ListQuery): Promise<Array<{ project: string; domain: string; name: string }>> {
@@ -27,8 +29,8 @@ export async function listNames(db: Db, table: SQLiteTable, q: ListQuery): Promi
 }
 
 /** The row of one version, by its natural key (hand-written: launches read several per call). */
-export async function getByKey<T>(db: Db, table: SQLiteTable, key: EntityKey): Promise<T | undefined> {
+export async function getByKey<T extends SQLiteTable>(db: Db, table: T, key: EntityKey): Promise<InferSelectModel<T> | undefined> {
   const sql = `SELECT * FROM "${getTableName(table)}" WHERE project = ? AND domain = ? AND name = ? AND version = ? LIMIT 1`;
   const [row] = await queryRows(db, sql, [key.project, key.domain, key.name, key.version]);
-  return row as T | undefined;
+  return row && readerOf(table)(row);
 }

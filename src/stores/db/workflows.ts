@@ -2,37 +2,25 @@
 import type { Db } from "./client";
 import { descriptionEntities, workflows } from "./schema";
 import { dbError } from "./errors";
+import { bytes } from "./rows";
 import { descriptionRow } from "./tasks";
 import { getByKey, listNames, listRows } from "./versioned";
 import type { WorkflowRecord, WorkflowStore } from "../../ports/workflows";
 
-interface WorkflowRowSql {
-  id: number;
-  project: string;
-  domain: string;
-  name: string;
-  version: string;
-  typed_interface: ArrayBuffer | Uint8Array | null;
-  remote_closure_identifier: string;
-  digest: ArrayBuffer | Uint8Array | null;
-  short_description: string;
-  created_at: string;
-}
+type Row = typeof workflows.$inferSelect;
 
-const bytes = (b: ArrayBuffer | Uint8Array | null) => (b ? new Uint8Array(b) : new Uint8Array());
-
-function fromSql(r: WorkflowRowSql): WorkflowRecord {
+function fromRow(r: Row): WorkflowRecord {
   return {
-    id: Number(r.id),
+    id: r.id,
     project: r.project,
     domain: r.domain,
     name: r.name,
     version: r.version,
-    typedInterface: bytes(r.typed_interface),
-    remoteClosureIdentifier: r.remote_closure_identifier,
+    typedInterface: bytes(r.typedInterface),
+    remoteClosureIdentifier: r.remoteClosureIdentifier,
     digest: bytes(r.digest),
-    shortDescription: r.short_description,
-    createdAt: r.created_at,
+    shortDescription: r.shortDescription,
+    createdAt: r.createdAt,
   };
 }
 
@@ -61,11 +49,11 @@ export function workflowStore(db: Db): WorkflowStore {
       }
     },
     async get(key) {
-      const row = await getByKey<WorkflowRowSql>(db, workflows, key);
-      return row && fromSql(row);
+      const row = await getByKey(db, workflows, key);
+      return row && fromRow(row);
     },
     async list(q) {
-      return (await listRows<WorkflowRowSql>(db, workflows, q)).map(fromSql);
+      return (await listRows(db, workflows, q)).map(fromRow);
     },
     listNames: (q) => listNames(db, workflows, q),
   };
