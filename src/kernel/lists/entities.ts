@@ -1,4 +1,6 @@
-// Column sets per entity, as upstream's models: the names a list filter or sort_by may use.
+// Column sets per entity, as upstream's models: the names a list filter or sort_by may use. Each set is
+// its table's columns in stores/db/schema.ts, written out because the kernel imports nothing of ours;
+// test/schema-columns.test.ts holds every set to its table, so neither can change alone.
 export type Entity =
   | "task"
   | "workflow"
@@ -14,28 +16,18 @@ export type Entity =
   | "execution_admin_tag"
   | "execution_tag";
 
+// The column groups the schema shares between tables.
 const base = ["id", "created_at", "updated_at", "deleted_at"];
+const versionedKey = ["project", "domain", "name", "version"];
+const executionKey = ["execution_project", "execution_domain", "execution_name"];
 
 export const entityColumns: Record<Entity, ReadonlySet<string>> = {
   project: new Set([...base, "identifier", "name", "description", "labels", "state"]),
-  task: new Set([...base, "project", "domain", "name", "version", "closure", "digest", "type", "short_description"]),
-  workflow: new Set([
-    ...base,
-    "project",
-    "domain",
-    "name",
-    "version",
-    "typed_interface",
-    "remote_closure_identifier",
-    "digest",
-    "short_description",
-  ]),
+  task: new Set([...base, ...versionedKey, "closure", "digest", "type", "short_description"]),
+  workflow: new Set([...base, ...versionedKey, "typed_interface", "remote_closure_identifier", "digest", "short_description"]),
   launch_plan: new Set([
     ...base,
-    "project",
-    "domain",
-    "name",
-    "version",
+    ...versionedKey,
     "spec",
     "workflow_id",
     "closure",
@@ -46,9 +38,7 @@ export const entityColumns: Record<Entity, ReadonlySet<string>> = {
   ]),
   execution: new Set([
     ...base,
-    "execution_project",
-    "execution_domain",
-    "execution_name",
+    ...executionKey,
     "launch_plan_id",
     "workflow_id",
     "task_id",
@@ -74,9 +64,7 @@ export const entityColumns: Record<Entity, ReadonlySet<string>> = {
   ]),
   node_execution: new Set([
     ...base,
-    "execution_project",
-    "execution_domain",
-    "execution_name",
+    ...executionKey,
     "node_id",
     "phase",
     "input_uri",
@@ -96,13 +84,8 @@ export const entityColumns: Record<Entity, ReadonlySet<string>> = {
   ]),
   task_execution: new Set([
     ...base,
-    "project",
-    "domain",
-    "name",
-    "version",
-    "execution_project",
-    "execution_domain",
-    "execution_name",
+    ...versionedKey,
+    ...executionKey,
     "node_id",
     "retry_attempt",
     "phase",
@@ -114,18 +97,13 @@ export const entityColumns: Record<Entity, ReadonlySet<string>> = {
     "task_execution_updated_at",
     "duration",
   ]),
+  // A name joined to its metadata: named_entity_metadata's columns without the row's own.
   entities: new Set(["resource_type", "project", "domain", "name", "description", "state"]),
   named_entity_metadata: new Set([...base, "resource_type", "project", "domain", "name", "description", "state"]),
-  signal: new Set([
-    ...base,
-    "execution_project",
-    "execution_domain",
-    "execution_name",
-    "signal_id",
-    "type",
-    "value",
-  ]),
+  signal: new Set([...base, ...executionKey, "signal_id", "type", "value"]),
+  // Upstream's admin tag tables, which this server folds into execution_tags (the parser renames
+  // admin_tag.name to execution_tag.key).
   admin_tag: new Set([...base, "name"]),
-  execution_admin_tag: new Set([...base, "execution_project", "execution_domain", "execution_name", "admin_tag_id"]),
-  execution_tag: new Set([...base, "execution_project", "execution_domain", "execution_name", "key", "value"]),
+  execution_admin_tag: new Set([...base, ...executionKey, "admin_tag_id"]),
+  execution_tag: new Set([...base, ...executionKey, "key", "value"]),
 };
