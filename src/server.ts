@@ -19,6 +19,7 @@ import { edgeInterceptor } from "./edge/interceptors/edge";
 import { withCallOrigin } from "./edge/access-log";
 import { grpcUnaryHandler } from "./edge/grpc-unary";
 import { withCors } from "./edge/cors";
+import { PluginId, PluginRegistry } from "./plugins/registry";
 
 type NodeHandlerFn = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
 
@@ -40,7 +41,8 @@ function tlsFiles(config: Config): TlsFiles | undefined {
   return { cert: readFileSync(ssl.certificateFile), key: readFileSync(ssl.keyFile) };
 }
 
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+/** `plugins` replace or add parts as upstream's registry does; it is read once, here. */
+export async function startServer(config: Config, log: Logger, plugins: PluginRegistry = new PluginRegistry()): Promise<RunningServer> {
   const tls = tlsFiles(config);
   const database = await openDatabase({
     url: config.database.url,
@@ -54,8 +56,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }
     const metrics = new Metrics();
     const blobs = createBlobStore(config);
-    const impls = buildServiceImpls(config, database, blobs, log);
-    const interceptors: Interceptor[] = [edgeInterceptor(metrics, log, config.logger.accessLog)];
+    const impls = buildServiceImpls(config, database, blobs, log, plugins);
+    // Ours outermost, so request ids, the access log, metrics and recovery also cover the plugins'.
+    const interceptors: Interceptor[] = [edgeInterceptor(metrics, log, config.logger.accessLog), ...plugins.get(PluginId.UnaryServiceMiddleware)];
+    // Additional services get REST routes too where their methods carry google.api.http options.
+    const described = [...flyteServices, ...plugins.get(PluginId.AdditionalGRPCService).map((a) => a.service)];
     const limits = {
       readMaxBytes: config.server.grpc.maxMessageSizeBytes,
       writeMaxBytes: config.server.grpc.maxMessageSizeBytes,
@@ -66,7 +71,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const routeFn = routes(impls);
     const transport = createRouterTransport(routeFn, { router: { interceptors, ...limits } });
     const { app } = createApp({
-      services: flyteServices,
+      services: described,
       transport,
       metrics,
       log,
