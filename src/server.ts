@@ -78,6 +78,7 @@ export async function startServer(config: Config, log: Logger, plugins: PluginRe
       healthy: () => database.ping(),
       maxBodyBytes: config.server.grpc.maxMessageSizeBytes,
       accessLog: config.logger.accessLog,
+      headerMatcher: plugins.get(PluginId.CustomerHeaderMatcher),
       extraRoutes: blobs.local
         ? [(app) => mountBlobRoutes(app, new SignedBlobs(blobs.local!.store, blobs.local!.signer, config.server.dataProxy.upload.maxSizeBytes))]
         : [],

@@ -103,6 +103,8 @@ beforeAll(async () => {
     if (req.method.name === "ListProjects") throw new Error("plugin failed reading /etc/secret");
     const res = await next(req);
     res.header.set("x-plugin", "seen");
+    const tenant = req.header.get("tenant");
+    if (tenant) res.header.set("x-tenant-seen", tenant);
     return res;
   };
   const plugins = new PluginRegistry();
@@ -116,6 +118,7 @@ beforeAll(async () => {
     },
   }));
   plugins.register(PluginId.UnaryServiceMiddleware, [refuseListProjects]);
+  plugins.register(PluginId.CustomerHeaderMatcher, (key) => (key === "x-tenant" ? "tenant" : undefined));
   plugins.register(PluginId.AdditionalGRPCService, [additionalService(EchoService, { echo: (req) => ({ text: req.text }) })]);
   server = await createServer({
     config: {
@@ -176,6 +179,13 @@ describe("a server with plugins", () => {
     expect(lines.some((l) => l.includes("plugin failed reading /etc/secret"))).toBe(true);
     const rest = await fetch(`${baseUrl}/api/v1/version`, { headers: { accept: "application/json" } });
     expect(rest.headers.get("grpc-metadata-x-plugin")).toBe("seen");
+  });
+
+  test("CustomerHeaderMatcher: a REST header it names reaches the call as metadata; others do not", async () => {
+    const rest = await fetch(`${baseUrl}/api/v1/version`, { headers: { accept: "application/json", "x-tenant": "blue", "x-other": "no" } });
+    expect(rest.headers.get("grpc-metadata-x-tenant-seen")).toBe("blue");
+    const without = await fetch(`${baseUrl}/api/v1/version`, { headers: { accept: "application/json" } });
+    expect(without.headers.get("grpc-metadata-x-tenant-seen")).toBeNull();
   });
 
   test("AdditionalGRPCService: served over gRPC and, through its google.api.http option, REST", async () => {

@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { Code, type Transport } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
 import { gatewayError, mountRestGateway, type RestRoute } from "./rest";
+import type { HeaderMatcher } from "./rest/headers";
 import type { Metrics } from "./metrics";
 import { openApiDocument } from "./openapi";
 import { versionInfo } from "../kernel/version";
@@ -22,6 +23,8 @@ export interface AppOptions {
   log: Logger;
   /** REST calls write their access line (with the HTTP status) to `log`. */
   accessLog?: boolean;
+  /** More REST headers to forward as call metadata (the CustomerHeaderMatcher plugin). */
+  headerMatcher?: HeaderMatcher;
   /** Mounts more plain HTTP routes (e.g. the local blob store's signed-URL endpoints). */
   extraRoutes?: Array<(app: Hono) => void>;
 }
@@ -39,6 +42,7 @@ export function createApp(opts: AppOptions): { app: Hono; restRoutes: RestRoute[
   const restRoutes = mountRestGateway(app, opts.services, opts.transport, {
     maxBodyBytes: opts.maxBodyBytes,
     accessLog: opts.accessLog ? opts.log : undefined,
+    headerMatcher: opts.headerMatcher,
   });
   app.notFound((c) => gatewayError(Code.NotFound, `Not Found: ${c.req.method} ${c.req.path}`));
   // Anything that escapes a route still answers in the gateway's error shape, with a message.

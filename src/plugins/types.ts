@@ -44,7 +44,7 @@ export type AdditionalGRPCServices = readonly AdditionalService[];
  * under, or undefined. Asked about headers the gateway's own rules (grpc-gateway's default matcher
  * plus x-request-id, as upstream's default) do not already forward; it adds to them, never removes.
  */
-export type HeaderMatcher = (key: string) => string | undefined;
+export type { HeaderMatcher } from "../edge/rest/headers";
 
 /** What an auth hook is handed. Auth is not built yet: hooks are kept and typed but never called. */
 export interface AuthHookCall {

@@ -41,13 +41,20 @@ const passThroughHeaders = new Set(["authorization", "x-request-id", "flyte-auth
 
 const metadataPrefix = "grpc-metadata-";
 
-/** Request metadata as grpc-gateway's AnnotateContext builds it (plus x-forwarded-proto, see below). */
-export function forwardHeaders(req: Request): Headers {
+/** Extra headers to forward (the CustomerHeaderMatcher plugin): the metadata key, or undefined. */
+export type HeaderMatcher = (key: string) => string | undefined;
+
+/**
+ * Request metadata as grpc-gateway's AnnotateContext builds it (plus x-forwarded-proto, see below).
+ * `matcher` is asked only about headers the built-in rules leave out, and its keys pass the same checks.
+ */
+export function forwardHeaders(req: Request, matcher?: HeaderMatcher): Headers {
   const out = new Headers();
   for (const [key, value] of req.headers) {
     if (key === "x-forwarded-for" || key === "x-forwarded-host") continue;
     if (passThroughHeaders.has(key)) out.append(key, value);
-    const target = permanentHttpHeaders.has(key) ? `grpcgateway-${key}` : key.startsWith(metadataPrefix) ? key.slice(metadataPrefix.length) : undefined;
+    const target =
+      (permanentHttpHeaders.has(key) ? `grpcgateway-${key}` : key.startsWith(metadataPrefix) ? key.slice(metadataPrefix.length) : undefined) ?? matcher?.(key);
     if (!target || !/^[0-9a-z._-]+$/.test(target) || isReservedKey(target)) continue;
     if (target.endsWith("-bin")) out.append(target, checkBinaryHeader(key, value));
     else if (/^[\x20-\x7e]*$/.test(value)) out.append(target, value); // non-ASCII values are skipped, as upstream does

@@ -20,7 +20,7 @@ import { StatusSchema } from "../../gen/google/rpc/status_pb";
 import type { Logger } from "../../kernel/log";
 import { asGatewayCall, logCall } from "../access-log";
 import { httpBindings, type HttpBinding } from "../http-rules";
-import { forwardHeaders, parseGrpcTimeout } from "./headers";
+import { forwardHeaders, parseGrpcTimeout, type HeaderMatcher } from "./headers";
 import { pickMarshallers } from "./marshal";
 import { wrapperSchemas } from "./params";
 import { buildRequest, type PathVariable, type RequestBinding } from "./request";
@@ -103,6 +103,8 @@ interface GatewayContext {
   maxBodyBytes: number;
   /** Where REST calls' access lines go; none when the access log is off. */
   accessLog?: Logger;
+  /** More headers to forward as metadata (the CustomerHeaderMatcher plugin). */
+  headerMatcher?: HeaderMatcher;
 }
 
 /** The services' files, everything they import, the well-known types and google.rpc.Status: for Any. */
@@ -127,7 +129,7 @@ function handler(route: CompiledRoute, gw: GatewayContext) {
     let err: ConnectError | undefined;
     try {
       const timeoutMs = parseGrpcTimeout(c.req.header("grpc-timeout") ?? null);
-      const headers = forwardHeaders(c.req.raw);
+      const headers = forwardHeaders(c.req.raw, gw.headerMatcher);
       const input = await buildRequest(c, route, inbound, gw);
       const res = await asGatewayCall(() => gw.transport.unary(route.method, c.req.raw.signal, timeoutMs, headers, input));
       answer = successResponse(route.method, res.message, res.header, outbound, gw.registry);
@@ -166,8 +168,13 @@ function methodNotAllowed(registry: Registry) {
  * Mounts one Hono route per google.api.http binding (additional bindings included) of the services'
  * unary methods, and returns them in the order they are matched.
  */
-export function mountRestGateway(app: Hono, services: DescService[], transport: Transport, opts: { maxBodyBytes: number; accessLog?: Logger }): RestRoute[] {
-  const gw: GatewayContext = { transport, registry: gatewayRegistry(services), maxBodyBytes: opts.maxBodyBytes, accessLog: opts.accessLog };
+export function mountRestGateway(
+  app: Hono,
+  services: DescService[],
+  transport: Transport,
+  opts: { maxBodyBytes: number; accessLog?: Logger; headerMatcher?: HeaderMatcher },
+): RestRoute[] {
+  const gw: GatewayContext = { transport, registry: gatewayRegistry(services), ...opts };
   const routes: CompiledRoute[] = [];
   for (const binding of httpBindings(services)) {
     if (isUnary(binding.method)) routes.push(compileRoute(binding, binding.method));
