@@ -88,9 +88,9 @@ export function buildManagers(config: Config, stores: Stores, overrides: Manager
     (e) => log.warn("failed to record a node event", { error: (e as Error).message }),
   );
   const taskExecutions = new TaskExecutionManager(taskRows, blobs, eventData);
-  const executions = new ExecutionManager(
-    executionRows,
-    nodeRows,
+  const executions = new ExecutionManager({
+    executions: executionRows,
+    nodeExecutions: nodeRows,
     launchPlans,
     workflows,
     tasks,
@@ -98,15 +98,15 @@ export function buildManagers(config: Config, stores: Stores, overrides: Manager
     blobs,
     types,
     launcher,
-    attributes,
-    new SingleTaskLaunchPlans(tasks, workflows, launchPlans, {
+    launchAttributes: attributes,
+    singleTaskLaunchPlans: new SingleTaskLaunchPlans(tasks, workflows, launchPlans, {
       createWorkflow: (req) => workflowManager.create(req),
       createLaunchPlan: (req) => launchPlanManager.create(req),
       markSystemGenerated: (resourceType, id) =>
         namedEntities.update(create(NamedEntityUpdateRequestSchema, { resourceType, id, metadata: { state: NamedEntityState.SYSTEM_GENERATED } })),
     }),
     settings,
-  );
+  });
   return {
     projects,
     namedEntities,
