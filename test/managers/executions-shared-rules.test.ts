@@ -4,7 +4,7 @@
 import { expect, test } from "bun:test";
 import { Code } from "@connectrpc/connect";
 import { aborted, ErrorCode, invalidArgument } from "../../src/kernel/errors";
-import { eq, filtersOnState, parseFilters, phaseIn, scopeFilters, stateIs } from "../../src/kernel/lists/filters";
+import { eq, filtersOnState, parseFilters, phaseIn, resourceTypeIs, scopeFilters, stateIs } from "../../src/kernel/lists/filters";
 import { entityColumns } from "../../src/kernel/lists/entities";
 
 test("ErrorCode is Connect's Code, name for name and number for number", () => {
@@ -65,9 +65,11 @@ test("every scoping column is in its entity's column set", () => {
   for (const f of all) expect(entityColumns[f.entity].has(f.field)).toBe(true);
 });
 
-test("state and phase filters are the ones the managers built by hand", () => {
+test("state, phase and resource type filters are the ones the managers built by hand", () => {
   expect(stateIs("execution", 0)).toEqual(eq("execution", "state", "0"));
   expect(phaseIn("execution", ["QUEUED", "RUNNING"])).toEqual({ entity: "execution", field: "phase", op: "value_in", values: ["QUEUED", "RUNNING"] });
+  expect(stateIs("launch_plan", 1)).toEqual(eq("launch_plan", "state", "1"));
+  expect(resourceTypeIs("workflow", 2)).toEqual(eq("workflow", "resource_type", "2"));
   // Any entity's state counts, as the execution list always checked it.
   expect(filtersOnState(parseFilters("eq(launch_plan.state,1)", "execution", ["execution", "launch_plan"]))).toBe(true);
   expect(filtersOnState(parseFilters("eq(phase,RUNNING)", "execution"))).toBe(false);

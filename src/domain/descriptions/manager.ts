@@ -10,7 +10,7 @@ import {
 } from "../../gen/flyteidl/admin/description_entity_pb";
 import { invalidValue, missingArgument, notFound } from "../../kernel/errors";
 import { validateIdentifierFields } from "../../kernel/identifiers";
-import { eq, parseFilters } from "../../kernel/lists/filters";
+import { parseFilters, resourceTypeIs, scopeFilters } from "../../kernel/lists/filters";
 import { nextToken, parseSort, parseToken, requireLimit } from "../../kernel/lists/page";
 import { requireId } from "../../kernel/validate";
 import type { DescriptionRecord, DescriptionStore } from "../../ports/descriptions";
@@ -53,10 +53,8 @@ export class DescriptionManager {
     const entity = entityOf(req.resourceType);
     const filters = [
       // Only descriptions of the asked resource type (upstream lists tasks' and workflows' alike).
-      eq(entity, "resource_type", String(req.resourceType)),
-      eq(entity, "project", req.id.project),
-      eq(entity, "domain", req.id.domain),
-      eq(entity, "name", req.id.name),
+      resourceTypeIs(entity, req.resourceType),
+      ...scopeFilters(entity, { project: req.id.project, domain: req.id.domain, name: req.id.name }),
       ...parseFilters(req.filters, entity),
     ];
     const order = parseSort(req.sortBy, entity);

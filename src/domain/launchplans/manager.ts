@@ -25,7 +25,7 @@ import {
 import { AdminError, ErrorCode, alreadyExists, invalidArgument, missingArgument, notFound } from "../../kernel/errors";
 import { diffLines, digestOf, messageJson } from "../../kernel/digest";
 import { identifierText, validateIdentifier, validateNamedEntityIdentifier } from "../../kernel/identifiers";
-import { eq } from "../../kernel/lists/filters";
+import { stateIs } from "../../kernel/lists/filters";
 import { listNames, listVersions } from "../lists/versions";
 import { validateLabels } from "../../kernel/validate";
 import type { ProjectManager } from "../projects/manager";
@@ -193,7 +193,7 @@ export class LaunchPlanManager {
   async listActive(req: ActiveLaunchPlanListRequest): Promise<{ launchPlans: LaunchPlan[]; token: string }> {
     const asList = create(ResourceListRequestSchema, { id: { project: req.project, domain: req.domain }, limit: req.limit, token: req.token, sortBy: req.sortBy });
     const { items, token } = await listVersions("launch_plan", asList, "ListActiveLaunchPlans", (q) => this.store.list(q), (r) => this.toLaunchPlan(r), [
-      eq("launch_plan", "state", String(LaunchPlanState.ACTIVE)),
+      stateIs("launch_plan", LaunchPlanState.ACTIVE),
     ]);
     return { launchPlans: items, token };
   }

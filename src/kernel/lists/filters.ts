@@ -146,6 +146,9 @@ export const stateIs = (entity: "execution" | "launch_plan", state: number): Fil
 /** Whether any of these (a caller's) filters is on a `state` column, of whichever entity. */
 export const filtersOnState = (filters: readonly Filter[]): boolean => filters.some((f) => f.field === "state");
 
+/** Description rows of one resource type; description lists filter as the described entity (task or workflow). */
+export const resourceTypeIs = (entity: "task" | "workflow", resourceType: number): Filter => eq(entity, "resource_type", String(resourceType));
+
 /** Executions in any of these phases (phase names, as stored). */
 export const phaseIn = (entity: "execution", phases: string[]): Filter => ({ entity, field: "phase", op: "value_in", values: phases });
 
