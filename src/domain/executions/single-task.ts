@@ -15,16 +15,16 @@ import type { WorkflowStore } from "../../ports/workflows";
 import type { TaskStore } from "../../ports/tasks";
 import { missingEntity } from "../shared/not-found";
 
-/** Registration the single-task path needs: a skeleton workflow and launch plan per task version. */
-export interface SkeletonRegistrar {
+/** Registration the single-task path needs: a generated workflow and launch plan per task version. */
+export interface SingleTaskRegistrar {
   createWorkflow(req: ReturnType<typeof create<typeof WorkflowCreateRequestSchema>>): Promise<void>;
   createLaunchPlan(req: ReturnType<typeof create<typeof LaunchPlanCreateRequestSchema>>): Promise<void>;
   markSystemGenerated(resourceType: ResourceType, id: { project: string; domain: string; name: string }): Promise<void>;
 }
 
-/** The single-task skeleton's names: `.flytegen.<task>`, node id from the task name's last 63 characters. */
-const skeletonName = (task: string) => `.flytegen.${task}`;
-function skeletonNodeId(task: string): string {
+/** The generated entities' names: `.flytegen.<task>`, node id from the task name's last 63 characters. */
+const generatedName = (task: string) => `.flytegen.${task}`;
+function generatedNodeId(task: string): string {
   const tail = task.length >= 63 ? task.slice(task.length - 63) : task;
   return [...tail].filter((c) => c === "-" || /\p{L}|\p{N}/u.test(c)).join("");
 }
@@ -34,19 +34,19 @@ export class SingleTaskLaunchPlans {
     private readonly tasks: TaskStore,
     private readonly workflows: WorkflowStore,
     private readonly launchPlans: LaunchPlanStore,
-    private readonly registrar: SkeletonRegistrar,
+    private readonly registrar: SingleTaskRegistrar,
   ) {}
 
-  /** The skeleton workflow and launch plan a single-task execution runs through (made once per task version). */
+  /** The generated workflow and launch plan a single-task execution runs through (made once per task version). */
   async launchPlanFor(taskId: Identifier, spec: ExecutionSpec): Promise<LaunchPlanRecord> {
     const task = await this.tasks.get(taskId);
     if (!task) throw missingEntity("TASK", taskId);
     const template = fromBinary(TaskClosureSchema, task.closure).compiledTask?.template;
     const iface: TypedInterface | undefined = template?.interface;
-    const scope = { project: taskId.project, domain: taskId.domain, name: skeletonName(taskId.name), version: taskId.version };
+    const scope = { project: taskId.project, domain: taskId.domain, name: generatedName(taskId.name), version: taskId.version };
     const wfId = create(IdentifierSchema, { resourceType: ResourceType.WORKFLOW, ...scope });
     const lpId = create(IdentifierSchema, { resourceType: ResourceType.LAUNCH_PLAN, ...scope });
-    const nodeId = skeletonNodeId(taskId.name);
+    const nodeId = generatedNodeId(taskId.name);
     const promises = (vars: Record<string, unknown>, node: string): Binding[] =>
       Object.keys(vars).map((v) => ({ $typeName: "flyteidl.core.Binding", var: v, binding: { $typeName: "flyteidl.core.BindingData", value: { case: "promise", value: { $typeName: "flyteidl.core.OutputReference", nodeId: node, var: v, attrPath: [] } } } }) as Binding);
     if (!(await this.workflows.get(wfId))) {

@@ -19,10 +19,10 @@ type VersionedEntity = "task" | "workflow" | "launch_plan";
 // Launch plan lists are joined to their workflows, so their filters may also name workflow columns.
 const filterable: Record<VersionedEntity, Entity[]> = { task: ["task"], workflow: ["workflow"], launch_plan: ["launch_plan", "workflow"] };
 
-/** project/domain (+ name) equality filters plus the request's own. */
-export function scopedFilters(entity: VersionedEntity, scope: { project: string; domain: string; name?: string }, extra = ""): Filter[] {
-  const own = scopeFilters(entity, { project: scope.project, domain: scope.domain, name: scope.name || undefined });
-  return [...own, ...parseFilters(extra, entity, filterable[entity])];
+/** project/domain (+ name) equality filters plus the request's own (its `filters` text). */
+export function scopedFilters(entity: VersionedEntity, scope: { project: string; domain: string; name?: string }, requestFilters = ""): Filter[] {
+  const scoped = scopeFilters(entity, { project: scope.project, domain: scope.domain, name: scope.name || undefined });
+  return [...scoped, ...parseFilters(requestFilters, entity, filterable[entity])];
 }
 
 export async function listVersions<R, O>(

@@ -154,11 +154,11 @@ export class MatchableAttributesManager {
     }
     const key = { project: req.project, domain: "", workflow: "", launchPlan: "", resourceType: typeName(req.resourceType) };
     const row = await this.store.getExact(key);
-    const isWec = req.resourceType === MatchableResource.WORKFLOW_EXECUTION_CONFIG;
-    if (!row && !isWec) throw notFound(`Resource [${keyText(key)}] not found`);
+    const isExecutionConfig = req.resourceType === MatchableResource.WORKFLOW_EXECUTION_CONFIG;
+    if (!row && !isExecutionConfig) throw notFound(`Resource [${keyText(key)}] not found`);
     let attributes = row ? decode(row) : undefined;
     // Execution configs shown per project include the server's defaults, as the console expects.
-    if (isWec) {
+    if (isExecutionConfig) {
       const stored = attributes?.target.case === "workflowExecutionConfig" ? attributes.target.value : create(WorkflowExecutionConfigSchema);
       attributes = create(MatchingAttributesSchema, { target: { case: "workflowExecutionConfig", value: mergeExecConfig(stored, this.execConfigDefaults) } });
     }

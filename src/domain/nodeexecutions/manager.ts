@@ -110,11 +110,11 @@ export class NodeExecutionManager {
   }
 
   private async uploadDynamicClosure(k: NodeExecutionKey, e: NodeEvent): Promise<string> {
-    const dyn = e.targetMetadata.case === "taskNodeMetadata" ? e.targetMetadata.value.dynamicWorkflow : undefined;
-    if (!dyn) return "";
-    const id = dyn.id;
+    const dynamic = e.targetMetadata.case === "taskNodeMetadata" ? e.targetMetadata.value.dynamicWorkflow : undefined;
+    if (!dynamic) return "";
+    const id = dynamic.id;
     const uri = this.blobs.uri(...this.settings.metadataStoragePrefix, k.project, k.domain, k.name, k.nodeId, `${id?.project}_${id?.domain}_${id?.name}_${id?.version}`);
-    await this.blobs.write(uri, toBinary(CompiledWorkflowClosureSchema, dyn.compiledWorkflow ?? create(CompiledWorkflowClosureSchema)));
+    await this.blobs.write(uri, toBinary(CompiledWorkflowClosureSchema, dynamic.compiledWorkflow ?? create(CompiledWorkflowClosureSchema)));
     return uri;
   }
 
@@ -194,8 +194,8 @@ export class NodeExecutionManager {
         closure.targetMetadata = { case: "workflowNodeMetadata", value: { $typeName: "flyteidl.admin.WorkflowNodeMetadata", executionId: child } };
       }
       this.taskNodeMetadata(e, closure, patch);
-      const dyn = e.targetMetadata.case === "taskNodeMetadata" ? e.targetMetadata.value.dynamicWorkflow : undefined;
-      if (dyn?.dynamicJobSpecUri) closure.dynamicJobSpecUri = dyn.dynamicJobSpecUri;
+      const dynamic = e.targetMetadata.case === "taskNodeMetadata" ? e.targetMetadata.value.dynamicWorkflow : undefined;
+      if (dynamic?.dynamicJobSpecUri) closure.dynamicJobSpecUri = dynamic.dynamicJobSpecUri;
       if (e.isParent || e.isDynamic || e.isArray) {
         const metadata = fromBinary(NodeExecutionMetaDataSchema, existing.metadata);
         metadata.isParentNode ||= e.isParent;
@@ -263,9 +263,9 @@ export class NodeExecutionManager {
 
   /** Nodes a (legacy dynamic) task execution launched. */
   async listForTask(req: NodeExecutionForTaskListRequest) {
-    const te = req.taskExecutionId;
-    if (!te) throw missingArgument("task_execution_id");
-    const parent = await this.taskExecutions.get(taskExecutionKeyOf(te));
+    const taskExecutionId = req.taskExecutionId;
+    if (!taskExecutionId) throw missingArgument("task_execution_id");
+    const parent = await this.taskExecutions.get(taskExecutionKeyOf(taskExecutionId));
     if (!parent) throw notFound(`task execution not found`);
     const { project, domain, name } = parent.node;
     // String(), as for unique_parent_id above.
