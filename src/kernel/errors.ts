@@ -1,8 +1,6 @@
 // One error family for the whole server. Managers and stores throw AdminError with our own ErrorCode;
-// the edge maps it to a Connect/gRPC status (with typed details) once, so every protocol answers the
-// same code and message.
-// The edge mapping (toConnectError) still lives here and is the only use of Connect in this file.
-import { Code, ConnectError } from "@connectrpc/connect";
+// the edge maps it to a Connect/gRPC status (with typed details) once (edge/status.ts), so every
+// protocol answers the same code and message.
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { create } from "@bufbuild/protobuf";
 
@@ -66,9 +64,6 @@ export enum ErrorCode {
   Unauthenticated = 16,
 }
 
-/** Connect's code for ours: the same number by definition (see ErrorCode). */
-const connectCode = (code: ErrorCode): Code => code.valueOf();
-
 export class AdminError extends Error {
   override readonly name = "AdminError";
   constructor(
@@ -77,15 +72,6 @@ export class AdminError extends Error {
     readonly details: ErrorDetail[] = [],
   ) {
     super(message);
-  }
-
-  toConnectError(): ConnectError {
-    return new ConnectError(
-      cutBytes(this.message, maxMessageBytes),
-      connectCode(this.code),
-      undefined,
-      this.details.map((d) => ({ desc: d.desc, value: d.value })),
-    );
   }
 }
 
@@ -111,18 +97,6 @@ export const hasCode = (e: unknown, code: ErrorCode): e is AdminError => e insta
 /** Upstream's wording for validation failures (manager/impl/shared/errors.go). */
 export const missingArgument = (field: string) => invalidArgument(`missing ${field}`);
 export const invalidValue = (field: string) => invalidArgument(`invalid value for ${field}`);
-
-/**
- * Maps anything thrown below the edge to a ConnectError. An unexpected error (a database driver's, a bug)
- * becomes Internal with a short generic message naming the request id: its own text may carry SQL, paths
- * or parameters, so it goes to the log only (kept as the ConnectError's cause).
- */
-export function toConnectError(err: unknown, requestId?: string): ConnectError {
-  if (err instanceof AdminError) return err.toConnectError();
-  if (err instanceof ConnectError) return err;
-  const message = requestId ? `internal error (request id ${requestId})` : "internal error";
-  return new ConnectError(message, Code.Internal, undefined, undefined, err);
-}
 
 /** The text of what was thrown, for the log. */
 export function errorText(err: unknown): string {

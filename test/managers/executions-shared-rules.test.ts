@@ -4,13 +4,14 @@
 import { expect, test } from "bun:test";
 import { Code } from "@connectrpc/connect";
 import { aborted, ErrorCode, invalidArgument } from "../../src/kernel/errors";
+import { toConnectError } from "../../src/edge/status";
 import { eq, filtersOnState, parseFilters, phaseIn, resourceTypeIs, scopeFilters, stateIs } from "../../src/kernel/lists/filters";
 import { entityColumns } from "../../src/kernel/lists/entities";
 
 test("ErrorCode is Connect's Code, name for name and number for number", () => {
   const members = (e: object) => Object.entries(e).filter(([, v]) => typeof v === "number");
   expect(members(ErrorCode)).toEqual(members(Code));
-  expect(aborted("gave up").toConnectError().code).toBe(Code.Aborted);
+  expect(toConnectError(aborted("gave up")).code).toBe(Code.Aborted);
   expect(ErrorCode[invalidArgument("bad").code]).toBe("InvalidArgument");
 });
 

@@ -3,7 +3,8 @@
 // final code. One interceptor rather than three stacked ones: each layer costs an async frame per
 // call, which the edge benchmark showed as a measurable share of a cheap RPC.
 import { Code, ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
-import { errorText, toConnectError } from "../../kernel/errors";
+import { errorText } from "../../kernel/errors";
+import { toConnectError } from "../status";
 import type { Logger } from "../../kernel/log";
 import { randomString } from "../../kernel/random";
 import type { Metrics } from "../metrics";
