@@ -152,13 +152,23 @@ async function main(): Promise<void> {
       console.error(`  ${name}: ${fmt(r)} (no-op ${fmt(b)})`);
       return r.perSecond / b.perSecond;
     };
-    const grpcRatio = await paired("GetVersion, gRPC h2c", () => c.grpc.getVersion({}), () => n.grpc.getVersion({}));
+    const grpcRatio = await paired(
+      "GetVersion, gRPC h2c",
+      () => c.grpc.getVersion({}),
+      () => n.grpc.getVersion({}),
+    );
     await run("ListProjects (20), gRPC h2c", () => c.grpc.listProjects({ limit: 20 }));
-    const connectRatio = await paired("GetVersion, Connect JSON HTTP/1.1", () => c.connect.getVersion({}), () => n.connect.getVersion({}));
+    const connectRatio = await paired(
+      "GetVersion, Connect JSON HTTP/1.1",
+      () => c.connect.getVersion({}),
+      () => n.connect.getVersion({}),
+    );
     await run("ListProjects (20), Connect JSON HTTP/1.1", () => c.connect.listProjects({ limit: 20 }));
     const after = rssMb(ours.proc.pid);
 
-    console.log(`\nCommand: bun scripts/bench-edge.ts (BENCH_SECONDS=${seconds}, ${concurrency} calls in flight, load generator on the same ${cpus().length} cores)\n`);
+    console.log(
+      `\nCommand: bun scripts/bench-edge.ts (BENCH_SECONDS=${seconds}, ${concurrency} calls in flight, load generator on the same ${cpus().length} cores)\n`,
+    );
     console.log("| call | calls/s | p50 ms | p99 ms |\n|---|---|---|---|");
     for (const [name, r] of rows) console.log(`| ${name} | ${fmt(r)} |`);
     console.log("");

@@ -22,7 +22,11 @@ const clients = 32;
 const scope = { project: "flytesnacks", domain: "development" };
 const lp = { resourceType: ResourceType.LAUNCH_PLAN, ...scope, name: "workflows.example.wf", version: "v1" };
 const task = { resourceType: ResourceType.TASK, ...scope, name: "workflows.example.t1", version: "v1" };
-const name = { name: { value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "stringValue" as const, value: "bench" } } } } } } };
+const name = {
+  name: {
+    value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "stringValue" as const, value: "bench" } } } } },
+  },
+};
 
 const quantile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -44,7 +48,14 @@ async function main(): Promise<void> {
   const kubeconfig = kube.writeKubeconfig();
   // Upstream's client-side throttle (kubeClientConfig qps 100, burst 25) would cap creation at ~100/s; a busy
   // deployment raises it, as the benchmark does, so it measures admin rather than the throttle.
-  const server = await startBenchServer("exec", ["--server.kube-config", kubeconfig, "--server.kubeClientConfig.qps", "100000", "--server.kubeClientConfig.burst", "1000"]);
+  const server = await startBenchServer("exec", [
+    "--server.kube-config",
+    kubeconfig,
+    "--server.kubeClientConfig.qps",
+    "100000",
+    "--server.kubeClientConfig.burst",
+    "1000",
+  ]);
   const { admin, dir } = server;
   // BENCH_CLIENT=connect drives the loops with Connect's gRPC client instead (it costs the shared cores more).
   const connectLoad = process.env.BENCH_CLIENT === "connect";
@@ -75,7 +86,7 @@ async function main(): Promise<void> {
       }),
     );
     createLatencies.sort((a, b) => a - b);
-    const createCpuUs = ((await cpuSeconds(server.pid)) - cpu0) * 1e6 / created;
+    const createCpuUs = (((await cpuSeconds(server.pid)) - cpu0) * 1e6) / created;
 
     // Events: each stream takes executions from the pool and reports 1 workflow, 10 node and 10 task events.
     let events = 0;
@@ -98,9 +109,27 @@ async function main(): Promise<void> {
           await timed(lean.createWorkflowEvent({ event: { executionId, phase: WfPhase.RUNNING, occurredAt: ts(), producerId: "propeller" } }));
           for (let n = 0; n < 5; n++) {
             const nodeId = `n${n}`;
-            const node = (phase: NodePhase) => lean.createNodeEvent({ event: { id: { executionId, nodeId }, phase, occurredAt: ts(), producerId: "propeller", inputValue: { case: "inputUri", value: "s3://b/in.pb" } } });
+            const node = (phase: NodePhase) =>
+              lean.createNodeEvent({
+                event: {
+                  id: { executionId, nodeId },
+                  phase,
+                  occurredAt: ts(),
+                  producerId: "propeller",
+                  inputValue: { case: "inputUri", value: "s3://b/in.pb" },
+                },
+              });
             const taskEvent = (phase: TaskPhase) =>
-              lean.createTaskEvent({ event: { taskId: task, parentNodeExecutionId: { executionId, nodeId }, phase, occurredAt: ts(), producerId: "propeller", logs: [{ name: "k8s", uri: "http://logs" }] } });
+              lean.createTaskEvent({
+                event: {
+                  taskId: task,
+                  parentNodeExecutionId: { executionId, nodeId },
+                  phase,
+                  occurredAt: ts(),
+                  producerId: "propeller",
+                  logs: [{ name: "k8s", uri: "http://logs" }],
+                },
+              });
             await timed(node(NodePhase.RUNNING));
             await timed(taskEvent(TaskPhase.RUNNING));
             await timed(taskEvent(TaskPhase.SUCCEEDED));
@@ -110,7 +139,7 @@ async function main(): Promise<void> {
       }),
     );
     eventLatencies.sort((a, b) => a - b);
-    const eventCpuUs = ((await cpuSeconds(server.pid)) - cpu0) * 1e6 / events;
+    const eventCpuUs = (((await cpuSeconds(server.pid)) - cpu0) * 1e6) / events;
     const eventSeconds = Math.min(seconds, (performance.now() - (end - seconds * 1000)) / 1000);
 
     // Fill to `totalExecutions` by copying a real execution row in SQL (the API path was measured above),
@@ -149,12 +178,20 @@ async function main(): Promise<void> {
     listLatencies.sort((a, b) => a - b);
     const rssAfter = await rssMb(server.pid);
 
-    console.log(`\nCommand: bun scripts/bench-exec.ts (BENCH_SECONDS=${seconds}, BENCH_EXECUTIONS=${totalExecutions}; server from source, FlyteWorkflows posted to a stand-in Kubernetes API on loopback, ${connectLoad ? "Connect" : "lean"} gRPC load generator on the same ${cpus().length} cores)\n`);
+    console.log(
+      `\nCommand: bun scripts/bench-exec.ts (BENCH_SECONDS=${seconds}, BENCH_EXECUTIONS=${totalExecutions}; server from source, FlyteWorkflows posted to a stand-in Kubernetes API on loopback, ${connectLoad ? "Connect" : "lean"} gRPC load generator on the same ${cpus().length} cores)\n`,
+    );
     console.log("| measure | value |\n|---|---|");
-    console.log(`| CreateExecution over gRPC, ${clients} concurrent clients | ${fmt(created / seconds)} calls/s (p50 ${quantile(createLatencies, 0.5).toFixed(1)} ms, p99 ${quantile(createLatencies, 0.99).toFixed(1)} ms; server CPU ${fmt(createCpuUs)} µs/call) |`);
-    console.log(`| events (1 workflow : 10 node : 10 task), ${clients} concurrent streams | ${fmt(events / eventSeconds)} events/s (p50 ${quantile(eventLatencies, 0.5).toFixed(1)} ms, p99 ${quantile(eventLatencies, 0.99).toFixed(1)} ms; server CPU ${fmt(eventCpuUs)} µs/event) |`);
+    console.log(
+      `| CreateExecution over gRPC, ${clients} concurrent clients | ${fmt(created / seconds)} calls/s (p50 ${quantile(createLatencies, 0.5).toFixed(1)} ms, p99 ${quantile(createLatencies, 0.99).toFixed(1)} ms; server CPU ${fmt(createCpuUs)} µs/call) |`,
+    );
+    console.log(
+      `| events (1 workflow : 10 node : 10 task), ${clients} concurrent streams | ${fmt(events / eventSeconds)} events/s (p50 ${quantile(eventLatencies, 0.5).toFixed(1)} ms, p99 ${quantile(eventLatencies, 0.99).toFixed(1)} ms; server CPU ${fmt(eventCpuUs)} µs/event) |`,
+    );
     console.log(`| filling to ${fmt(totalExecutions)} executions (SQL copies of a real row) | ${fillSeconds.toFixed(1)} s |`);
-    console.log(`| ListExecutions, phase filter, 100 newest, at ${fmt(totalExecutions)} executions | p50 ${quantile(listLatencies, 0.5).toFixed(1)} ms, p99 ${quantile(listLatencies, 0.99).toFixed(1)} ms (${listed} per page) |`);
+    console.log(
+      `| ListExecutions, phase filter, 100 newest, at ${fmt(totalExecutions)} executions | p50 ${quantile(listLatencies, 0.5).toFixed(1)} ms, p99 ${quantile(listLatencies, 0.99).toFixed(1)} ms (${listed} per page) |`,
+    );
     console.log(`| server RSS: idle / after the load | ${rssIdle.toFixed(0)} MB / ${rssAfter.toFixed(0)} MB |`);
   } finally {
     await server.stop();

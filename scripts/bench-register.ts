@@ -63,11 +63,19 @@ async function main(): Promise<void> {
     listLatencies.sort((a, b) => a - b);
     const all = await admin.listTasks({ id: { project: "flytesnacks", domain: "development" }, limit: 100, filters: "contains(name,fill.)" });
 
-    console.log(`\nCommand: bun scripts/bench-register.ts (BENCH_SECONDS=${seconds}, BENCH_TASKS=${totalTasks}; server from source, load generator on the same ${cpus().length} cores)\n`);
+    console.log(
+      `\nCommand: bun scripts/bench-register.ts (BENCH_SECONDS=${seconds}, BENCH_TASKS=${totalTasks}; server from source, load generator on the same ${cpus().length} cores)\n`,
+    );
     console.log("| measure | value |\n|---|---|");
-    console.log(`| CreateTask over gRPC, 32 concurrent clients | ${Math.round(createRate).toLocaleString("en-US")} calls/s (p50 ${quantile(latencies, 0.5).toFixed(1)} ms, p99 ${quantile(latencies, 0.99).toFixed(1)} ms) |`);
-    console.log(`| filling to ${totalTasks.toLocaleString("en-US")} tasks | ${fillSeconds.toFixed(0)} s (${Math.round((totalTasks - created) / fillSeconds).toLocaleString("en-US")} tasks/s) |`);
-    console.log(`| ListTasks, one name, 100 newest, at ${totalTasks.toLocaleString("en-US")} tasks | p50 ${quantile(listLatencies, 0.5).toFixed(1)} ms, p99 ${quantile(listLatencies, 0.99).toFixed(1)} ms |`);
+    console.log(
+      `| CreateTask over gRPC, 32 concurrent clients | ${Math.round(createRate).toLocaleString("en-US")} calls/s (p50 ${quantile(latencies, 0.5).toFixed(1)} ms, p99 ${quantile(latencies, 0.99).toFixed(1)} ms) |`,
+    );
+    console.log(
+      `| filling to ${totalTasks.toLocaleString("en-US")} tasks | ${fillSeconds.toFixed(0)} s (${Math.round((totalTasks - created) / fillSeconds).toLocaleString("en-US")} tasks/s) |`,
+    );
+    console.log(
+      `| ListTasks, one name, 100 newest, at ${totalTasks.toLocaleString("en-US")} tasks | p50 ${quantile(listLatencies, 0.5).toFixed(1)} ms, p99 ${quantile(listLatencies, 0.99).toFixed(1)} ms |`,
+    );
     console.log(`| (sanity) a filtered page | ${all.tasks.length} tasks |`);
     console.log("");
     printCompileScaling();

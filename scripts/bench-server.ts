@@ -24,7 +24,21 @@ export async function startBenchServer(name: string, flags: string[] = []): Prom
   const dir = mkdtempSync(join(tmpdir(), `flyteadmin-bench-${name}-`));
   const main = join(import.meta.dir, "..", "src/main.ts");
   const proc = Bun.spawn(
-    [process.execPath, ...(process.env.BENCH_BUN_FLAGS?.split(" ").filter(Boolean) ?? []), main, "serve", "--server.httpPort", "0", "--server.grpc.port", "0", "--server.host", "127.0.0.1", "--logger.accessLog", "false", ...flags],
+    [
+      process.execPath,
+      ...(process.env.BENCH_BUN_FLAGS?.split(" ").filter(Boolean) ?? []),
+      main,
+      "serve",
+      "--server.httpPort",
+      "0",
+      "--server.grpc.port",
+      "0",
+      "--server.host",
+      "127.0.0.1",
+      "--logger.accessLog",
+      "false",
+      ...flags,
+    ],
     { cwd: dir, stdout: "pipe", stderr: "inherit" },
   );
   const { ports } = await waitForServing(proc);

@@ -31,7 +31,9 @@ const report = (kind: keyof typeof tally, name: string, diff: string[]) => {
 
 for (const dir of readdirSync(root).filter((d) => existsSync(join(root, d, "compiled")))) {
   const d = join(root, dir);
-  const stems = readdirSync(d).filter((f) => f.endsWith(".pb")).map((f) => f.slice(0, -3));
+  const stems = readdirSync(d)
+    .filter((f) => f.endsWith(".pb"))
+    .map((f) => f.slice(0, -3));
   // Upstream's test adds three config entries to every container task before compiling it.
   const tasks = new Map<string, CompiledTask>();
   for (const stem of stems.filter((s) => existsSync(join(d, "compiled", `${s}_task.json`)))) {
@@ -48,8 +50,19 @@ for (const dir of readdirSync(root).filter((d) => existsSync(join(root, d, "comp
     try {
       if (!input) throw new Error("no workflow in the fixture");
       const reqs = workflowRequirements(input, []);
-      const ours = compileWorkflow(input, [], reqs.taskIds.flatMap((id) => tasks.get(identifierKey(id)) ?? []), []);
-      report("compiled", `${dir}/${stem}`, equals(CompiledWorkflowClosureSchema, ours, expected) ? [] : diffLines(toJson(CompiledWorkflowClosureSchema, expected), toJson(CompiledWorkflowClosureSchema, ours)));
+      const ours = compileWorkflow(
+        input,
+        [],
+        reqs.taskIds.flatMap((id) => tasks.get(identifierKey(id)) ?? []),
+        [],
+      );
+      report(
+        "compiled",
+        `${dir}/${stem}`,
+        equals(CompiledWorkflowClosureSchema, ours, expected)
+          ? []
+          : diffLines(toJson(CompiledWorkflowClosureSchema, expected), toJson(CompiledWorkflowClosureSchema, ours)),
+      );
     } catch (e) {
       report("compiled", `${dir}/${stem}`, [(e as Error).message]);
     }

@@ -60,7 +60,9 @@ export function leanGrpcClient<S extends DescService>(service: S, baseUrl: strin
       stream.end(frame);
     });
   const client = Object.fromEntries(
-    service.methods.filter((m) => m.methodKind === "unary").map((m) => [m.localName, (req: object) => call(m as DescMethod & { input: DescMessage; output: DescMessage }, req)]),
+    service.methods
+      .filter((m) => m.methodKind === "unary")
+      .map((m) => [m.localName, (req: object) => call(m as DescMethod & { input: DescMessage; output: DescMessage }, req)]),
   ) as UnaryMethods<S>;
   return { client, close: () => session.close() };
 }

@@ -7,7 +7,7 @@ import { configKeys, envName } from "../src/config/keys";
 const header = "| key | default | environment | meaning |\n|---|---|---|---|\n";
 
 export function configTable(): string {
-  return header + configKeys.map((k) => `| \`${k.key}\` | \`${JSON.stringify(k.default)}\` | \`${envName(k.key)}\` | ${k.doc} |`).join("\n") + "\n";
+  return `${header + configKeys.map((k) => `| \`${k.key}\` | \`${JSON.stringify(k.default)}\` | \`${envName(k.key)}\` | ${k.doc} |`).join("\n")}\n`;
 }
 
 /** The table as it stands in the README text. */

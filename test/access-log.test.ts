@@ -76,7 +76,13 @@ describe("REST calls", () => {
     expect(status).toBe(404);
     const got = callLines("rest-404");
     expect(got).toHaveLength(1);
-    expect(got[0]).toMatchObject({ method: "/flyteidl.service.AdminService/GetProject", code: "NotFound", status: 404, http_method: "GET", path: "/api/v1/projects/no-such-project" });
+    expect(got[0]).toMatchObject({
+      method: "/flyteidl.service.AdminService/GetProject",
+      code: "NotFound",
+      status: 404,
+      http_method: "GET",
+      path: "/api/v1/projects/no-such-project",
+    });
     expect(got[0].error).toContain("no-such-project");
     expect(got[0].peer).toMatch(peer);
   });
@@ -86,7 +92,14 @@ describe("REST calls", () => {
     expect(status).toBe(400);
     const got = callLines("rest-400");
     expect(got).toHaveLength(1);
-    expect(got[0]).toMatchObject({ method: "/flyteidl.service.AdminService/RegisterProject", code: "InvalidArgument", status: 400, http_method: "POST", path: "/api/v1/projects", protocol: "rest" });
+    expect(got[0]).toMatchObject({
+      method: "/flyteidl.service.AdminService/RegisterProject",
+      code: "InvalidArgument",
+      status: 400,
+      http_method: "POST",
+      path: "/api/v1/projects",
+      protocol: "rest",
+    });
   });
 });
 

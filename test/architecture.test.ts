@@ -1,5 +1,6 @@
 // The house rules that a reader should not have to check by hand: the floors of src/ (no import runs
-// back up, no cycle: .dependency-cruiser.cjs), and no hand-written source file over 400 lines.
+// back up, no cycle: .dependency-cruiser.cjs), no hand-written source file over 400 lines, and the
+// formatter and linter (biome.json) passing on the whole tree.
 import { expect, test } from "bun:test";
 import { readdirSync, readFileSync, realpathSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -30,4 +31,12 @@ test("no source file outside src/gen is over 400 lines", () => {
   };
   walk(join(root, "src"));
   expect(long).toEqual([]);
+});
+
+test("the whole tree passes the formatter and the linter (biome ci)", () => {
+  const biome = realpathSync(join(root, "node_modules/.bin/biome"));
+  const run = Bun.spawnSync([biome, "ci", "--colors=off"], { cwd: root });
+  const out = `${run.stdout.toString()}${run.stderr.toString()}`;
+  if (run.exitCode !== 0) console.error(out);
+  expect(run.exitCode).toBe(0);
 });

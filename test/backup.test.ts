@@ -12,7 +12,21 @@ const main = join(import.meta.dir, "../src/main.ts");
 function serve(dir: string) {
   const db = `file:${join(dir, "admin.db")}`;
   const proc = Bun.spawn(
-    [process.execPath, main, "serve", "--server.httpPort", "0", "--server.grpc.port", "0", "--server.host", "127.0.0.1", "--database.url", db, "--storage.local.path", join(dir, "blobs")],
+    [
+      process.execPath,
+      main,
+      "serve",
+      "--server.httpPort",
+      "0",
+      "--server.grpc.port",
+      "0",
+      "--server.host",
+      "127.0.0.1",
+      "--database.url",
+      db,
+      "--storage.local.path",
+      join(dir, "blobs"),
+    ],
     { cwd: dir, stdout: "pipe", stderr: "pipe" },
   );
   return { proc, db };

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { create } from "@bufbuild/protobuf";
 import { ResourceType } from "../src/gen/flyteidl/core/identifier_pb";
 import { LaunchPlanMetadataSchema, LaunchPlanState } from "../src/gen/flyteidl/admin/launch_plan_pb";
-import { MatchableResource } from "../src/gen/flyteidl/admin/matchable_resource_pb";
+import type { MatchableResource } from "../src/gen/flyteidl/admin/matchable_resource_pb";
 import { answerOf } from "./helpers/calls";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { launchPlanFor, registerTwoNodeWorkflow } from "./fixtures/pyflyte";
@@ -18,7 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await ts.close();
 });
-
 
 const scope = { project: "flytesnacks", domain: "development" };
 
@@ -44,21 +43,47 @@ describe("enums out of range", () => {
     // Before: a workflow event with phase 9999 answered Internal, a task event Internal "undefined cannot
     // be passed as argument to the database", and states 9999 were stored as they came.
     const admin = ts.admin();
-    const inputs = { literals: { name: { value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "stringValue" as const, value: "x" } } } } } } } };
-    await admin.createExecution({ ...scope, name: "enums", spec: { launchPlan: { resourceType: ResourceType.LAUNCH_PLAN, ...scope, name: "workflows.example.wf", version: "v1" } }, inputs });
+    const inputs = {
+      literals: {
+        name: {
+          value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "stringValue" as const, value: "x" } } } } },
+        },
+      },
+    };
+    await admin.createExecution({
+      ...scope,
+      name: "enums",
+      spec: { launchPlan: { resourceType: ResourceType.LAUNCH_PLAN, ...scope, name: "workflows.example.wf", version: "v1" } },
+      inputs,
+    });
     const executionId = { ...scope, name: "enums" };
     const task = { resourceType: ResourceType.TASK, ...scope, name: "workflows.example.t1", version: "v1" };
     const occurredAt = { seconds: 1n };
     const bad = 9999 as never;
     const invalid = (field: string): [string, string] => ["InvalidArgument", `invalid value for ${field}`];
     expect(await answerOf(admin.createWorkflowEvent({ event: { executionId, phase: bad, occurredAt, producerId: "propeller" } }))).toEqual(invalid("phase"));
-    expect(await answerOf(admin.createNodeEvent({ event: { id: { executionId, nodeId: "n0" }, phase: bad, occurredAt, producerId: "propeller" } }))).toEqual(invalid("phase"));
-    expect(await answerOf(admin.createTaskEvent({ event: { taskId: task, parentNodeExecutionId: { executionId, nodeId: "n0" }, phase: bad, occurredAt, producerId: "propeller" } }))).toEqual(invalid("phase"));
+    expect(await answerOf(admin.createNodeEvent({ event: { id: { executionId, nodeId: "n0" }, phase: bad, occurredAt, producerId: "propeller" } }))).toEqual(
+      invalid("phase"),
+    );
+    expect(
+      await answerOf(
+        admin.createTaskEvent({
+          event: { taskId: task, parentNodeExecutionId: { executionId, nodeId: "n0" }, phase: bad, occurredAt, producerId: "propeller" },
+        }),
+      ),
+    ).toEqual(invalid("phase"));
     expect(await answerOf(admin.updateProject({ id: scope.project, name: scope.project, state: bad }))).toEqual(invalid("state"));
-    expect(await answerOf(admin.updateNamedEntity({ resourceType: ResourceType.WORKFLOW, id: { ...scope, name: "workflows.example.wf" }, metadata: { state: bad } }))).toEqual(invalid("state"));
+    expect(
+      await answerOf(
+        admin.updateNamedEntity({ resourceType: ResourceType.WORKFLOW, id: { ...scope, name: "workflows.example.wf" }, metadata: { state: bad } }),
+      ),
+    ).toEqual(invalid("state"));
     expect(await answerOf(admin.updateExecution({ id: executionId, state: bad }))).toEqual(invalid("state"));
     const [code, message] = await answerOf(admin.getWorkflow({ id: { resourceType: bad, ...scope, name: "x", version: "v" } }));
-    expect([code, message]).toEqual(["InvalidArgument", `unexpected resource type 9999 for identifier [resource_type:9999 project:"flytesnacks" domain:"development" name:"x" version:"v"], expected workflow instead`]);
+    expect([code, message]).toEqual([
+      "InvalidArgument",
+      `unexpected resource type 9999 for identifier [resource_type:9999 project:"flytesnacks" domain:"development" name:"x" version:"v"], expected workflow instead`,
+    ]);
   });
 
   test("GetDescriptionEntity with resource_type unset is upstream's InvalidArgument", async () => {

@@ -30,7 +30,11 @@ describe("dist/flyteadmin", () => {
   });
 
   test("serves from an empty directory: migrations, gRPC and REST", async () => {
-    const proc = Bun.spawn([bin, "serve", "--server.httpPort", "0", "--server.grpc.port", "0", "--server.host", "127.0.0.1"], { cwd, stdout: "pipe", stderr: "pipe" });
+    const proc = Bun.spawn([bin, "serve", "--server.httpPort", "0", "--server.grpc.port", "0", "--server.host", "127.0.0.1"], {
+      cwd,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     try {
       const { ports, log: text } = await waitForServing(proc);
       expect(text).toContain("0001_registration");

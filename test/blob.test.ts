@@ -90,7 +90,14 @@ describe("blob store: s3 presigned URLs", () => {
   });
 
   test("bad credentials are a clear error", async () => {
-    const store = new S3BlobStore({ bucket: "missing-bucket", region: "us-east-1", endpoint: s3endpoint, accessKeyId: "S3RVER", secretAccessKey: "S3RVER", disableSsl: true });
+    const store = new S3BlobStore({
+      bucket: "missing-bucket",
+      region: "us-east-1",
+      endpoint: s3endpoint,
+      accessKeyId: "S3RVER",
+      secretAccessKey: "S3RVER",
+      disableSsl: true,
+    });
     await expect(store.list(store.uri("x"))).rejects.toThrow(/s3 LIST .* failed with HTTP 404|does not exist/);
     expect(() => new S3BlobStore({ bucket: "b", region: "", endpoint: "", accessKeyId: "", secretAccessKey: "", disableSsl: false })).toThrow(
       "s3 storage needs",

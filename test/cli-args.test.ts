@@ -52,7 +52,11 @@ describe("cli behaves like a cli", () => {
   }, 30_000);
 
   test("a group word alone prints that group's usage and exits 2", async () => {
-    for (const [word, subs] of [["migrate", ["migrate run", "migrate rollback", "migrate seed-projects"]], ["config", ["config docs"]], ["db", ["db backup"]]] as const) {
+    for (const [word, subs] of [
+      ["migrate", ["migrate run", "migrate rollback", "migrate seed-projects"]],
+      ["config", ["config docs"]],
+      ["db", ["db backup"]],
+    ] as const) {
       const r = await run([word]);
       expect(r.code).toBe(2);
       expect(r.err).toContain(`"${word}" needs a subcommand`);

@@ -59,7 +59,20 @@ describe("serve start-up log", () => {
   test("no config file; s3-style store: bucket and endpoint", async () => {
     const dir = mkdtempSync(join(tmpdir(), "flyteadmin-start-"));
     const { start } = await startLine(
-      ["--storage.type", "minio", "--storage.container", "my-bucket", "--storage.connection.endpoint", "http://127.0.0.1:9", "--storage.connection.access-key", "k", "--storage.connection.secret-key", "s", "--database.url", `file:${join(dir, "a.db")}`],
+      [
+        "--storage.type",
+        "minio",
+        "--storage.container",
+        "my-bucket",
+        "--storage.connection.endpoint",
+        "http://127.0.0.1:9",
+        "--storage.connection.access-key",
+        "k",
+        "--storage.connection.secret-key",
+        "s",
+        "--database.url",
+        `file:${join(dir, "a.db")}`,
+      ],
       dir,
     );
     expect(start.config).toBeNull();
@@ -68,11 +81,14 @@ describe("serve start-up log", () => {
 
   test("a remote database URL is logged without its secrets, even when start-up then fails", async () => {
     const dir = mkdtempSync(join(tmpdir(), "flyteadmin-start-"));
-    const proc = Bun.spawn([process.execPath, main, "serve", "--server.httpPort", "0", "--server.grpc.port", "0", "--database.url", "libsql://user:pw@127.0.0.1:9?authToken=sekrit"], {
-      cwd: dir,
-      stdout: "pipe",
-      stderr: "pipe",
-    });
+    const proc = Bun.spawn(
+      [process.execPath, main, "serve", "--server.httpPort", "0", "--server.grpc.port", "0", "--database.url", "libsql://user:pw@127.0.0.1:9?authToken=sekrit"],
+      {
+        cwd: dir,
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
     const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
     expect(code).toBe(1);
     const start = JSON.parse(out.split("\n")[0]) as StartLine;

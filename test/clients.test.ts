@@ -104,7 +104,15 @@ describe.skipIf(!existsSync(buf))("buf curl with --reflect", () => {
   }
 
   test("errors reach buf curl with their code", async () => {
-    const r = await bufCurl(["--protocol", "grpc", "--http2-prior-knowledge", "--reflect", "-d", '{"id":"absent"}', `${ts.grpcUrl}/flyteidl.service.AdminService/GetProject`]);
+    const r = await bufCurl([
+      "--protocol",
+      "grpc",
+      "--http2-prior-knowledge",
+      "--reflect",
+      "-d",
+      '{"id":"absent"}',
+      `${ts.grpcUrl}/flyteidl.service.AdminService/GetProject`,
+    ]);
     expect(r.code).not.toBe(0);
     expect(r.err).toContain("not_found");
     expect(r.err).toContain("project [absent] not found");

@@ -64,13 +64,18 @@ describe("config", () => {
     }
     expect(() => loadConfig({ flags: { "database.url": "notaurl" } })).toThrow(/"database.url" \(from flag --database.url\): "notaurl" is not file:PATH/);
     expect(() => loadConfig({ env: { FLYTE_DATABASE_URL: "postgres://h/db" } })).toThrow(/"database.url" \(from environment variable FLYTE_DATABASE_URL\)/);
-    expect(() => loadConfig({ file: yamlFile("database:\n  url: \"http:nohost\"\n") })).toThrow(/"database.url" \(from config file .*\): "http:nohost" is not a valid http:\/\/HOST URL/);
+    expect(() => loadConfig({ file: yamlFile('database:\n  url: "http:nohost"\n') })).toThrow(
+      /"database.url" \(from config file .*\): "http:nohost" is not a valid http:\/\/HOST URL/,
+    );
     expect(() => loadConfig({ flags: { "database.url": "file:" } })).toThrow(/names no file/);
   });
 
   test("FLYTE_* variables under our sections that name no key are reported, with the near key", () => {
     const warnings: string[] = [];
-    loadConfig({ env: { FLYTE_SERVER_HTTP_PORT: "1", FLYTE_PLATFORM_URL: "x", FLYTEADMIN_DEBUG: "1", FLYTE_LOGGER_LEVEL: "warn" }, warn: (m) => warnings.push(m) });
+    loadConfig({
+      env: { FLYTE_SERVER_HTTP_PORT: "1", FLYTE_PLATFORM_URL: "x", FLYTEADMIN_DEBUG: "1", FLYTE_LOGGER_LEVEL: "warn" },
+      warn: (m) => warnings.push(m),
+    });
     expect(warnings).toEqual(["environment variable FLYTE_SERVER_HTTP_PORT names no config key and is ignored (did you mean FLYTE_SERVER_HTTPPORT?)"]);
     expect(strayEnvironment({ FLYTE_TASK_RESOURCES_DEFAULTS_CPUS: "1", FLYTE_QUEUES: "x", FLYTE_NAMESPACE_MAPPING_TEMPLATE: "t" })).toEqual([
       "environment variable FLYTE_QUEUES names no config key and is ignored",

@@ -23,7 +23,11 @@ afterAll(async () => {
   await Promise.all([open?.close(), listed?.close(), off?.close()]);
 });
 
-const list = (value: string | null) => (value ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+const list = (value: string | null) =>
+  (value ?? "")
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
 
 function preflight(base: string, path: string, from = origin): Promise<Response> {
   return fetch(`${base}${path}`, {

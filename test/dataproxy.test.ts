@@ -20,7 +20,6 @@ afterAll(async () => {
 const proxy = (kind = "grpc (h2c, gRPC port)") => createClient(DataProxyService, ts.transports[kind]);
 const md5 = (b: Uint8Array) => createHash("md5").update(b).digest();
 
-
 describe("CreateUploadLocation → PUT → read back", () => {
   test("hash-addressed upload (pyflyte fast register)", async () => {
     const body = new TextEncoder().encode("fast register archive");
@@ -97,9 +96,21 @@ describe("validation as upstream", () => {
     await fetch(loc.signedUrl, { method: "PUT", body, headers: loc.headers });
     expect((await answerOf(proxy().createUploadLocation({ project: "p", domain: "d", filenameRoot: "fixed", filename: "f.txt" })))[0]).toBe("AlreadyExists");
     expect(
-      (await answerOf(proxy().createUploadLocation({ project: "p", domain: "d", filenameRoot: "fixed", filename: "f.txt", contentMd5: md5(new TextEncoder().encode("other")) })))[0],
+      (
+        await answerOf(
+          proxy().createUploadLocation({
+            project: "p",
+            domain: "d",
+            filenameRoot: "fixed",
+            filename: "f.txt",
+            contentMd5: md5(new TextEncoder().encode("other")),
+          }),
+        )
+      )[0],
     ).toBe("AlreadyExists");
-    expect((await answerOf(proxy().createUploadLocation({ project: "p", domain: "d", filenameRoot: "fixed", filename: "f.txt", contentMd5: md5(body) })))[0]).toBe("OK");
+    expect(
+      (await answerOf(proxy().createUploadLocation({ project: "p", domain: "d", filenameRoot: "fixed", filename: "f.txt", contentMd5: md5(body) })))[0],
+    ).toBe("OK");
 
     expect((await answerOf(proxy().createDownloadLocation({ nativeUrl: "not a url" })))[1]).toBe(
       "error while validating request: failed to parse native_url [not a url]",
@@ -140,9 +151,17 @@ describe("validation as upstream", () => {
       "InvalidArgument",
       "deck type cannot be specified with a retry attempt, just use the node instead",
     ]);
-    expect(await answerOf(proxy().getData({ flyteUrl: "flyte://v1/p/d/e/n/x" }))).toEqual(["InvalidArgument", "failed to parse artifact url Error: failed to parse [flyte://v1/p/d/e/n/x]"]);
+    expect(await answerOf(proxy().getData({ flyteUrl: "flyte://v1/p/d/e/n/x" }))).toEqual([
+      "InvalidArgument",
+      "failed to parse artifact url Error: failed to parse [flyte://v1/p/d/e/n/x]",
+    ]);
     expect((await answerOf(proxy().createDownloadLink({ artifactType: 0 })))[0]).toBe("InvalidArgument");
-    const link = await answerOf(proxy().createDownloadLink({ artifactType: 1, source: { case: "nodeExecutionId", value: { nodeId: "n", executionId: { project: "p", domain: "d", name: "e" } } } }));
+    const link = await answerOf(
+      proxy().createDownloadLink({
+        artifactType: 1,
+        source: { case: "nodeExecutionId", value: { nodeId: "n", executionId: { project: "p", domain: "d", name: "e" } } },
+      }),
+    );
     expect(link[0]).toBe("InvalidArgument");
     expect(link[1]).toStartWith("failed to find node execution [");
   });

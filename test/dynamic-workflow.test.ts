@@ -13,7 +13,13 @@ let ts: TestServer;
 const scope = { project: "flytesnacks", domain: "development" };
 const wfId = { resourceType: ResourceType.WORKFLOW, ...scope, name: "workflows.example.wf", version: "v1" };
 const id = { ...scope, name: "dyn-1" };
-const inputs = { literals: { name: { value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "stringValue" as const, value: "x" } } } } } } } };
+const inputs = {
+  literals: {
+    name: {
+      value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "stringValue" as const, value: "x" } } } } },
+    },
+  },
+};
 const nodeEvent = (nodeId: string, phase: Phase, s: number, more: object = {}) => ({
   event: { id: { executionId: id, nodeId }, phase, occurredAt: { seconds: BigInt(1_800_000_000 + s) }, producerId: "propeller", ...more },
 });
@@ -40,7 +46,9 @@ describe("GetDynamicNodeWorkflow", () => {
       expect(Code[err.code]).toBe("NotFound");
       expect(err.rawMessage).toBe("node does not contain dynamic workflow");
     }
-    const res = await fetch(`${ts.httpUrl}/api/v1/node_executions/${id.project}/${id.domain}/${id.name}/n0/dynamic_workflow`, { headers: { Accept: "application/json" } });
+    const res = await fetch(`${ts.httpUrl}/api/v1/node_executions/${id.project}/${id.domain}/${id.name}/n0/dynamic_workflow`, {
+      headers: { Accept: "application/json" },
+    });
     expect(res.status).toBe(404);
     expect(((await res.json()) as { message: string }).message).toBe("node does not contain dynamic workflow");
   });

@@ -17,9 +17,7 @@ const measureMs = 2000;
 
 /** Runs argv under an open-file limit of `limit`, with prlimit where installed, else the shell's ulimit. */
 function spawnLimited(argv: string[]) {
-  const cmd = Bun.which("prlimit")
-    ? ["prlimit", `--nofile=${limit}:${limit}`, ...argv]
-    : ["bash", "-c", `ulimit -n ${limit} && exec "$@"`, "bash", ...argv];
+  const cmd = Bun.which("prlimit") ? ["prlimit", `--nofile=${limit}:${limit}`, ...argv] : ["bash", "-c", `ulimit -n ${limit} && exec "$@"`, "bash", ...argv];
   return Bun.spawn(cmd, { stdout: "pipe", stderr: "inherit" });
 }
 
@@ -90,10 +88,21 @@ describe.skipIf(process.platform !== "linux" || !existsSync("/proc/self/stat"))(
     try {
       const r = await exerciseUnderLimit(
         [
-          process.execPath, "src/main.ts", "serve",
-          "--server.httpPort", "0", "--server.grpc.port", "0", "--server.host", "127.0.0.1",
-          "--database.url", `file:${join(dir, "a.db")}`, "--storage.local.path", join(dir, "b"),
-          "--logger.accessLog", "false",
+          process.execPath,
+          "src/main.ts",
+          "serve",
+          "--server.httpPort",
+          "0",
+          "--server.grpc.port",
+          "0",
+          "--server.host",
+          "127.0.0.1",
+          "--database.url",
+          `file:${join(dir, "a.db")}`,
+          "--storage.local.path",
+          join(dir, "b"),
+          "--logger.accessLog",
+          "false",
         ],
         "/healthcheck",
       );

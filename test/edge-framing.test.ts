@@ -33,7 +33,7 @@ describe("H1Framing", () => {
   });
 
   test("bare LF line ends and empty lines between requests are followed", () => {
-    expect(events("GET / HTTP/1.1\nHost: x\n\n\r\n" + get)).toEqual([...one, ...one]);
+    expect(events(`GET / HTTP/1.1\nHost: x\n\n\r\n${get}`)).toEqual([...one, ...one]);
   });
 
   test("a request still being sent has started but not ended", () => {
@@ -50,7 +50,7 @@ describe("H1Framing", () => {
 
   test("Transfer-Encoding wins over Content-Length; what it does not understand it leaves alone", () => {
     expect(events("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")).toEqual(one);
-    expect(events("POST / HTTP/1.1\r\nContent-Length: x\r\n\r\nabc" + get)).toEqual(["start", "headers"]);
-    expect(events("NOT HTTP\r\n\r\n" + get)).toEqual(["start", "headers"]);
+    expect(events(`POST / HTTP/1.1\r\nContent-Length: x\r\n\r\nabc${get}`)).toEqual(["start", "headers"]);
+    expect(events(`NOT HTTP\r\n\r\n${get}`)).toEqual(["start", "headers"]);
   });
 });

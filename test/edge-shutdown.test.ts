@@ -56,9 +56,7 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
 }
 
 const accessLogCode = (lines: string[], method: string) =>
-  lines
-    .map((l) => JSON.parse(l) as { msg: string; method?: string; code?: string })
-    .find((l) => l.msg === "call" && l.method === method)?.code;
+  lines.map((l) => JSON.parse(l) as { msg: string; method?: string; code?: string }).find((l) => l.msg === "call" && l.method === method)?.code;
 
 describe("shutdown with a Health/Watch stream open", () => {
   test("close() ends the stream with UNAVAILABLE well within the grace period", async () => {
@@ -74,7 +72,10 @@ describe("shutdown with a Health/Watch stream open", () => {
         "server.gracefulShutdownTimeoutSeconds": "10",
       },
     });
-    const server = await startServer(config, createLogger("info", (l) => lines.push(l)));
+    const server = await startServer(
+      config,
+      createLogger("info", (l) => lines.push(l)),
+    );
     const w = watch(`127.0.0.1:${server.ports[1]}`);
     try {
       await w.first;
@@ -98,9 +99,19 @@ describe("shutdown with a Health/Watch stream open", () => {
     const dir = mkdtempSync(join(tmpdir(), "flyteadmin-sigterm-"));
     const proc = Bun.spawn(
       [
-        process.execPath, "src/main.ts", "serve",
-        "--server.httpPort", "0", "--server.grpc.port", "0", "--server.host", "127.0.0.1",
-        "--database.url", `file:${join(dir, "a.db")}`, "--storage.local.path", join(dir, "b"),
+        process.execPath,
+        "src/main.ts",
+        "serve",
+        "--server.httpPort",
+        "0",
+        "--server.grpc.port",
+        "0",
+        "--server.host",
+        "127.0.0.1",
+        "--database.url",
+        `file:${join(dir, "a.db")}`,
+        "--storage.local.path",
+        join(dir, "b"),
       ],
       { stdout: "pipe", stderr: "pipe" },
     );

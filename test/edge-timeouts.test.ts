@@ -314,8 +314,6 @@ describe("server.maxConnections", () => {
     expect(refused.map((e) => e.closedAfter !== undefined && e.closedAfter < 500)).toEqual([true, true, true]);
     const logged = lines.map((l) => JSON.parse(l) as { msg: string; refused?: number; limit?: number });
     // The first refusal is logged; the next two fall inside the same interval.
-    expect(logged.filter((l) => l.msg === "connections refused: too many open")).toEqual([
-      expect.objectContaining({ refused: 1, limit: 1 }),
-    ]);
+    expect(logged.filter((l) => l.msg === "connections refused: too many open")).toEqual([expect.objectContaining({ refused: 1, limit: 1 })]);
   });
 });

@@ -20,7 +20,6 @@ afterAll(async () => {
   await ts.close();
 });
 
-
 describe("every protocol on every port", () => {
   test("GetVersion answers on each transport", async () => {
     for (const [kind, transport] of Object.entries(ts.transports)) {
@@ -132,10 +131,27 @@ describe("TLS and shutdown", () => {
     const dir = mkdtempSync(join(tmpdir(), "flyteadmin-tls-"));
     const cert = join(dir, "cert.pem");
     const key = join(dir, "key.pem");
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-      "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
-    ], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+      ],
+      { stdio: "ignore" },
+    );
     const tls = await startTestServer({
       "server.security.secure": "true",
       "server.security.ssl.certificateFile": cert,
@@ -158,7 +174,12 @@ describe("TLS and shutdown", () => {
     const url = s.httpUrl;
     expect((await fetch(`${url}/healthcheck`)).status).toBe(200);
     await s.close();
-    expect(await fetch(`${url}/healthcheck`).then(() => "answered", () => "refused")).toBe("refused");
+    expect(
+      await fetch(`${url}/healthcheck`).then(
+        () => "answered",
+        () => "refused",
+      ),
+    ).toBe("refused");
   });
 });
 
@@ -181,7 +202,10 @@ describe("/api/v1/openapi", () => {
 
   // What schemathesis found: the document must say what the server answers.
   test("every operation documents its error body; unset messages may be null; path parameters are typed", async () => {
-    type Op = { responses: Record<string, { schema?: { $ref?: string } }>; parameters: Array<{ name: string; in: string; required?: boolean; type?: string; enum?: string[]; format?: string; items?: unknown }> };
+    type Op = {
+      responses: Record<string, { schema?: { $ref?: string } }>;
+      parameters: Array<{ name: string; in: string; required?: boolean; type?: string; enum?: string[]; format?: string; items?: unknown }>;
+    };
     const doc = (await (await fetch(`${ts.httpUrl}/api/v1/openapi`)).json()) as {
       paths: Record<string, Record<string, Op>>;
       definitions: Record<string, { properties: Record<string, Record<string, unknown>> }>;
@@ -201,7 +225,13 @@ describe("/api/v1/openapi", () => {
 
     const params = (path: string, verb = "get") => Object.fromEntries(doc.paths[path][verb].parameters.filter((p) => p.in === "path").map((p) => [p.name, p]));
     const named = params("/api/v1/named_entities/{resource_type}/{project}/{domain}");
-    expect(named.resource_type).toEqual({ name: "resource_type", in: "path", required: true, type: "string", enum: ["UNSPECIFIED", "TASK", "WORKFLOW", "LAUNCH_PLAN", "DATASET"] });
+    expect(named.resource_type).toEqual({
+      name: "resource_type",
+      in: "path",
+      required: true,
+      type: "string",
+      enum: ["UNSPECIFIED", "TASK", "WORKFLOW", "LAUNCH_PLAN", "DATASET"],
+    });
     const taskExec = Object.keys(doc.paths).find((p) => p.startsWith("/api/v1/task_executions/") && p.endsWith("{id.retry_attempt}")) as string;
     expect(params(taskExec)["id.retry_attempt"]).toMatchObject({ type: "integer", format: "int64" });
 
@@ -209,7 +239,10 @@ describe("/api/v1/openapi", () => {
     const query = (path: string, verb = "get") => doc.paths[path][verb].parameters.filter((p) => p.in === "query").map((p) => p.name);
     expect(query("/api/v1/tasks/{id.project}/{id.domain}")).toEqual(["id.name", "id.org", "limit", "token", "filters", "sort_by.key", "sort_by.direction"]);
     expect(query("/api/v1/projects/{id}")).toEqual(["org"]);
-    expect(doc.paths["/api/v1/tasks/{id.project}/{id.domain}"].get.parameters.find((p) => p.name === "sort_by.direction")).toMatchObject({ type: "string", enum: ["DESCENDING", "ASCENDING"] });
+    expect(doc.paths["/api/v1/tasks/{id.project}/{id.domain}"].get.parameters.find((p) => p.name === "sort_by.direction")).toMatchObject({
+      type: "string",
+      enum: ["DESCENDING", "ASCENDING"],
+    });
     // A `*` body takes the whole request: no query parameters.
     expect(query("/api/v1/projects", "post")).toEqual([]);
   });

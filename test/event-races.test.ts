@@ -18,7 +18,13 @@ let db: DbClient;
 const trials = 5;
 const scope = { project: "flytesnacks", domain: "development" };
 const task = { resourceType: ResourceType.TASK, ...scope, name: "workflows.example.t1", version: "v1" };
-const inputs = { literals: { name: { value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "stringValue" as const, value: "x" } } } } } } } };
+const inputs = {
+  literals: {
+    name: {
+      value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "stringValue" as const, value: "x" } } } } },
+    },
+  },
+};
 const at = (s: number) => ({ seconds: BigInt(1_800_000_000 + s) });
 type Exec = { project: string; domain: string; name: string };
 
@@ -33,13 +39,30 @@ afterAll(async () => {
 });
 
 async function launch(name: string): Promise<Exec> {
-  await ts.admin().createExecution({ ...scope, name, spec: { launchPlan: { resourceType: ResourceType.LAUNCH_PLAN, ...scope, name: "workflows.example.wf", version: "v1" } }, inputs });
+  await ts.admin().createExecution({
+    ...scope,
+    name,
+    spec: { launchPlan: { resourceType: ResourceType.LAUNCH_PLAN, ...scope, name: "workflows.example.wf", version: "v1" } },
+    inputs,
+  });
   return { ...scope, name };
 }
-const wf = (id: Exec, phase: WfPhase, s: number) => ts.admin().createWorkflowEvent({ event: { executionId: id, phase, occurredAt: at(s), producerId: "propeller" } });
-const node = (id: Exec, phase: NodePhase, s: number) => ts.admin().createNodeEvent({ event: { id: { executionId: id, nodeId: "n0" }, phase, occurredAt: at(s), producerId: "propeller" } });
+const wf = (id: Exec, phase: WfPhase, s: number) =>
+  ts.admin().createWorkflowEvent({ event: { executionId: id, phase, occurredAt: at(s), producerId: "propeller" } });
+const node = (id: Exec, phase: NodePhase, s: number) =>
+  ts.admin().createNodeEvent({ event: { id: { executionId: id, nodeId: "n0" }, phase, occurredAt: at(s), producerId: "propeller" } });
 const taskEvent = (id: Exec, phase: TaskPhase, s: number, phaseVersion = 0) =>
-  ts.admin().createTaskEvent({ event: { taskId: task, parentNodeExecutionId: { executionId: id, nodeId: "n0" }, retryAttempt: 0, phase, phaseVersion, occurredAt: at(s), producerId: "propeller" } });
+  ts.admin().createTaskEvent({
+    event: {
+      taskId: task,
+      parentNodeExecutionId: { executionId: id, nodeId: "n0" },
+      retryAttempt: 0,
+      phase,
+      phaseVersion,
+      occurredAt: at(s),
+      producerId: "propeller",
+    },
+  });
 
 /** What a call answered: its code, message and failure detail, comparable with toEqual. */
 type Answer = { code: string; message: string; detail: string | undefined };
@@ -68,7 +91,8 @@ async function race<P>(phases: P[], send: (p: P) => Promise<unknown>): Promise<P
   for (const phase of new Set(phases)) {
     const sequential = await answer(send(phase));
     expect(sequential.code).not.toBe("OK");
-    for (const r of results.filter((x) => x.phase === phase && x.code !== "OK")) expect<Answer>({ code: r.code, message: r.message, detail: r.detail }).toEqual(sequential);
+    for (const r of results.filter((x) => x.phase === phase && x.code !== "OK"))
+      expect<Answer>({ code: r.code, message: r.message, detail: r.detail }).toEqual(sequential);
   }
   return winners[0].phase;
 }
@@ -117,13 +141,16 @@ describe("terminate racing a terminal event", () => {
     for (let i = 0; i < trials; i++) {
       const id = await launch(`wf-abort-${i}`);
       await wf(id, WfPhase.RUNNING, 1);
-      const calls = Array.from({ length: 10 }, (_, k) => (k === 5 ? answer(wf(id, WfPhase.SUCCEEDED, 2)) : answer(ts.admin().terminateExecution({ id, cause: "stop" }))));
+      const calls = Array.from({ length: 10 }, (_, k) =>
+        k === 5 ? answer(wf(id, WfPhase.SUCCEEDED, 2)) : answer(ts.admin().terminateExecution({ id, cause: "stop" })),
+      );
       const answers = await Promise.all(calls);
       const phase = (await ts.admin().getExecution({ id })).closure?.phase;
       if (answers[5].code === "OK") expect(phase).toBe(WfPhase.SUCCEEDED);
       else expect(phase).toBe(WfPhase.ABORTING);
       // A terminate that came after the SUCCEEDED saw it and refused, as it would one call later.
-      for (const a of answers.filter((_, k) => k !== 5 && answers[k].code !== "OK")) expect(a.message).toBe("Cannot abort an already terminated workflow execution");
+      for (const a of answers.filter((_, k) => k !== 5 && answers[k].code !== "OK"))
+        expect(a.message).toBe("Cannot abort an already terminated workflow execution");
     }
   }, 30_000);
 });

@@ -16,7 +16,9 @@ import { startTestServer, type TestServer } from "./helpers/server";
 
 let ts: TestServer;
 const scope = { project: "flytesnacks", domain: "development" };
-const strLit = (s: string) => ({ value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "stringValue" as const, value: s } } } } } });
+const strLit = (s: string) => ({
+  value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "stringValue" as const, value: s } } } } },
+});
 const lits = (m: Record<string, string>) => create(LiteralMapSchema, { literals: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, strLit(v)])) });
 const at = (s: number) => timestampFromDate(new Date(Date.UTC(2026, 10, 24, 12, 0, s)));
 const task = { resourceType: ResourceType.TASK, ...scope, name: "workflows.example.t1", version: "v1" };
@@ -26,11 +28,21 @@ const str = (l: Literal | undefined) => {
 };
 
 async function launch(name: string) {
-  await ts.admin().createExecution({ ...scope, name, spec: { launchPlan: { resourceType: ResourceType.LAUNCH_PLAN, ...scope, name: "workflows.example.wf", version: "v1" } }, inputs: lits({ name: "flyte" }) });
+  await ts.admin().createExecution({
+    ...scope,
+    name,
+    spec: { launchPlan: { resourceType: ResourceType.LAUNCH_PLAN, ...scope, name: "workflows.example.wf", version: "v1" } },
+    inputs: lits({ name: "flyte" }),
+  });
   return { ...scope, name };
 }
-const wfEvent = (executionId: object, phase: WfPhase, s: number, more: object = {}) => ({ event: { executionId, phase, occurredAt: at(s), producerId: "propeller", ...more }, requestId: `wf-${phase}` });
-const nodeEvent = (executionId: object, nodeId: string, phase: NodePhase, s: number, more: object = {}) => ({ event: { id: { executionId, nodeId }, phase, occurredAt: at(s), producerId: "propeller", ...more } });
+const wfEvent = (executionId: object, phase: WfPhase, s: number, more: object = {}) => ({
+  event: { executionId, phase, occurredAt: at(s), producerId: "propeller", ...more },
+  requestId: `wf-${phase}`,
+});
+const nodeEvent = (executionId: object, nodeId: string, phase: NodePhase, s: number, more: object = {}) => ({
+  event: { id: { executionId, nodeId }, phase, occurredAt: at(s), producerId: "propeller", ...more },
+});
 const taskEvent = (executionId: object, nodeId: string, phase: TaskPhase, s: number, more: object = {}) => ({
   event: { taskId: task, parentNodeExecutionId: { executionId, nodeId }, retryAttempt: 0, phase, occurredAt: at(s), producerId: "propeller", ...more },
 });
@@ -51,10 +63,20 @@ describe("a successful run", () => {
     await admin.createWorkflowEvent(wfEvent(id, WfPhase.QUEUED, 0));
     await admin.createWorkflowEvent(wfEvent(id, WfPhase.RUNNING, 1));
     await admin.createNodeEvent(nodeEvent(id, "start-node", NodePhase.SUCCEEDED, 1, { outputResult: { case: "outputData", value: lits({ name: "flyte" }) } }));
-    await admin.createNodeEvent(nodeEvent(id, "n0", NodePhase.QUEUED, 2, { inputValue: { case: "inputData", value: lits({ name: "flyte" }) }, specNodeId: "n0", nodeName: "t1" }));
+    await admin.createNodeEvent(
+      nodeEvent(id, "n0", NodePhase.QUEUED, 2, { inputValue: { case: "inputData", value: lits({ name: "flyte" }) }, specNodeId: "n0", nodeName: "t1" }),
+    );
     await admin.createNodeEvent(nodeEvent(id, "n0", NodePhase.RUNNING, 3, { deckUri: "" }));
     await admin.createTaskEvent(taskEvent(id, "n0", TaskPhase.QUEUED, 3, { logs: [{ name: "pending", uri: "http://logs/p", ShowWhilePending: true }] }));
-    await admin.createTaskEvent(taskEvent(id, "n0", TaskPhase.RUNNING, 4, { logs: [{ name: "k8s", uri: "http://logs/k8s" }, { name: "live", uri: "http://logs/live", HideOnceFinished: true }], reason: "pod started" }));
+    await admin.createTaskEvent(
+      taskEvent(id, "n0", TaskPhase.RUNNING, 4, {
+        logs: [
+          { name: "k8s", uri: "http://logs/k8s" },
+          { name: "live", uri: "http://logs/live", HideOnceFinished: true },
+        ],
+        reason: "pod started",
+      }),
+    );
     // #3440: a repeated phase with a higher phase_version updates the record instead of being dropped.
     await admin.createTaskEvent(taskEvent(id, "n0", TaskPhase.RUNNING, 5, { phaseVersion: 1, reason: "still running", customInfo: { progress: 50 } }));
     const dup = await failure(admin.createTaskEvent(taskEvent(id, "n0", TaskPhase.RUNNING, 5, { phaseVersion: 1 })));
@@ -106,7 +128,10 @@ describe("a successful run", () => {
     // Terminal executions cannot be terminated; the detail tells propeller-side clients the phase.
     const term = await failure(admin.terminateExecution({ id, cause: "late" }));
     expect(Code[term.code]).toBe("FailedPrecondition");
-    expect(term.findDetails(EventFailureReasonSchema)[0]?.reason).toEqual({ case: "alreadyInTerminalState", value: expect.objectContaining({ currentPhase: "SUCCEEDED" }) });
+    expect(term.findDetails(EventFailureReasonSchema)[0]?.reason).toEqual({
+      case: "alreadyInTerminalState",
+      value: expect.objectContaining({ currentPhase: "SUCCEEDED" }),
+    });
   });
 
   test("deck links: CreateDownloadLink signs the node's deck and GetData …/d returns the link", async () => {
@@ -119,7 +144,9 @@ describe("a successful run", () => {
     // Write the deck where the task would, through the blob store's own signed PUT.
     const deckUri = loc.nativeUrl;
     await admin.createNodeEvent(nodeEvent(id, "n0", NodePhase.RUNNING, 2, { deckUri }));
-    const notYet = await failure(proxy.createDownloadLink({ artifactType: ArtifactType.DECK, source: { case: "nodeExecutionId", value: { executionId: id, nodeId: "n0" } } }));
+    const notYet = await failure(
+      proxy.createDownloadLink({ artifactType: ArtifactType.DECK, source: { case: "nodeExecutionId", value: { executionId: id, nodeId: "n0" } } }),
+    );
     expect(Code[notYet.code]).toBe("NotFound");
     expect(notYet.rawMessage).toBe("object not found");
   });
@@ -136,13 +163,20 @@ describe("events out of line", () => {
     const back = await failure(admin.createWorkflowEvent(wfEvent(id, WfPhase.QUEUED, 3)));
     expect(Code[back.code]).toBe("FailedPrecondition");
     expect(back.findDetails(EventFailureReasonSchema)).toEqual([]);
-    const foreign = await failure(admin.createWorkflowEvent({ event: { executionId: id, phase: WfPhase.SUCCEEDED, occurredAt: at(4), producerId: "other-cluster" } }));
+    const foreign = await failure(
+      admin.createWorkflowEvent({ event: { executionId: id, phase: WfPhase.SUCCEEDED, occurredAt: at(4), producerId: "other-cluster" } }),
+    );
     expect(Code[foreign.code]).toBe("FailedPrecondition");
     expect(foreign.findDetails(EventFailureReasonSchema)[0]?.reason.case).toBe("incompatibleCluster");
-    await admin.createWorkflowEvent(wfEvent(id, WfPhase.FAILED, 5, { outputResult: { case: "error", value: { code: "USER:Boom", message: "task failed", kind: 1 } } }));
+    await admin.createWorkflowEvent(
+      wfEvent(id, WfPhase.FAILED, 5, { outputResult: { case: "error", value: { code: "USER:Boom", message: "task failed", kind: 1 } } }),
+    );
     const after = await failure(admin.createWorkflowEvent(wfEvent(id, WfPhase.RUNNING, 6)));
     expect(Code[after.code]).toBe("FailedPrecondition");
-    expect(after.findDetails(EventFailureReasonSchema)[0]?.reason).toEqual({ case: "alreadyInTerminalState", value: expect.objectContaining({ currentPhase: "FAILED" }) });
+    expect(after.findDetails(EventFailureReasonSchema)[0]?.reason).toEqual({
+      case: "alreadyInTerminalState",
+      value: expect.objectContaining({ currentPhase: "FAILED" }),
+    });
     const failed = await admin.listExecutions({ id: scope, limit: 10, filters: "eq(phase,FAILED)+eq(error_code,USER:Boom)" });
     expect(failed.executions.map((e) => e.id?.name)).toEqual(["rules"]);
 
@@ -163,9 +197,14 @@ describe("events out of line", () => {
     const id = await launch("node-rules");
     await admin.createNodeEvent(nodeEvent(id, "n0", NodePhase.RUNNING, 1));
     expect(Code[(await failure(admin.createNodeEvent(nodeEvent(id, "n0", NodePhase.RUNNING, 2)))).code]).toBe("AlreadyExists");
-    await admin.createNodeEvent(nodeEvent(id, "n0", NodePhase.FAILED, 3, { outputResult: { case: "error", value: { code: "x", message: "m".repeat(300), kind: 1 } } }));
+    await admin.createNodeEvent(
+      nodeEvent(id, "n0", NodePhase.FAILED, 3, { outputResult: { case: "error", value: { code: "x", message: "m".repeat(300), kind: 1 } } }),
+    );
     const again = await failure(admin.createNodeEvent(nodeEvent(id, "n0", NodePhase.RUNNING, 4)));
-    expect(again.findDetails(EventFailureReasonSchema)[0]?.reason).toEqual({ case: "alreadyInTerminalState", value: expect.objectContaining({ currentPhase: "RUNNING" }) });
+    expect(again.findDetails(EventFailureReasonSchema)[0]?.reason).toEqual({
+      case: "alreadyInTerminalState",
+      value: expect.objectContaining({ currentPhase: "RUNNING" }),
+    });
     const listed = await admin.listNodeExecutions({ workflowExecutionId: id, limit: 10 });
     const err = listed.nodeExecutions[0].closure?.outputResult;
     expect(err?.case === "error" && err.value.message.length).toBe(100); // lists trim error messages
@@ -191,9 +230,15 @@ describe("events out of line", () => {
     const admin = ts.admin();
     const id = await launch("dynamic");
     const wf = await admin.getWorkflow({ id: { resourceType: ResourceType.WORKFLOW, ...scope, name: "workflows.example.wf", version: "v1" } });
-    const dynamicWorkflow = { id: { resourceType: ResourceType.WORKFLOW, ...scope, name: "dyn", version: "v1" }, compiledWorkflow: wf.closure?.compiledWorkflow, dynamicJobSpecUri: "s3://b/futures.pb" };
+    const dynamicWorkflow = {
+      id: { resourceType: ResourceType.WORKFLOW, ...scope, name: "dyn", version: "v1" },
+      compiledWorkflow: wf.closure?.compiledWorkflow,
+      dynamicJobSpecUri: "s3://b/futures.pb",
+    };
     await admin.createNodeEvent(nodeEvent(id, "d0", NodePhase.RUNNING, 1, { isDynamic: true }));
-    await admin.createNodeEvent(nodeEvent(id, "d0", NodePhase.DYNAMIC_RUNNING, 2, { targetMetadata: { case: "taskNodeMetadata", value: { dynamicWorkflow } } }));
+    await admin.createNodeEvent(
+      nodeEvent(id, "d0", NodePhase.DYNAMIC_RUNNING, 2, { targetMetadata: { case: "taskNodeMetadata", value: { dynamicWorkflow } } }),
+    );
     const dyn = await admin.getDynamicNodeWorkflow({ id: { executionId: id, nodeId: "d0" } });
     expect(dyn.compiledWorkflow?.primary?.template?.nodes.length).toBe(4);
     const data = await admin.getNodeExecutionData({ id: { executionId: id, nodeId: "d0" } });

@@ -15,7 +15,9 @@ import { startTestServer, type TestServer } from "./helpers/server";
 let ts: TestServer;
 const scope = { project: "flytesnacks", domain: "development" };
 const lp = (name = "workflows.example.wf", version = "v1") => ({ resourceType: ResourceType.LAUNCH_PLAN, ...scope, name, version });
-const strLit = (s: string) => ({ value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "stringValue" as const, value: s } } } } } });
+const strLit = (s: string) => ({
+  value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "stringValue" as const, value: s } } } } },
+});
 const inputs = (m: Record<string, string>) => create(LiteralMapSchema, { literals: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, strLit(v)])) });
 
 beforeAll(async () => {
@@ -37,7 +39,11 @@ afterAll(async () => {
 describe("CreateExecution", () => {
   test("from a launch plan: generated name, merged inputs offloaded, closure and spec as upstream", async () => {
     const admin = ts.admin();
-    const { id } = await admin.createExecution({ ...scope, spec: { launchPlan: lp(), metadata: { mode: ExecutionMetadata_ExecutionMode.MANUAL } }, inputs: inputs({ name: "flyte" }) });
+    const { id } = await admin.createExecution({
+      ...scope,
+      spec: { launchPlan: lp(), metadata: { mode: ExecutionMetadata_ExecutionMode.MANUAL } },
+      inputs: inputs({ name: "flyte" }),
+    });
     expect(id?.name).toMatch(/^a[bcdfghjklmnpqrstvwxz2456789]{19}$/);
     const e = await admin.getExecution({ id });
     expect(e.closure?.workflowId?.name).toBe("workflows.example.wf");
@@ -64,7 +70,13 @@ describe("CreateExecution", () => {
     const override = await failure(admin.createExecution({ ...scope, spec: { launchPlan: lp("with_fixed") }, inputs: inputs({ name: "x" }) }));
     expect(Code[override.code]).toBe("InvalidArgument");
     const wrongType = await failure(
-      admin.createExecution({ ...scope, spec: { launchPlan: lp() }, inputs: { literals: { name: { value: { case: "scalar", value: { value: { case: "primitive", value: { value: { case: "integer", value: 1n } } } } } } } } }),
+      admin.createExecution({
+        ...scope,
+        spec: { launchPlan: lp() },
+        inputs: {
+          literals: { name: { value: { case: "scalar", value: { value: { case: "primitive", value: { value: { case: "integer", value: 1n } } } } } } },
+        },
+      }),
     );
     expect(wrongType.rawMessage).toStartWith("invalid name input wrong type.");
   });
@@ -125,7 +137,12 @@ describe("reading executions", () => {
     expect(all.executions.length).toBeGreaterThanOrEqual(4);
     const byLp = await admin.listExecutions({ id: scope, limit: 100, filters: "eq(launch_plan.name,with_default)" });
     expect(byLp.executions.map((e) => e.id?.name)).toEqual(["with-default"]);
-    const byWf = await admin.listExecutions({ id: scope, limit: 100, filters: "eq(workflow.name,.flytegen.workflows.example.t1)", sortBy: { key: "execution_created_at", direction: 1 } });
+    const byWf = await admin.listExecutions({
+      id: scope,
+      limit: 100,
+      filters: "eq(workflow.name,.flytegen.workflows.example.t1)",
+      sortBy: { key: "execution_created_at", direction: 1 },
+    });
     expect(byWf.executions[0]?.id?.name).toBe("single-task");
     const page = await admin.listExecutions({ id: scope, limit: 2 });
     expect(page.token).toBe("2");
@@ -144,7 +161,9 @@ describe("reading executions", () => {
     const body = (await one.json()) as { id: { name: string }; closure: { phase: string } };
     expect(body.id.name).toBe("contested");
     expect(body.closure.phase).toBe("UNDEFINED");
-    const list = await fetch(`${ts.httpUrl}/api/v1/executions/flytesnacks/development?limit=3&filters=eq(phase,UNDEFINED)`, { headers: { accept: "application/json" } });
+    const list = await fetch(`${ts.httpUrl}/api/v1/executions/flytesnacks/development?limit=3&filters=eq(phase,UNDEFINED)`, {
+      headers: { accept: "application/json" },
+    });
     const listed = (await list.json()) as { executions: unknown[]; token: string };
     expect(listed.executions.length).toBe(3);
     expect(listed.token).toBe("3");
@@ -184,13 +203,20 @@ describe("children and concurrency", () => {
     const { id } = await admin.createExecution({
       ...scope,
       name: "child-exec",
-      spec: { launchPlan: lp(), metadata: { mode: ExecutionMetadata_ExecutionMode.CHILD_WORKFLOW, parentNodeExecution: { executionId: parent, nodeId: "n0" } } },
+      spec: {
+        launchPlan: lp(),
+        metadata: { mode: ExecutionMetadata_ExecutionMode.CHILD_WORKFLOW, parentNodeExecution: { executionId: parent, nodeId: "n0" } },
+      },
       inputs: inputs({ name: "c" }),
     });
     const child = await admin.getExecution({ id });
     expect(child.spec?.metadata?.nesting).toBe(1);
     const orphan = await failure(
-      admin.createExecution({ ...scope, spec: { launchPlan: lp(), metadata: { parentNodeExecution: { executionId: parent, nodeId: "nope" } } }, inputs: inputs({ name: "c" }) }),
+      admin.createExecution({
+        ...scope,
+        spec: { launchPlan: lp(), metadata: { parentNodeExecution: { executionId: parent, nodeId: "nope" } } },
+        inputs: inputs({ name: "c" }),
+      }),
     );
     expect(Code[orphan.code]).toBe("NotFound");
   });
@@ -213,9 +239,15 @@ describe("children and concurrency", () => {
 describe("cluster pools", () => {
   test("a requested pool must match the project/domain's configured pool", async () => {
     const admin = ts.admin();
-    await admin.updateProjectDomainAttributes({ attributes: { ...scope, matchingAttributes: { target: { case: "clusterAssignment", value: { clusterPoolName: "pool-a" } } } } });
-    const wrong = await failure(admin.createExecution({ ...scope, spec: { launchPlan: lp(), clusterAssignment: { clusterPoolName: "pool-b" } }, inputs: inputs({ name: "x" }) }));
-    expect(wrong.rawMessage).toBe('execution with project "flytesnacks" and domain "development" cannot run on cluster pool "pool-b", because its configured to run on pool "pool-a"');
+    await admin.updateProjectDomainAttributes({
+      attributes: { ...scope, matchingAttributes: { target: { case: "clusterAssignment", value: { clusterPoolName: "pool-a" } } } },
+    });
+    const wrong = await failure(
+      admin.createExecution({ ...scope, spec: { launchPlan: lp(), clusterAssignment: { clusterPoolName: "pool-b" } }, inputs: inputs({ name: "x" }) }),
+    );
+    expect(wrong.rawMessage).toBe(
+      'execution with project "flytesnacks" and domain "development" cannot run on cluster pool "pool-b", because its configured to run on pool "pool-a"',
+    );
     await admin.createExecution({ ...scope, spec: { launchPlan: lp(), clusterAssignment: { clusterPoolName: "pool-a" } }, inputs: inputs({ name: "x" }) });
   });
 });

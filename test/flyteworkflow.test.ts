@@ -6,13 +6,15 @@ import { CompiledTaskSchema } from "../src/gen/flyteidl/core/compiler_pb";
 import { LiteralMapSchema } from "../src/gen/flyteidl/core/literals_pb";
 import { WorkflowExecutionConfigSchema } from "../src/gen/flyteidl/admin/matchable_resource_pb";
 import { compileWorkflow } from "../src/compiler/workflow";
-import { CompileErrorList } from "../src/compiler/errors";
+import type { CompileErrorList } from "../src/compiler/errors";
 import { buildFlyteWorkflow, fnv1a32, sanitizeLabelValue, type FlyteWorkflowInput } from "../src/cluster/flyteworkflow";
 import { pythonTask, twoNodeWorkflow } from "./fixtures/pyflyte";
 
 const tasks = ["workflows.example.t1", "workflows.example.t2"].map((name) => create(CompiledTaskSchema, { template: pythonTask({ name }).spec?.template }));
 const closure = compileWorkflow(twoNodeWorkflow().spec!.template!, [], tasks, []);
-const str = (s: string) => ({ value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "stringValue" as const, value: s } } } } } });
+const str = (s: string) => ({
+  value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "stringValue" as const, value: s } } } } },
+});
 const none = { cpu: "", memory: "", gpu: "", ephemeralStorage: "" };
 
 function input(over: Partial<FlyteWorkflowInput> = {}): FlyteWorkflowInput {
@@ -70,7 +72,9 @@ describe("buildFlyteWorkflow", () => {
   });
 
   test("admin's part: execution id, acceptance time, permissions, raw output, execution config", () => {
-    const r = buildFlyteWorkflow(input({ recoveryExecution: { $typeName: "flyteidl.core.WorkflowExecutionIdentifier", project: "p", domain: "d", name: "old", org: "" } })) as Record<string, any>;
+    const r = buildFlyteWorkflow(
+      input({ recoveryExecution: { $typeName: "flyteidl.core.WorkflowExecutionIdentifier", project: "p", domain: "d", name: "old", org: "" } }),
+    ) as Record<string, any>;
     expect(r.executionId).toEqual({ project: "flytesnacks", domain: "development", name: "abc123" });
     expect(r.acceptedAt).toBe("2026-11-24T12:00:00Z");
     expect(r.serviceAccountName).toBe("runner");
@@ -111,10 +115,13 @@ describe("buildFlyteWorkflow", () => {
     };
     expect(codes(create(LiteralMapSchema))).toEqual(["ParameterNotBound"]);
     expect(codes(create(LiteralMapSchema, { literals: { name: str("x"), extra: str("y") } }))).toEqual(["VariableNameNotFound"]);
-    expect(codes(create(LiteralMapSchema, { literals: { name: { value: { case: "scalar", value: { value: { case: "primitive", value: { value: { case: "integer", value: 1n } } } } } } } }))).toEqual([
-      "MismatchingTypes",
-      "ParameterNotBound",
-    ]);
+    expect(
+      codes(
+        create(LiteralMapSchema, {
+          literals: { name: { value: { case: "scalar", value: { value: { case: "primitive", value: { value: { case: "integer", value: 1n } } } } } } },
+        }),
+      ),
+    ).toEqual(["MismatchingTypes", "ParameterNotBound"]);
     // A literal with no value has no type at all.
     expect(codes(create(LiteralMapSchema, { literals: { name: {} } }))).toEqual(["InvalidLiteralType", "ParameterNotBound"]);
   });

@@ -9,9 +9,7 @@ describe("gateway JSON", () => {
   test("every field, declaration order, unset messages as null, enums by name", () => {
     const p = create(ProjectSchema, { id: "p", name: "P" });
     const json = toGatewayJson(ProjectSchema, p, { protoNames: true });
-    expect(JSON.stringify(json)).toBe(
-      '{"id":"p","name":"P","domains":[],"description":"","labels":null,"state":"ACTIVE","org":""}',
-    );
+    expect(JSON.stringify(json)).toBe('{"id":"p","name":"P","domains":[],"description":"","labels":null,"state":"ACTIVE","org":""}');
   });
 
   test("lowerCamelCase names for grpc-gateway's default marshaller", () => {

@@ -29,7 +29,10 @@ test("concurrent writes commit together; each caller gets its own result", async
   const results = await Promise.all(inserts);
   expect(results.map((r) => r.rows[0]?.name)).toEqual(Array.from({ length: 50 }, (_, i) => `n${i}`));
   expect(new Set(results.map((r) => r.rows[0]?.id)).size).toBe(50);
-  const updated = await Promise.all([client.execute({ sql: "UPDATE t SET name = name || '!' WHERE name = ?", args: ["n1"] }), client.execute("DELETE FROM t WHERE name = 'nope'")]);
+  const updated = await Promise.all([
+    client.execute({ sql: "UPDATE t SET name = name || '!' WHERE name = ?", args: ["n1"] }),
+    client.execute("DELETE FROM t WHERE name = 'nope'"),
+  ]);
   expect(updated.map((r) => r.rowsAffected)).toEqual([1, 0]);
 });
 

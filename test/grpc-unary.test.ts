@@ -46,7 +46,7 @@ function call(path: string, body: Buffer, headers: Record<string, string> = {}):
     session.on("error", reject);
     const req = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers", ...headers });
     const chunks: Buffer[] = [];
-    let answer: Partial<Answer> = { trailers: {} };
+    const answer: Partial<Answer> = { trailers: {} };
     req.on("response", (h) => (answer.headers = h));
     req.on("trailers", (t) => (answer.trailers = t));
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -86,10 +86,21 @@ describe("native gRPC unary calls", () => {
     const admin = ts.admin();
     await registerTwoNodeWorkflow(admin);
     const lp = { resourceType: ResourceType.LAUNCH_PLAN, project: "flytesnacks", domain: "development", name: "workflows.example.wf", version: "v1" };
-    const name = { value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "stringValue" as const, value: "x" } } } } } };
-    const { id } = await admin.createExecution({ project: "flytesnacks", domain: "development", name: "detailed", spec: { launchPlan: lp }, inputs: { literals: { name } } });
+    const name = {
+      value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "stringValue" as const, value: "x" } } } } },
+    };
+    const { id } = await admin.createExecution({
+      project: "flytesnacks",
+      domain: "development",
+      name: "detailed",
+      spec: { launchPlan: lp },
+      inputs: { literals: { name } },
+    });
     const event = (phase: WorkflowExecution_Phase) =>
-      toBinary(WorkflowExecutionEventRequestSchema, create(WorkflowExecutionEventRequestSchema, { event: { executionId: id, phase, occurredAt: timestampNow(), producerId: "propeller" } }));
+      toBinary(
+        WorkflowExecutionEventRequestSchema,
+        create(WorkflowExecutionEventRequestSchema, { event: { executionId: id, phase, occurredAt: timestampNow(), producerId: "propeller" } }),
+      );
     expect(status(await call("/flyteidl.service.AdminService/CreateWorkflowEvent", envelope(event(WorkflowExecution_Phase.FAILED))))).toBe(0);
     const a = await call("/flyteidl.service.AdminService/CreateWorkflowEvent", envelope(event(WorkflowExecution_Phase.RUNNING)));
     expect(status(a)).toBe(Code.FailedPrecondition);
@@ -112,9 +123,15 @@ describe("native gRPC unary calls", () => {
     const wrongWire = await call("/flyteidl.service.AdminService/GetProject", envelope(new Uint8Array([0x0d, 1, 2, 3, 4]))); // id as fixed32
     expect(decodeURIComponent(String(wrongWire.trailers["grpc-message"]))).toStartWith("cannot decode flyteidl.admin.ProjectGetRequest: ");
     const compressed = await call(getVersion, envelope(new Uint8Array(), 1));
-    expect([status(compressed), decodeURIComponent(String(compressed.trailers["grpc-message"]))]).toEqual([Code.Internal, "protocol error: compressed flag set without grpc-encoding"]);
+    expect([status(compressed), decodeURIComponent(String(compressed.trailers["grpc-message"]))]).toEqual([
+      Code.Internal,
+      "protocol error: compressed flag set without grpc-encoding",
+    ]);
     const flags = await call(getVersion, envelope(new Uint8Array(), 0x80)); // neither 0 nor 1: refused, not read as uncompressed
-    expect([status(flags), decodeURIComponent(String(flags.trailers["grpc-message"]))]).toEqual([Code.Internal, "protocol error: unexpected envelope flags 128"]);
+    expect([status(flags), decodeURIComponent(String(flags.trailers["grpc-message"]))]).toEqual([
+      Code.Internal,
+      "protocol error: unexpected envelope flags 128",
+    ]);
     expect(status(await call(getVersion, envelope(new Uint8Array()), { "grpc-timeout": "soon" }))).toBe(Code.InvalidArgument);
     const big = await call(getVersion, envelope(new Uint8Array(5000)));
     expect(status(big)).toBe(Code.ResourceExhausted);

@@ -88,7 +88,10 @@ describe("grpc.health.v1.Health", () => {
   test("Check: a probe that throws counts as NOT_SERVING", async () => {
     const r = reflectionServices([]);
     const s = await serve((router) => {
-      router.service(Health, healthService(() => Promise.reject(new Error("db down"))));
+      router.service(
+        Health,
+        healthService(() => Promise.reject(new Error("db down"))),
+      );
       router.service(ServerReflectionV1, r.v1);
     });
     try {
@@ -102,7 +105,10 @@ describe("grpc.health.v1.Health", () => {
   test("Check: unknown service is NotFound", async () => {
     const err = await health()
       .check({ service: "no.such.Service" })
-      .then(() => undefined, (e: unknown) => ConnectError.from(e));
+      .then(
+        () => undefined,
+        (e: unknown) => ConnectError.from(e),
+      );
     expect(err?.code).toBe(Code.NotFound);
     expect(err?.rawMessage).toBe("unknown service no.such.Service");
   });
@@ -176,7 +182,10 @@ describe("grpc.health.v1.Health: the shutdown signal", () => {
   test("once it aborts, Check says NOT_SERVING and Watch sends NOT_SERVING then ends with Unavailable", async () => {
     const shutdown = new AbortController();
     const s = await serve((router) => {
-      router.service(Health, healthService(async () => true, { watchIntervalMs: 5000, shutdown: () => shutdown.signal }));
+      router.service(
+        Health,
+        healthService(async () => true, { watchIntervalMs: 5000, shutdown: () => shutdown.signal }),
+      );
     });
     try {
       const client = createClient(Health, transportFor(s.url));
@@ -242,7 +251,10 @@ describe("grpc.health.v1.Health on the real server: what is served is known, wha
       // And the auth services really are not served: their RPCs are Unimplemented.
       const identity = await createClient(IdentityService, createGrpcTransport({ baseUrl: ts.grpcUrl }))
         .userInfo({})
-        .then(() => "OK", (e: unknown) => Code[ConnectError.from(e).code]);
+        .then(
+          () => "OK",
+          (e: unknown) => Code[ConnectError.from(e).code],
+        );
       expect(identity).toBe("Unimplemented");
     } finally {
       await ts.close();
@@ -325,9 +337,7 @@ describe("grpc.reflection.v1.ServerReflection", () => {
   });
 
   test("file_containing_symbol: AdminService answers admin.proto first plus its transitive imports", async () => {
-    const [res] = await reflectV1([
-      { messageRequest: { case: "fileContainingSymbol", value: "flyteidl.service.AdminService" } },
-    ]);
+    const [res] = await reflectV1([{ messageRequest: { case: "fileContainingSymbol", value: "flyteidl.service.AdminService" } }]);
     const fds = files(res);
     const names = fds.map((f) => f.name);
     expect(names[0]).toBe("flyteidl/service/admin.proto");
@@ -349,9 +359,7 @@ describe("grpc.reflection.v1.ServerReflection", () => {
       ["google.protobuf.DescriptorProto.ExtensionRange", "google/protobuf/descriptor.proto"],
       [".grpc.health.v1.HealthCheckRequest", "grpc/health/v1/health.proto"],
     ];
-    const responses = await reflectV1(
-      symbols.map(([value]) => ({ messageRequest: { case: "fileContainingSymbol" as const, value } })),
-    );
+    const responses = await reflectV1(symbols.map(([value]) => ({ messageRequest: { case: "fileContainingSymbol" as const, value } })));
     expect(responses.map((r) => files(r)[0].name)).toEqual(symbols.map(([, file]) => file));
   });
 
@@ -405,10 +413,7 @@ describe("grpc.reflection.v1.ServerReflection", () => {
   });
 
   test("a known message without extensions answers an empty list; an empty request is INVALID_ARGUMENT", async () => {
-    const [nums, empty] = await reflectV1([
-      { messageRequest: { case: "allExtensionNumbersOfType", value: "flyteidl.admin.Project" } },
-      {},
-    ]);
+    const [nums, empty] = await reflectV1([{ messageRequest: { case: "allExtensionNumbersOfType", value: "flyteidl.admin.Project" } }, {}]);
     expect(nums.messageResponse.case).toBe("allExtensionNumbersResponse");
     if (nums.messageResponse.case === "allExtensionNumbersResponse") expect(nums.messageResponse.value.extensionNumber).toEqual([]);
     expect(empty.messageResponse.case).toBe("errorResponse");

@@ -26,7 +26,17 @@ test("recovery, request ids, metrics and access log", async () => {
           throw notFound("project [x] not found");
         },
       }),
-    { router: { interceptors: [edgeInterceptor(metrics, createLogger("info", (l) => lines.push(l)), true)] } },
+    {
+      router: {
+        interceptors: [
+          edgeInterceptor(
+            metrics,
+            createLogger("info", (l) => lines.push(l)),
+            true,
+          ),
+        ],
+      },
+    },
   );
   const admin = createClient(AdminService, transport);
   const crash = await admin.getVersion({}).catch((e: unknown) => ConnectError.from(e));

@@ -48,8 +48,16 @@ describe("levels and reads", () => {
   test("plugin overrides merge by task type; execution configs fold in the server defaults", async () => {
     const admin = ts.admin();
     const override = (taskType: string, pluginId: string) => ({ taskType, pluginId: [pluginId] });
-    await admin.updateProjectDomainAttributes({ attributes: { project, domain, matchingAttributes: { target: { case: "pluginOverrides", value: { overrides: [override("spark", "a"), override("ray", "b")] } } } } });
-    await admin.updateProjectDomainAttributes({ attributes: { project, domain, matchingAttributes: { target: { case: "pluginOverrides", value: { overrides: [override("spark", "c")] } } } } });
+    await admin.updateProjectDomainAttributes({
+      attributes: {
+        project,
+        domain,
+        matchingAttributes: { target: { case: "pluginOverrides", value: { overrides: [override("spark", "a"), override("ray", "b")] } } },
+      },
+    });
+    await admin.updateProjectDomainAttributes({
+      attributes: { project, domain, matchingAttributes: { target: { case: "pluginOverrides", value: { overrides: [override("spark", "c")] } } } },
+    });
     const got = await admin.getProjectDomainAttributes({ project, domain, resourceType: MatchableResource.PLUGIN_OVERRIDE });
     const overrides = got.attributes?.matchingAttributes?.target.case === "pluginOverrides" ? got.attributes.matchingAttributes.target.value.overrides : [];
     expect(overrides.map((o) => `${o.taskType}:${o.pluginId.join()}`).sort()).toEqual(["ray:b", "spark:c"]);
@@ -62,14 +70,16 @@ describe("levels and reads", () => {
     const admin = ts.admin();
     await admin.deleteProjectDomainAttributes({ project, domain, resourceType: MatchableResource.EXECUTION_QUEUE });
     const list = await admin.listMatchableAttributes({ resourceType: MatchableResource.EXECUTION_QUEUE });
-    expect(list.configurations.map((c) => c.project + "/" + c.domain + "/" + c.workflow)).toEqual([`${project}//`]);
+    expect(list.configurations.map((c) => `${c.project}/${c.domain}/${c.workflow}`)).toEqual([`${project}//`]);
     await admin.deleteProjectAttributes({ project, resourceType: MatchableResource.EXECUTION_QUEUE });
     expect((await admin.listMatchableAttributes({ resourceType: MatchableResource.EXECUTION_QUEUE })).configurations).toEqual([]);
     expect((await failure(admin.updateProjectAttributes({}))).rawMessage).toBe("missing attributes");
     expect((await failure(admin.updateProjectAttributes({ attributes: { project: "ghost", matchingAttributes: queue(["x"]) } }))).rawMessage).toStartWith(
       "failed to validate that project [ghost] is registered",
     );
-    expect((await failure(admin.updateWorkflowAttributes({ attributes: { project, domain, matchingAttributes: queue(["x"]) } }))).rawMessage).toBe("missing name");
+    expect((await failure(admin.updateWorkflowAttributes({ attributes: { project, domain, matchingAttributes: queue(["x"]) } }))).rawMessage).toBe(
+      "missing name",
+    );
     expect((await failure(admin.updateProjectDomainAttributes({ attributes: { project, domain, matchingAttributes: {} } }))).rawMessage).toBe(
       `Unrecognized matching attributes type for request ${project}-${domain}`,
     );
@@ -82,7 +92,9 @@ describe("levels and reads", () => {
       body: JSON.stringify({ attributes: { matching_attributes: { execution_cluster_label: { value: "gpu" } } } }),
     });
     expect(put.status).toBe(200);
-    const get = await fetch(`${ts.httpUrl}/api/v1/project_domain_attributes/${project}/${domain}?resource_type=EXECUTION_CLUSTER_LABEL`, { headers: { accept: "application/json" } });
+    const get = await fetch(`${ts.httpUrl}/api/v1/project_domain_attributes/${project}/${domain}?resource_type=EXECUTION_CLUSTER_LABEL`, {
+      headers: { accept: "application/json" },
+    });
     const body = (await get.json()) as { attributes: { matching_attributes: { execution_cluster_label: { value: string } } } };
     expect(body.attributes.matching_attributes.execution_cluster_label.value).toBe("gpu");
   });
@@ -91,14 +103,30 @@ describe("levels and reads", () => {
 describe("effects", () => {
   test("TASK_RESOURCE attributes set the platform limits tasks are registered against", async () => {
     const admin = ts.admin();
-    await admin.updateProjectDomainAttributes({ attributes: { project, domain, matchingAttributes: { target: { case: "taskResourceAttributes", value: { defaults: { cpu: "1" }, limits: { cpu: "4", memory: "8Gi" } } } } } });
+    await admin.updateProjectDomainAttributes({
+      attributes: {
+        project,
+        domain,
+        matchingAttributes: { target: { case: "taskResourceAttributes", value: { defaults: { cpu: "1" }, limits: { cpu: "4", memory: "8Gi" } } } },
+      },
+    });
     const big = pythonTask({ name: "wf.big" });
     const c = big.spec?.template?.target;
-    if (c?.case === "container") c.value.resources = { $typeName: "flyteidl.core.Resources", requests: [{ $typeName: "flyteidl.core.Resources.ResourceEntry", name: Resources_ResourceName.CPU, value: "3" }], limits: [] };
+    if (c?.case === "container")
+      c.value.resources = {
+        $typeName: "flyteidl.core.Resources",
+        requests: [{ $typeName: "flyteidl.core.Resources.ResourceEntry", name: Resources_ResourceName.CPU, value: "3" }],
+        limits: [],
+      };
     await admin.createTask(big); // 3 CPUs exceed the config's 2 but not the attributes' 4
     const tooBig = pythonTask({ name: "wf.bigger" });
     const t = tooBig.spec?.template?.target;
-    if (t?.case === "container") t.value.resources = { $typeName: "flyteidl.core.Resources", requests: [{ $typeName: "flyteidl.core.Resources.ResourceEntry", name: Resources_ResourceName.CPU, value: "5" }], limits: [] };
+    if (t?.case === "container")
+      t.value.resources = {
+        $typeName: "flyteidl.core.Resources",
+        requests: [{ $typeName: "flyteidl.core.Resources.ResourceEntry", name: Resources_ResourceName.CPU, value: "5" }],
+        limits: [],
+      };
     expect(Code[(await failure(admin.createTask(tooBig))).code]).toBe("InvalidArgument");
   });
 
@@ -109,9 +137,20 @@ describe("effects", () => {
     await admin.createWorkflow(twoNodeWorkflow());
     await admin.createLaunchPlan(launchPlanFor({}, { defaults: { name: "x" } }));
     await admin.updateWorkflowAttributes({
-      attributes: { project, domain, workflow: "workflows.example.wf", matchingAttributes: { target: { case: "workflowExecutionConfig", value: { maxParallelism: 7, securityContext: { runAs: { k8sServiceAccount: "runner" } } } } } },
+      attributes: {
+        project,
+        domain,
+        workflow: "workflows.example.wf",
+        matchingAttributes: {
+          target: { case: "workflowExecutionConfig", value: { maxParallelism: 7, securityContext: { runAs: { k8sServiceAccount: "runner" } } } },
+        },
+      },
     });
-    const { id } = await admin.createExecution({ project, domain, spec: { launchPlan: { resourceType: ResourceType.LAUNCH_PLAN, project, domain, name: "workflows.example.wf", version: "v1" } } });
+    const { id } = await admin.createExecution({
+      project,
+      domain,
+      spec: { launchPlan: { resourceType: ResourceType.LAUNCH_PLAN, project, domain, name: "workflows.example.wf", version: "v1" } },
+    });
     const e = await admin.getExecution({ id });
     expect(e.spec?.maxParallelism).toBe(7);
     expect(e.spec?.securityContext?.runAs?.k8sServiceAccount).toBe("runner");
@@ -119,7 +158,15 @@ describe("effects", () => {
 });
 
 describe("resolution order (pure)", () => {
-  const row = (priority: number, workflow = "") => ({ project: "p", domain: priority >= 10 ? "d" : "", workflow, launchPlan: "", resourceType: "TASK_RESOURCE", priority, attributes: new Uint8Array() });
+  const row = (priority: number, workflow = "") => ({
+    project: "p",
+    domain: priority >= 10 ? "d" : "",
+    workflow,
+    launchPlan: "",
+    resourceType: "TASK_RESOURCE",
+    priority,
+    attributes: new Uint8Array(),
+  });
   test("launch plan beats workflow beats project-domain beats project", () => {
     expect(mostSpecific([row(5), row(100, "w"), row(10)])?.priority).toBe(100);
     expect(mostSpecific([row(5), row(10)])?.priority).toBe(10);

@@ -19,7 +19,14 @@ const task = (name: string) => ({ resourceType: ResourceType.TASK, ...scope, nam
 /** A readable outline of a span tree: operation names, node ids, task attempts, with their seconds. */
 function outline(s: Span, t0: number): unknown {
   const sec = (t: Span["startTime"]) => Number(t?.seconds ?? 0n) - t0;
-  const id = s.id.case === "operationId" ? s.id.value : s.id.case === "nodeId" ? `node ${s.id.value.nodeId}` : s.id.case === "taskId" ? `task attempt ${s.id.value.retryAttempt}` : "workflow";
+  const id =
+    s.id.case === "operationId"
+      ? s.id.value
+      : s.id.case === "nodeId"
+        ? `node ${s.id.value.nodeId}`
+        : s.id.case === "taskId"
+          ? `task attempt ${s.id.value.retryAttempt}`
+          : "workflow";
   const head = `${id} ${sec(s.startTime)}-${sec(s.endTime)}`;
   return s.spans.length ? { [head]: s.spans.map((c) => outline(c, t0)) } : head;
 }
@@ -28,11 +35,17 @@ beforeAll(async () => {
   ts = await startTestServer();
   const admin = ts.admin();
   await registerTwoNodeWorkflow(admin, { defaults: { name: "x" } });
-  await admin.createExecution({ ...exec, spec: { launchPlan: { resourceType: ResourceType.LAUNCH_PLAN, ...scope, name: "workflows.example.wf", version: "v1" } } });
+  await admin.createExecution({
+    ...exec,
+    spec: { launchPlan: { resourceType: ResourceType.LAUNCH_PLAN, ...scope, name: "workflows.example.wf", version: "v1" } },
+  });
   const wf = (phase: WfPhase, s: number) => admin.createWorkflowEvent({ event: { executionId: exec, phase, occurredAt: at(s), producerId: "propeller" } });
-  const node = (nodeId: string, phase: NodePhase, s: number) => admin.createNodeEvent({ event: { id: { executionId: exec, nodeId }, specNodeId: nodeId, phase, occurredAt: at(s), producerId: "propeller" } });
+  const node = (nodeId: string, phase: NodePhase, s: number) =>
+    admin.createNodeEvent({ event: { id: { executionId: exec, nodeId }, specNodeId: nodeId, phase, occurredAt: at(s), producerId: "propeller" } });
   const attempt = (nodeId: string, t: string, retryAttempt: number, phase: TaskPhase, s: number) =>
-    admin.createTaskEvent({ event: { taskId: task(t), parentNodeExecutionId: { executionId: exec, nodeId }, retryAttempt, phase, occurredAt: at(s), producerId: "propeller" } });
+    admin.createTaskEvent({
+      event: { taskId: task(t), parentNodeExecutionId: { executionId: exec, nodeId }, retryAttempt, phase, occurredAt: at(s), producerId: "propeller" },
+    });
   await wf(WfPhase.RUNNING, 2);
   await node("start-node", NodePhase.SUCCEEDED, 3);
   await node("n0", NodePhase.QUEUED, 4);

@@ -26,7 +26,9 @@ describe("migrations", () => {
     try {
       expect(await migrateUp(db.client)).toEqual(migrations.map((m) => m.tag));
       expect(await migrateUp(db.client)).toEqual([]);
-      expect(await tables(db)).toEqual(expect.arrayContaining(["projects", "tasks", "workflows", "launch_plans", "named_entity_metadata", "description_entities", "schedulable_entities"]));
+      expect(await tables(db)).toEqual(
+        expect.arrayContaining(["projects", "tasks", "workflows", "launch_plans", "named_entity_metadata", "description_entities", "schedulable_entities"]),
+      );
       for (const m of [...migrations].reverse()) expect(await migrateDown(db.client)).toBe(m.tag);
       expect(await migrateDown(db.client)).toBeUndefined();
       expect((await tables(db)).filter((t) => !t.startsWith("__") && t !== "sqlite_sequence")).toEqual([]);
@@ -55,7 +57,11 @@ describe("migrations from several processes at once", () => {
       const holder = await openDatabase({ url: `file:${join(dir, "admin.db")}` });
       await holder.client.execute("CREATE TABLE __migrations (tag TEXT PRIMARY KEY NOT NULL, applied_at TEXT NOT NULL)");
       const lock = await holder.client.transaction("write");
-      const procs = [run(dir, "migrate", "run"), run(dir, "migrate", "seed-projects"), run(dir, "serve", "--server.httpPort", "0", "--server.grpc.port", "0", "--storage.local.path", join(dir, "blobs"))];
+      const procs = [
+        run(dir, "migrate", "run"),
+        run(dir, "migrate", "seed-projects"),
+        run(dir, "serve", "--server.httpPort", "0", "--server.grpc.port", "0", "--storage.local.path", join(dir, "blobs")),
+      ];
       await Bun.sleep(2500);
       await lock.commit();
       lock.close();

@@ -30,7 +30,11 @@ describe("named entities", () => {
     const before = await admin.getNamedEntity({ resourceType: ResourceType.TASK, id });
     expect(before.metadata?.state).toBe(NamedEntityState.NAMED_ENTITY_ACTIVE);
     expect(before.metadata?.description).toBe("");
-    await admin.updateNamedEntity({ resourceType: ResourceType.TASK, id, metadata: { description: "beta task", state: NamedEntityState.NAMED_ENTITY_ARCHIVED } });
+    await admin.updateNamedEntity({
+      resourceType: ResourceType.TASK,
+      id,
+      metadata: { description: "beta task", state: NamedEntityState.NAMED_ENTITY_ARCHIVED },
+    });
     const after = await admin.getNamedEntity({ resourceType: ResourceType.TASK, id });
     expect(after.metadata).toMatchObject({ description: "beta task", state: NamedEntityState.NAMED_ENTITY_ARCHIVED });
     // an empty description leaves the stored one, the state is always written
@@ -41,13 +45,30 @@ describe("named entities", () => {
 
   test("list hides .flytegen names unless filtered, filters by state with ACTIVE as default", async () => {
     const admin = ts.admin();
-    const all = await admin.listNamedEntities({ resourceType: ResourceType.TASK, ...scope, limit: 10, sortBy: { key: "name", direction: Sort_Direction.ASCENDING } });
+    const all = await admin.listNamedEntities({
+      resourceType: ResourceType.TASK,
+      ...scope,
+      limit: 10,
+      sortBy: { key: "name", direction: Sort_Direction.ASCENDING },
+    });
     expect(all.entities.map((e) => e.id?.name)).toEqual(["n.alpha", "n.beta", "n.gamma"]);
-    const active = await admin.listNamedEntities({ resourceType: ResourceType.TASK, ...scope, limit: 10, filters: "eq(state,0)", sortBy: { key: "name", direction: Sort_Direction.ASCENDING } });
+    const active = await admin.listNamedEntities({
+      resourceType: ResourceType.TASK,
+      ...scope,
+      limit: 10,
+      filters: "eq(state,0)",
+      sortBy: { key: "name", direction: Sort_Direction.ASCENDING },
+    });
     expect(active.entities.map((e) => e.id?.name)).toEqual([".flytegen.n.alpha", "n.alpha", "n.gamma"]);
     const archived = await admin.listNamedEntities({ resourceType: ResourceType.TASK, ...scope, limit: 10, filters: "eq(state,1)" });
     expect(archived.entities.map((e) => e.id?.name)).toEqual(["n.beta"]);
-    const page = await admin.listNamedEntities({ resourceType: ResourceType.TASK, ...scope, limit: 2, filters: "contains(name,n.)", sortBy: { key: "name", direction: Sort_Direction.ASCENDING } });
+    const page = await admin.listNamedEntities({
+      resourceType: ResourceType.TASK,
+      ...scope,
+      limit: 2,
+      filters: "contains(name,n.)",
+      sortBy: { key: "name", direction: Sort_Direction.ASCENDING },
+    });
     expect(page.entities).toHaveLength(2);
     expect(page.token).toBe("2");
   });
@@ -57,9 +78,15 @@ describe("named entities", () => {
     expect((await failure(admin.getNamedEntity({ resourceType: ResourceType.TASK, id: { ...scope, name: "none" } }))).code).toBe(Code.NotFound);
     expect((await failure(admin.getNamedEntity({ id: { ...scope, name: "n.alpha" } }))).rawMessage).toBe("invalid value for resource_type");
     expect((await failure(admin.listNamedEntities({ resourceType: ResourceType.TASK, ...scope }))).rawMessage).toBe("invalid value for limit");
-    expect((await failure(admin.listNamedEntities({ resourceType: ResourceType.TASK, ...scope, limit: 1, filters: "eq(version,1)" }))).rawMessage).toBe("'entities.version' is invalid filter");
-    expect((await failure(admin.updateNamedEntity({ resourceType: ResourceType.TASK, id: { ...scope, name: "n.alpha" } }))).rawMessage).toBe("missing metadata");
-    expect((await failure(admin.updateNamedEntity({ resourceType: ResourceType.TASK, id: { ...scope, name: "ghost" }, metadata: {} }))).code).toBe(Code.NotFound);
+    expect((await failure(admin.listNamedEntities({ resourceType: ResourceType.TASK, ...scope, limit: 1, filters: "eq(version,1)" }))).rawMessage).toBe(
+      "'entities.version' is invalid filter",
+    );
+    expect((await failure(admin.updateNamedEntity({ resourceType: ResourceType.TASK, id: { ...scope, name: "n.alpha" } }))).rawMessage).toBe(
+      "missing metadata",
+    );
+    expect((await failure(admin.updateNamedEntity({ resourceType: ResourceType.TASK, id: { ...scope, name: "ghost" }, metadata: {} }))).code).toBe(
+      Code.NotFound,
+    );
   });
 
   test("REST: enum resource type in the path by number or name", async () => {

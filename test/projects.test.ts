@@ -3,12 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { AdminService } from "../src/gen/flyteidl/service/admin_pb";
-import {
-  ProjectListRequestSchema,
-  ProjectRegisterRequestSchema,
-  ProjectsSchema,
-  Project_ProjectState,
-} from "../src/gen/flyteidl/admin/project_pb";
+import { ProjectListRequestSchema, ProjectRegisterRequestSchema, ProjectsSchema, Project_ProjectState } from "../src/gen/flyteidl/admin/project_pb";
 import { Sort_Direction } from "../src/gen/flyteidl/admin/common_pb";
 import { startTestServer, type TestServer } from "./helpers/server";
 
@@ -34,13 +29,7 @@ async function expectCode(p: Promise<unknown>, code: Code, message?: string | Re
 }
 
 describe("projects over every protocol", () => {
-  const kinds = [
-    "grpc (h2c, gRPC port)",
-    "grpc (h2c, HTTP port)",
-    "connect json (HTTP/1.1)",
-    "connect binary (h2c)",
-    "grpc-web (HTTP/1.1)",
-  ];
+  const kinds = ["grpc (h2c, gRPC port)", "grpc (h2c, HTTP port)", "connect json (HTTP/1.1)", "connect binary (h2c)", "grpc-web (HTTP/1.1)"];
   for (const [i, kind] of kinds.entries()) {
     test(kind, async () => {
       const admin = createClient(AdminService, ts.transports[kind]);
@@ -90,11 +79,7 @@ describe("project validation", () => {
       Code.InvalidArgument,
       /^invalid project id \[Bad_Id\]: \[a lowercase RFC 1123 label must consist of/,
     );
-    await expectCode(
-      admin.registerProject({ project: { id: "a".repeat(64), name: "x" } }),
-      Code.InvalidArgument,
-      /must be no more than 63 characters/,
-    );
+    await expectCode(admin.registerProject({ project: { id: "a".repeat(64), name: "x" } }), Code.InvalidArgument, /must be no more than 63 characters/);
     await expectCode(
       admin.registerProject({ project: { id: "long-name", name: "n".repeat(65) } }),
       Code.InvalidArgument,
@@ -199,11 +184,7 @@ describe("ListProjects", () => {
     await expectCode(admin.listProjects({ filters: "like(name,1)" }), Code.InvalidArgument, "unrecognized filter function: like");
     await expectCode(admin.listProjects({ filters: "eq(name,a;b)" }), Code.InvalidArgument, "invalid single value filter expression: equal");
     await expectCode(admin.listProjects({ filters: "nonsense" }), Code.InvalidArgument, "invalid value for filters");
-    await expectCode(
-      admin.listProjects({ sortBy: { key: "bogus", direction: Sort_Direction.ASCENDING } }),
-      Code.InvalidArgument,
-      "invalid sort key 'bogus'",
-    );
+    await expectCode(admin.listProjects({ sortBy: { key: "bogus", direction: Sort_Direction.ASCENDING } }), Code.InvalidArgument, "invalid sort key 'bogus'");
     await expectCode(admin.listProjects({ token: "abc" }), Code.InvalidArgument, "invalid pagination token abc for ListProjects");
     await expectCode(admin.listProjects({ token: "-1" }), Code.InvalidArgument, "Invalid token value: -1");
   });

@@ -16,8 +16,16 @@ let kube: FakeKube;
 let ts: TestServer;
 const scope = { project: "flytesnacks", domain: "development" };
 const lp = { resourceType: ResourceType.LAUNCH_PLAN, ...scope, name: "workflows.example.wf", version: "v1" };
-const inputs = { literals: { name: { value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "stringValue" as const, value: "flyte" } } } } } } } };
-const event = (name: string, phase: Phase, s: number, producerId = "propeller") => ({ event: { executionId: { ...scope, name }, phase, occurredAt: { seconds: BigInt(1_800_000_000 + s) }, producerId } });
+const inputs = {
+  literals: {
+    name: {
+      value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "stringValue" as const, value: "flyte" } } } } },
+    },
+  },
+};
+const event = (name: string, phase: Phase, s: number, producerId = "propeller") => ({
+  event: { executionId: { ...scope, name }, phase, occurredAt: { seconds: BigInt(1_800_000_000 + s) }, producerId },
+});
 
 beforeAll(async () => {
   kube = await startFakeKube();
@@ -34,10 +42,21 @@ afterAll(async () => {
 describe("with a Kubernetes cluster", () => {
   test("CreateExecution submits the FlyteWorkflow; propeller's events take it to SUCCEEDED", async () => {
     const admin = ts.admin();
-    const { id } = await admin.createExecution({ ...scope, name: "run-1", spec: { launchPlan: lp, securityContext: { runAs: { iamRole: "role-x" } } }, inputs });
+    const { id } = await admin.createExecution({
+      ...scope,
+      name: "run-1",
+      spec: { launchPlan: lp, securityContext: { runAs: { iamRole: "role-x" } } },
+      inputs,
+    });
     const post = kube.requests.find((r) => r.method === "POST" && (r.body as { metadata: { name: string } }).metadata.name === "run-1");
     expect(post?.path).toBe("/apis/flyte.lyft.com/v1alpha1/namespaces/flytesnacks-development/flyteworkflows");
-    const body = post?.body as { metadata: { labels: Record<string, string>; annotations: Record<string, string>; finalizers: string[] }; spec: { nodes: Record<string, unknown> }; inputs: unknown; executionId: unknown; tasks: Record<string, { container: { resources: unknown } }> };
+    const body = post?.body as {
+      metadata: { labels: Record<string, string>; annotations: Record<string, string>; finalizers: string[] };
+      spec: { nodes: Record<string, unknown> };
+      inputs: unknown;
+      executionId: unknown;
+      tasks: Record<string, { container: { resources: unknown } }>;
+    };
     expect(body.metadata.labels["workflow-name"]).toBe("workflows-example-wf");
     expect(body.metadata.annotations["iam.amazonaws.com/role"]).toBe("role-x");
     expect(body.metadata.finalizers).toEqual(["flyte.org/finalizer"]);
@@ -45,7 +64,16 @@ describe("with a Kubernetes cluster", () => {
     expect(body.inputs).toEqual({ literals: { name: { scalar: { primitive: { stringValue: "flyte" } } } } });
     expect(body.executionId).toEqual({ project: "flytesnacks", domain: "development", name: "run-1" });
     // Task resources got the platform defaults.
-    expect(Object.values(body.tasks)[0].container.resources).toEqual({ requests: [{ name: "CPU", value: "2" }, { name: "MEMORY", value: "200Mi" }], limits: [{ name: "CPU", value: "2" }, { name: "MEMORY", value: "200Mi" }] });
+    expect(Object.values(body.tasks)[0].container.resources).toEqual({
+      requests: [
+        { name: "CPU", value: "2" },
+        { name: "MEMORY", value: "200Mi" },
+      ],
+      limits: [
+        { name: "CPU", value: "2" },
+        { name: "MEMORY", value: "200Mi" },
+      ],
+    });
 
     await admin.createWorkflowEvent(event("run-1", Phase.QUEUED, 0));
     await admin.createWorkflowEvent(event("run-1", Phase.RUNNING, 1));
@@ -91,7 +119,9 @@ describe("with a Kubernetes cluster", () => {
 
   test("EXECUTION_CLUSTER_LABEL attributes do not stop a single-cluster launch (only requested labels do)", async () => {
     const admin = ts.admin();
-    await admin.updateProjectDomainAttributes({ attributes: { ...scope, matchingAttributes: { target: { case: "executionClusterLabel", value: { value: "gpu" } } } } });
+    await admin.updateProjectDomainAttributes({
+      attributes: { ...scope, matchingAttributes: { target: { case: "executionClusterLabel", value: { value: "gpu" } } } },
+    });
     const { id } = await admin.createExecution({ ...scope, name: "run-6", spec: { launchPlan: lp }, inputs });
     expect((await admin.getExecution({ id })).closure?.phase).toBe(Phase.UNDEFINED);
     expect(kube.objects.has("flytesnacks-development/run-6")).toBe(true);
@@ -104,7 +134,10 @@ describe("with a Kubernetes cluster", () => {
     await admin.createWorkflowEvent(event("run-5", Phase.QUEUED, 0, "cluster-a"));
     await admin.createWorkflowEvent(event("run-5", Phase.RUNNING, 1, "cluster-a"));
     const foreign = await failure(admin.createWorkflowEvent(event("run-5", Phase.SUCCEEDED, 2, "cluster-b")));
-    expect(foreign.findDetails(EventFailureReasonSchema)[0]?.reason).toEqual({ case: "incompatibleCluster", value: expect.objectContaining({ cluster: "cluster-b" }) });
+    expect(foreign.findDetails(EventFailureReasonSchema)[0]?.reason).toEqual({
+      case: "incompatibleCluster",
+      value: expect.objectContaining({ cluster: "cluster-b" }),
+    });
     const e = await admin.getExecution({ id: { ...scope, name: "run-5" } });
     expect(e.spec?.metadata?.systemMetadata?.executionCluster).toBe("cluster-a");
   });

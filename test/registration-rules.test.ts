@@ -109,11 +109,20 @@ describe("task template validation", () => {
     expect(ok(withRes([[R.CPU, "1"]], [[R.CPU, "2"]]), { cpu: "2", memory: "1Gi" })).toBe("ok");
     expect(ok(withRes([[R.CPU, "lots"]]))).toMatch(/^Parsing of CPU request failed for value lots/);
     expect(ok(withRes([[R.CPU, "3"]], [[R.CPU, "2"]]))).toBe("Requested CPU default [3] is greater than the limit [2]. Please fix your configuration");
-    expect(ok(withRes([[R.MEMORY, "2Gi"]]), { memory: "1Gi" })).toMatch(/^Requested MEMORY default \[2Gi\] is greater than current limit set in the platform configuration \[1Gi\]/);
+    expect(ok(withRes([[R.MEMORY, "2Gi"]]), { memory: "1Gi" })).toMatch(
+      /^Requested MEMORY default \[2Gi\] is greater than current limit set in the platform configuration \[1Gi\]/,
+    );
     expect(ok(withRes([[R.MEMORY, "1Gi"]], [[R.MEMORY, "4Gi"]]), { memory: "1Gi" })).toMatch(/^Requested MEMORY limit \[4Gi\]/);
     expect(ok(withRes([[R.GPU, "0.5"]]))).toMatch(/must be a whole number, got: 0.5 instead$/);
     expect(ok(withRes([[R.GPU, "1"]], [[R.GPU, "2"]]))).toMatch(/^For extended resource 'gpu' the default value must equal the limit value/);
-    expect(ok(withRes([[R.CPU, "1"], [R.CPU, "2"]]))).toMatch(/^can't specify CPU limit for task .* multiple times$/);
+    expect(
+      ok(
+        withRes([
+          [R.CPU, "1"],
+          [R.CPU, "2"],
+        ]),
+      ),
+    ).toMatch(/^can't specify CPU limit for task .* multiple times$/);
   });
   test("pod specs are checked container by container", () => {
     const pod = template({

@@ -20,12 +20,12 @@ import { FileDescriptorProtoSchema, MethodOptionsSchema, anyUnpack, type FileDes
 import { Code, ConnectError, createRouterTransport, type ServiceImpl } from "@connectrpc/connect";
 import { Hono } from "hono";
 import { ObjectGetRequestSchema, ResourceListRequestSchema, type Sort_Direction } from "../src/gen/flyteidl/admin/common_pb";
-import { LabelsSchema, NotificationSchema } from "../src/gen/flyteidl/admin/common_pb";
+import { type LabelsSchema, NotificationSchema } from "../src/gen/flyteidl/admin/common_pb";
 import { ProjectDomainAttributesDeleteRequestSchema } from "../src/gen/flyteidl/admin/project_domain_attributes_pb";
 import { InactiveProjectSchema, ProjectListRequestSchema, ProjectRegisterRequestSchema, ProjectSchema } from "../src/gen/flyteidl/admin/project_pb";
 import { NamedEntityListRequestSchema } from "../src/gen/flyteidl/admin/common_pb";
 import { TaskSchema } from "../src/gen/flyteidl/admin/task_pb";
-import { ExecutionClosureSchema, ExecutionSpecSchema } from "../src/gen/flyteidl/admin/execution_pb";
+import { type ExecutionClosureSchema, ExecutionSpecSchema } from "../src/gen/flyteidl/admin/execution_pb";
 import { ArrayNodeSchema } from "../src/gen/flyteidl/core/workflow_pb";
 import { ResourceType } from "../src/gen/flyteidl/core/identifier_pb";
 import { WorkflowExecution_Phase } from "../src/gen/flyteidl/core/execution_pb";
@@ -76,9 +76,7 @@ const admin: Partial<ServiceImpl<typeof AdminService>> = {
   updateProject: (req, ctx) => (record(req, ctx.requestHeader), {}),
   deleteProjectDomainAttributes: (req, ctx) => (record(req, ctx.requestHeader), {}),
   getProject: (req) => {
-    throw new ConnectError(`project [${req.id}] not found`, Code.NotFound, undefined, [
-      { desc: InactiveProjectSchema, value: { id: req.id, org: "o" } },
-    ]);
+    throw new ConnectError(`project [${req.id}] not found`, Code.NotFound, undefined, [{ desc: InactiveProjectSchema, value: { id: req.id, org: "o" } }]);
   },
   getDomains: () => {
     throw new ConnectError("token expired", Code.Unauthenticated);
@@ -237,9 +235,9 @@ describe("path variables and query parameters", () => {
   test("query strings unescape as Go's url.ParseQuery does", async () => {
     expect((await call("GET", "/api/v1/projects?filters=eq(name,a%2Bb)+x&token=%E2%9C%93")).status).toBe(200);
     expect(seen(ProjectListRequestSchema)).toMatchObject({ filters: "eq(name,a+b) x", token: "\u2713" });
-    const escape = await call("GET", "/api/v1/projects?filters=%zz", { headers: asJson });
-    expect(escape.status).toBe(400);
-    expect((await statusOf(escape)).message).toBe('invalid URL escape "%zz"');
+    const badEscape = await call("GET", "/api/v1/projects?filters=%zz", { headers: asJson });
+    expect(badEscape.status).toBe(400);
+    expect((await statusOf(badEscape)).message).toBe('invalid URL escape "%zz"');
     const semicolon = await call("GET", "/api/v1/projects?limit=1;token=2", { headers: asJson });
     expect((await statusOf(semicolon)).message).toBe("invalid semicolon separator in query");
   });
@@ -385,8 +383,7 @@ describe("JSON as grpc-gateway writes it", () => {
   });
 
   test("the default marshaller (no or another Accept): lowerCamelCase, same nulls", async () => {
-    const expected =
-      '{"id":{"resourceType":"UNSPECIFIED","project":"p","domain":"d","name":"n","version":"v","org":""},"closure":null,"shortDescription":""}';
+    const expected = '{"id":{"resourceType":"UNSPECIFIED","project":"p","domain":"d","name":"n","version":"v","org":""},"closure":null,"shortDescription":""}';
     const variants: Array<Record<string, string>> = [{}, { accept: "*/*" }, { accept: "application/json, text/plain" }];
     for (const headers of variants) {
       expect(await (await call("GET", "/api/v1/tasks/p/d/n/v", { headers })).text()).toBe(expected);
@@ -607,12 +604,7 @@ function isUnary(method: DescMethod): method is DescMethodUnary {
   return method.methodKind === "unary";
 }
 
-type Binding = [
-  name: string,
-  inputType: string,
-  rule: Partial<Pick<HttpRule, "pattern" | "body">>,
-  kind?: { serverStreaming?: boolean },
-];
+type Binding = [name: string, inputType: string, rule: Partial<Pick<HttpRule, "pattern" | "body">>, kind?: { serverStreaming?: boolean }];
 
 /** A service built at run time, each method echoing its request, with the given google.api.http rules. */
 function syntheticService(bindings: Binding[]): DescService {

@@ -16,17 +16,15 @@ describe("row readers", () => {
       const now = "2024-01-02T03:04:05.000Z";
       const key = { project: "p", domain: "d", name: "n", version: "v" };
       await d.db.insert(schedulableEntities).values({ ...key, cronExpression: "* * * * *", active: false, createdAt: now, updatedAt: now });
-      await d.db
-        .insert(signals)
-        .values({
-          executionProject: "p",
-          executionDomain: "d",
-          executionName: "n",
-          signalId: "s",
-          type: Buffer.from([1, 2, 3]),
-          createdAt: now,
-          updatedAt: now,
-        });
+      await d.db.insert(signals).values({
+        executionProject: "p",
+        executionDomain: "d",
+        executionName: "n",
+        signalId: "s",
+        type: Buffer.from([1, 2, 3]),
+        createdAt: now,
+        updatedAt: now,
+      });
       for (const table of [schedulableEntities, signals]) {
         const [viaDrizzle] = await d.db.select().from(table);
         const [raw] = await queryRows(d.db, `SELECT * FROM ${getTableName(table)}`, []);

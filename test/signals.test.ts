@@ -11,7 +11,9 @@ let ts: TestServer;
 let signals: Client<typeof SignalService>;
 const exec = { project: "flytesnacks", domain: "development", name: "gated" };
 const boolType = { type: { case: "simple" as const, value: SimpleType.BOOLEAN } };
-const boolLit = (b: boolean) => ({ value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "boolean" as const, value: b } } } } } });
+const boolLit = (b: boolean) => ({
+  value: { case: "scalar" as const, value: { value: { case: "primitive" as const, value: { value: { case: "boolean" as const, value: b } } } } },
+});
 
 beforeAll(async () => {
   ts = await startTestServer();
@@ -29,7 +31,12 @@ describe("signals", () => {
     // A second call with another type returns the stored one.
     const again = await signals.getOrCreateSignal({ id, type: { type: { case: "simple", value: SimpleType.STRING } } });
     expect(again.type?.type).toEqual({ case: "simple", value: SimpleType.BOOLEAN });
-    const wrong = await failure(signals.setSignal({ id, value: { value: { case: "scalar", value: { value: { case: "primitive", value: { value: { case: "integer", value: 1n } } } } } } }));
+    const wrong = await failure(
+      signals.setSignal({
+        id,
+        value: { value: { case: "scalar", value: { value: { case: "primitive", value: { value: { case: "integer", value: 1n } } } } } },
+      }),
+    );
     expect(Code[wrong.code]).toBe("InvalidArgument");
     expect(wrong.rawMessage).toContain("is not castable to existing signal type");
     await signals.setSignal({ id, value: boolLit(true) });

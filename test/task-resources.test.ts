@@ -31,7 +31,17 @@ test("container tasks get CPU and memory always, GPU only when asked for", () =>
     const t = closure.tasks[i].template?.target;
     return t?.case === "container" ? t.value.resources : undefined;
   };
-  expect(res(0)?.requests.map((e) => [Name[e.name], e.value])).toEqual([["CPU", "500m"], ["MEMORY", "200Mi"]]);
-  expect(res(0)?.limits.map((e) => [Name[e.name], e.value])).toEqual([["CPU", "500m"], ["MEMORY", "200Mi"]]);
-  expect(res(1)?.requests.map((e) => [Name[e.name], e.value])).toEqual([["CPU", "1"], ["MEMORY", "200Mi"], ["GPU", "1"]]);
+  expect(res(0)?.requests.map((e) => [Name[e.name], e.value])).toEqual([
+    ["CPU", "500m"],
+    ["MEMORY", "200Mi"],
+  ]);
+  expect(res(0)?.limits.map((e) => [Name[e.name], e.value])).toEqual([
+    ["CPU", "500m"],
+    ["MEMORY", "200Mi"],
+  ]);
+  expect(res(1)?.requests.map((e) => [Name[e.name], e.value])).toEqual([
+    ["CPU", "1"],
+    ["MEMORY", "200Mi"],
+    ["GPU", "1"],
+  ]);
 });

@@ -37,7 +37,9 @@ describe("CreateTask", () => {
   });
 
   test("get returns the compiled closure, short description and id", async () => {
-    const t = await ts.admin().getTask({ id: { resourceType: ResourceType.TASK, project: "flytesnacks", domain: "development", name: "workflows.example.say_hello", version: "v1" } });
+    const t = await ts
+      .admin()
+      .getTask({ id: { resourceType: ResourceType.TASK, project: "flytesnacks", domain: "development", name: "workflows.example.say_hello", version: "v1" } });
     expect(t.shortDescription).toBe("says hello");
     expect(t.closure?.compiledTask?.template?.id?.version).toBe("v1");
     expect(t.closure?.compiledTask?.template?.target.case).toBe("container");
@@ -56,7 +58,7 @@ describe("CreateTask", () => {
     expect(archived.rawMessage).toBe("project [old] is not active");
     expect(archived.findDetails(InactiveProjectSchema).map((d) => d.id)).toEqual(["old"]);
     expect((await failure(admin.createTask(pythonTask({ domain: "qa" })))).rawMessage).toBe("domain [qa] is unrecognized by system");
-    expect((await failure(admin.createTask(pythonTask({ image: "" , version: "noimg" })))).rawMessage).toBe("missing image");
+    expect((await failure(admin.createTask(pythonTask({ image: "", version: "noimg" })))).rawMessage).toBe("missing image");
     const noArgs = pythonTask({ version: "noargs" });
     const target = noArgs.spec!.template!.target;
     if (target.case === "container") target.value.args = [];
@@ -78,26 +80,46 @@ describe("listing tasks", () => {
 
   test("ListTasks by name, sorted, paged with offset tokens", async () => {
     const admin = ts.admin();
-    const p1 = await admin.listTasks({ id: { project: "flytesnacks", domain: "development", name: "wf.alpha" }, limit: 2, sortBy: { key: "version", direction: Sort_Direction.DESCENDING } });
+    const p1 = await admin.listTasks({
+      id: { project: "flytesnacks", domain: "development", name: "wf.alpha" },
+      limit: 2,
+      sortBy: { key: "version", direction: Sort_Direction.DESCENDING },
+    });
     expect(p1.tasks.map((t) => t.id?.version)).toEqual(["a3", "a2"]);
     expect(p1.token).toBe("2");
-    const p2 = await admin.listTasks({ id: { project: "flytesnacks", domain: "development", name: "wf.alpha" }, limit: 2, token: p1.token, sortBy: { key: "version", direction: Sort_Direction.DESCENDING } });
+    const p2 = await admin.listTasks({
+      id: { project: "flytesnacks", domain: "development", name: "wf.alpha" },
+      limit: 2,
+      token: p1.token,
+      sortBy: { key: "version", direction: Sort_Direction.DESCENDING },
+    });
     expect(p2.tasks.map((t) => t.id?.version)).toEqual(["a1"]);
     expect(p2.token).toBe("");
-    const filtered = await admin.listTasks({ id: { project: "flytesnacks", domain: "development" }, limit: 10, filters: "value_in(version,a1;b1)", sortBy: { key: "name", direction: Sort_Direction.ASCENDING } });
+    const filtered = await admin.listTasks({
+      id: { project: "flytesnacks", domain: "development" },
+      limit: 10,
+      filters: "value_in(version,a1;b1)",
+      sortBy: { key: "name", direction: Sort_Direction.ASCENDING },
+    });
     expect(filtered.tasks.map((t) => `${t.id?.name}@${t.id?.version}`)).toEqual(["wf.alpha@a1", "wf.beta@b1"]);
   });
 
   test("ListTasks refuses a zero limit, bad filters and sort keys", async () => {
     const admin = ts.admin();
     expect((await failure(admin.listTasks({ id: { project: "flytesnacks", domain: "development" } }))).rawMessage).toBe("invalid value for limit");
-    expect((await failure(admin.listTasks({ id: { project: "flytesnacks", domain: "development" }, limit: 1, filters: "eq(phase,x)" }))).rawMessage).toBe("'task.phase' is invalid filter");
-    expect((await failure(admin.listTasks({ id: { project: "flytesnacks", domain: "development" }, limit: 1, sortBy: { key: "nope" } }))).rawMessage).toBe("invalid sort key 'nope'");
+    expect((await failure(admin.listTasks({ id: { project: "flytesnacks", domain: "development" }, limit: 1, filters: "eq(phase,x)" }))).rawMessage).toBe(
+      "'task.phase' is invalid filter",
+    );
+    expect((await failure(admin.listTasks({ id: { project: "flytesnacks", domain: "development" }, limit: 1, sortBy: { key: "nope" } }))).rawMessage).toBe(
+      "invalid sort key 'nope'",
+    );
     expect((await failure(admin.listTasks({ id: { project: "flytesnacks" }, limit: 1 }))).rawMessage).toBe("missing domain");
   });
 
   test("ListTaskIds gives distinct names", async () => {
-    const ids = await ts.admin().listTaskIds({ project: "flytesnacks", domain: "development", limit: 10, sortBy: { key: "name", direction: Sort_Direction.ASCENDING } });
+    const ids = await ts
+      .admin()
+      .listTaskIds({ project: "flytesnacks", domain: "development", limit: 10, sortBy: { key: "name", direction: Sort_Direction.ASCENDING } });
     expect(ids.entities.map((e) => e.name)).toEqual(["wf.alpha", "wf.beta", "workflows.example.say_hello"]);
   });
 
@@ -134,15 +156,25 @@ describe("listing tasks", () => {
 describe("description entities saved with tasks", () => {
   test("get and list, REST path without resource type in id", async () => {
     const admin = ts.admin();
-    const d = await admin.getDescriptionEntity({ id: { resourceType: ResourceType.TASK, project: "flytesnacks", domain: "development", name: "workflows.example.say_hello", version: "v1" } });
+    const d = await admin.getDescriptionEntity({
+      id: { resourceType: ResourceType.TASK, project: "flytesnacks", domain: "development", name: "workflows.example.say_hello", version: "v1" },
+    });
     expect(d.shortDescription).toBe("says hello");
     expect(d.longDescription?.content).toEqual({ case: "value", value: "says hello at length" });
-    const list = await admin.listDescriptionEntities({ resourceType: ResourceType.TASK, id: { project: "flytesnacks", domain: "development", name: "workflows.example.say_hello" }, limit: 5 });
+    const list = await admin.listDescriptionEntities({
+      resourceType: ResourceType.TASK,
+      id: { project: "flytesnacks", domain: "development", name: "workflows.example.say_hello" },
+      limit: 5,
+    });
     expect(list.descriptionEntities.map((e) => e.id?.version)).toEqual(["v1"]);
-    const rest = await fetch(`${ts.httpUrl}/api/v1/description_entities/TASK/flytesnacks/development/workflows.example.say_hello/v1`, { headers: { accept: "application/json" } });
+    const rest = await fetch(`${ts.httpUrl}/api/v1/description_entities/TASK/flytesnacks/development/workflows.example.say_hello/v1`, {
+      headers: { accept: "application/json" },
+    });
     expect(rest.status).toBe(200);
     expect(((await rest.json()) as { short_description: string }).short_description).toBe("says hello");
-    const missing = await failure(admin.getDescriptionEntity({ id: { resourceType: ResourceType.TASK, project: "flytesnacks", domain: "development", name: "wf.beta", version: "b1" } }));
+    const missing = await failure(
+      admin.getDescriptionEntity({ id: { resourceType: ResourceType.TASK, project: "flytesnacks", domain: "development", name: "wf.beta", version: "b1" } }),
+    );
     expect(Code[missing.code]).toBe("NotFound");
   });
 });

@@ -57,7 +57,10 @@ describe("workflows", () => {
     expect(missingTask.rawMessage).toContain("failed to compile workflow for [");
     expect(missingTask.rawMessage).toContain("missing entity of type TASK");
     const badBinding = twoNodeWorkflow({ version: "v3" });
-    badBinding.spec!.template!.nodes[1].inputs[0].binding!.value = { case: "promise", value: { $typeName: "flyteidl.core.OutputReference", nodeId: "n0", var: "nope", attrPath: [] } };
+    badBinding.spec!.template!.nodes[1].inputs[0].binding!.value = {
+      case: "promise",
+      value: { $typeName: "flyteidl.core.OutputReference", nodeId: "n0", var: "nope", attrPath: [] },
+    };
     const bad = await failure(admin.createWorkflow(badBinding));
     expect(Code[bad.code]).toBe("InvalidArgument");
     expect(bad.rawMessage).toContain("failed to compile workflow");
@@ -94,13 +97,17 @@ describe("launch plans", () => {
 
   test("inputs the workflow does not have, unknown workflows, unbound inputs under a schedule", async () => {
     const admin = ts.admin();
-    expect((await failure(admin.createLaunchPlan(launchPlanFor({}, { name: "x1", defaults: { nope: "1" } })))).rawMessage).toBe("unexpected default_input nope");
+    expect((await failure(admin.createLaunchPlan(launchPlanFor({}, { name: "x1", defaults: { nope: "1" } })))).rawMessage).toBe(
+      "unexpected default_input nope",
+    );
     expect((await failure(admin.createLaunchPlan(launchPlanFor({}, { name: "x2", fixed: { nope: "1" } })))).rawMessage).toBe("unexpected fixed_input nope");
     expect(Code[(await failure(admin.createLaunchPlan(launchPlanFor({ version: "zz" }, { name: "x3" })))).code]).toBe("NotFound");
     expect((await failure(admin.createLaunchPlan(launchPlanFor({}, { name: "x4", cron: "0 * * * *" })))).rawMessage).toBe(
       "Cannot create a launch plan with a schedule if there is an unbound required input. [name] is required",
     );
-    expect((await failure(admin.createLaunchPlan(launchPlanFor({}, { name: "x5", cron: "not a cron", defaults: { name: "a" } })))).rawMessage).toStartWith("Invalid cron expression");
+    expect((await failure(admin.createLaunchPlan(launchPlanFor({}, { name: "x5", cron: "not a cron", defaults: { name: "a" } })))).rawMessage).toStartWith(
+      "Invalid cron expression",
+    );
   });
 
   test("activation: one ACTIVE version per name, switching atomically; schedules recorded", async () => {
@@ -112,8 +119,13 @@ describe("launch plans", () => {
     await admin.updateLaunchPlan({ id: lpId("sched", "s2"), state: LaunchPlanState.ACTIVE });
     expect((await admin.getActiveLaunchPlan({ id: { ...scope, name: "sched" } })).id?.version).toBe("s2");
     expect((await admin.getLaunchPlan({ id: lpId("sched", "s1") })).closure?.state).toBe(LaunchPlanState.INACTIVE);
-    const rows = await ts.server.database.client.execute("SELECT version, cron_expression, active FROM schedulable_entities WHERE name = 'sched' ORDER BY version");
-    expect(rows.rows.map((r) => [r.version, r.cron_expression, Number(r.active)])).toEqual([["s1", "0 * * * *", 0], ["s2", "30 * * * *", 1]]);
+    const rows = await ts.server.database.client.execute(
+      "SELECT version, cron_expression, active FROM schedulable_entities WHERE name = 'sched' ORDER BY version",
+    );
+    expect(rows.rows.map((r) => [r.version, r.cron_expression, Number(r.active)])).toEqual([
+      ["s1", "0 * * * *", 0],
+      ["s2", "30 * * * *", 1],
+    ]);
     const active = await admin.listActiveLaunchPlans({ ...scope, limit: 10 });
     expect(active.launchPlans.map((l) => `${l.id?.name}@${l.id?.version}`)).toEqual(["sched@s2"]);
     await admin.updateLaunchPlan({ id: lpId("sched", "s2"), state: LaunchPlanState.INACTIVE });
@@ -122,7 +134,12 @@ describe("launch plans", () => {
 
   test("ListLaunchPlans joins workflows for filters; REST update without resource type", async () => {
     const admin = ts.admin();
-    const list = await admin.listLaunchPlans({ id: scope, limit: 10, filters: "eq(workflow.name,workflows.example.wf)", sortBy: { key: "name", direction: Sort_Direction.ASCENDING } });
+    const list = await admin.listLaunchPlans({
+      id: scope,
+      limit: 10,
+      filters: "eq(workflow.name,workflows.example.wf)",
+      sortBy: { key: "name", direction: Sort_Direction.ASCENDING },
+    });
     expect(list.launchPlans.length).toBeGreaterThan(2);
     const put = await fetch(`${ts.httpUrl}/api/v1/launch_plans/flytesnacks/development/fixed/v1`, {
       method: "PUT",

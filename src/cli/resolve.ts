@@ -3,11 +3,7 @@
 import { UsageError } from "./args";
 import { commands, groups, type Command } from "./commands";
 
-export type Resolved =
-  | { kind: "command"; command: Command; operands: string[] }
-  | { kind: "group"; word: string }
-  | { kind: "none" }
-  | { kind: "unknown" };
+export type Resolved = { kind: "command"; command: Command; operands: string[] } | { kind: "group"; word: string } | { kind: "none" } | { kind: "unknown" };
 
 const longestFirst = [...commands].sort((a, b) => b.path.length - a.path.length);
 

@@ -68,13 +68,15 @@ function parseCredential(cfg: ExecConfig, stdout: string): { auth: KubeAuth; exp
     throw new ExecCredentialError(`${cfg.where}: ${cfg.command} did not print an ExecCredential as JSON`);
   }
   if (!isObj(doc) || doc.kind !== "ExecCredential") throw new ExecCredentialError(`${cfg.where}: ${cfg.command} printed no ExecCredential`);
-  if (doc.apiVersion !== cfg.apiVersion) throw new ExecCredentialError(`${cfg.where}: ${cfg.command} answered ${String(doc.apiVersion)}, not ${cfg.apiVersion}`);
+  if (doc.apiVersion !== cfg.apiVersion)
+    throw new ExecCredentialError(`${cfg.where}: ${cfg.command} answered ${String(doc.apiVersion)}, not ${cfg.apiVersion}`);
   const status = doc.status;
   if (!isObj(status)) throw new ExecCredentialError(`${cfg.where}: ${cfg.command} printed an ExecCredential without status`);
   const token = typeof status.token === "string" && status.token ? status.token : undefined;
   const cert = typeof status.clientCertificateData === "string" && status.clientCertificateData ? status.clientCertificateData : undefined;
   const key = typeof status.clientKeyData === "string" && status.clientKeyData ? status.clientKeyData : undefined;
-  if (!token && !(cert && key)) throw new ExecCredentialError(`${cfg.where}: ${cfg.command}'s ExecCredential has neither a token nor a client certificate and key`);
+  if (!token && !(cert && key))
+    throw new ExecCredentialError(`${cfg.where}: ${cfg.command}'s ExecCredential has neither a token nor a client certificate and key`);
   const expiry = typeof status.expirationTimestamp === "string" ? Date.parse(status.expirationTimestamp) : Number.NaN;
   return {
     auth: { ...(token && { authorization: `Bearer ${token}` }), ...(cert && key && { cert, key }) },

@@ -94,7 +94,8 @@ export interface ExecutorOptions {
 }
 
 const group = "/apis/flyte.lyft.com/v1alpha1";
-const resourcePath = (ns: string, name?: string) => `${group}/namespaces/${encodeURIComponent(ns)}/flyteworkflows${name === undefined ? "" : `/${encodeURIComponent(name)}`}`;
+const resourcePath = (ns: string, name?: string) =>
+  `${group}/namespaces/${encodeURIComponent(ns)}/flyteworkflows${name === undefined ? "" : `/${encodeURIComponent(name)}`}`;
 // The builder reproduces upstream's Go struct, whose TypeMeta kind is "flyteworkflow"; client-go's encoder
 // replaces it with the registered kind, and the API server refuses any other ("kind: must be FlyteWorkflow").
 const wireType = { apiVersion: "flyte.lyft.com/v1alpha1", kind: "FlyteWorkflow" };
@@ -237,7 +238,10 @@ export function createExecutor(settings: ClusterSettings, log: Logger, options: 
       let creds: KubeCredentials;
       if (c.inCluster) {
         const pod = inClusterCredentials(env, options.serviceAccountDir);
-        if (!pod) throw new ClusterConfigError(`${where} (${c.name}): inCluster is set but this is not a pod with a service account (KUBERNETES_SERVICE_HOST/PORT and its token)`);
+        if (!pod)
+          throw new ClusterConfigError(
+            `${where} (${c.name}): inCluster is set but this is not a pod with a service account (KUBERNETES_SERVICE_HOST/PORT and its token)`,
+          );
         creds = pod;
       } else creds = remoteCredentials(c, `${where} (${c.name})`);
       // Upstream applies a cluster's own kubeClientConfig to remote clusters only.
@@ -257,6 +261,8 @@ export function createExecutor(settings: ClusterSettings, log: Logger, options: 
     log.info("executions go to Kubernetes", { server: creds.server, credentials: creds.source });
     return new KubeExecutor({ id: "", client: new KubeClient(creds, limits) }, log);
   }
-  log.warn("no Kubernetes cluster configured (server.kube-config, clusters.clusterConfigs, a pod's service account or KUBECONFIG): executions are accepted and stay queued");
+  log.warn(
+    "no Kubernetes cluster configured (server.kube-config, clusters.clusterConfigs, a pod's service account or KUBECONFIG): executions are accepted and stay queued",
+  );
   return noop;
 }

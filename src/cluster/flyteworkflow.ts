@@ -3,17 +3,16 @@
 // finalizer, permissions, labels, annotations, execution config, raw output location). Field encodings
 // follow propeller's Go types: protobuf messages as protobuf JSON, the execution id, security context
 // and raw output config as plain Go JSON (snake_case), the execution config as untagged PascalCase.
-import { type JsonObject, } from "@bufbuild/protobuf";
-import { type CompiledWorkflowClosure } from "../gen/flyteidl/core/compiler_pb";
+import type { JsonObject } from "@bufbuild/protobuf";
+import type { CompiledWorkflowClosure } from "../gen/flyteidl/core/compiler_pb";
 import { LiteralMapSchema, type LiteralMap } from "../gen/flyteidl/core/literals_pb";
-import { type WorkflowExecutionIdentifier } from "../gen/flyteidl/core/identifier_pb";
+import type { WorkflowExecutionIdentifier } from "../gen/flyteidl/core/identifier_pb";
 import type { SecurityContext } from "../gen/flyteidl/core/security_pb";
 import type { PluginOverride, WorkflowExecutionConfig } from "../gen/flyteidl/admin/matchable_resource_pb";
 import type { RawOutputDataConfig } from "../gen/flyteidl/admin/common_pb";
 import { err, Errors } from "../compiler/errors";
 import type { ResourceSet } from "../ports/launcher";
 import { checkInputs, compact, pb, workflowParts, type WorkflowParts } from "./workflow-parts";
-
 
 export interface FlyteWorkflowInput {
   closure: CompiledWorkflowClosure;
@@ -40,7 +39,11 @@ export type FlyteWorkflowResource = JsonObject;
 
 /** Propeller's label value rules: lower case, runs of other characters → "-", ≤63, no edge dashes. */
 export function sanitizeLabelValue(name: string): string {
-  return name.toLowerCase().replace(/[^-a-z0-9]+/g, "-").slice(0, 63).replace(/^-+|-+$/g, "");
+  return name
+    .toLowerCase()
+    .replace(/[^-a-z0-9]+/g, "-")
+    .slice(0, 63)
+    .replace(/^-+|-+$/g, "");
 }
 
 /** FNV-1a 32-bit, the hash propeller's shard-key label uses. */
@@ -66,7 +69,10 @@ const taskResourceSpec = (s: ResourceSet) => ({
  * Builds the resource; throws CompileErrorList when the closure or the inputs cannot run. `parts` gives
  * the closure-only parts (a cache, say); it is asked only once the inputs are known to be good.
  */
-export function buildFlyteWorkflow(input: FlyteWorkflowInput, parts: (closure: CompiledWorkflowClosure) => WorkflowParts = workflowParts): FlyteWorkflowResource {
+export function buildFlyteWorkflow(
+  input: FlyteWorkflowInput,
+  parts: (closure: CompiledWorkflowClosure) => WorkflowParts = workflowParts,
+): FlyteWorkflowResource {
   const errs = Errors.root();
   const template = input.closure.primary?.template;
   if (!template) {
@@ -114,7 +120,9 @@ export function buildFlyteWorkflow(input: FlyteWorkflowInput, parts: (closure: C
     status: { phase: 0 },
     rawOutputDataConfig: input.rawOutputDataConfig?.outputLocationPrefix ? { output_location_prefix: input.rawOutputDataConfig.outputLocationPrefix } : {},
     executionConfig: {
-      TaskPluginImpls: Object.fromEntries(input.pluginOverrides.map((o) => [o.taskType, { PluginIDs: o.pluginId, MissingPluginBehavior: o.missingPluginBehavior }])),
+      TaskPluginImpls: Object.fromEntries(
+        input.pluginOverrides.map((o) => [o.taskType, { PluginIDs: o.pluginId, MissingPluginBehavior: o.missingPluginBehavior }]),
+      ),
       MaxParallelism: cfg.maxParallelism,
       RecoveryExecution: input.recoveryExecution
         ? { project: input.recoveryExecution.project, domain: input.recoveryExecution.domain, name: input.recoveryExecution.name }
@@ -139,7 +147,6 @@ export function buildFlyteWorkflow(input: FlyteWorkflowInput, parts: (closure: C
   return resource;
 }
 
-
 /** core.SecurityContext as Go's encoding/json writes it: snake_case, empty fields left out, enums as numbers. */
 function goSecurityContext(s: SecurityContext | undefined): JsonObject {
   if (!s) return {};
@@ -150,16 +157,29 @@ function goSecurityContext(s: SecurityContext | undefined): JsonObject {
     out.run_as = compact({
       iam_role: r.iamRole,
       k8s_service_account: r.k8sServiceAccount,
-      oauth2_client: client ? compact({ client_id: client.clientId, client_secret: client.clientSecret ? compact({ group: client.clientSecret.group, key: client.clientSecret.key }) : undefined }) : undefined,
+      oauth2_client: client
+        ? compact({
+            client_id: client.clientId,
+            client_secret: client.clientSecret ? compact({ group: client.clientSecret.group, key: client.clientSecret.key }) : undefined,
+          })
+        : undefined,
       execution_identity: r.executionIdentity,
     });
   }
   if (s.secrets.length) {
-    out.secrets = s.secrets.map((x) => compact({ group: x.group, group_version: x.groupVersion, key: x.key, mount_requirement: x.mountRequirement, env_var: x.envVar }));
+    out.secrets = s.secrets.map((x) =>
+      compact({ group: x.group, group_version: x.groupVersion, key: x.key, mount_requirement: x.mountRequirement, env_var: x.envVar }),
+    );
   }
   if (s.tokens.length) {
     out.tokens = s.tokens.map((t) =>
-      compact({ name: t.name, type: t.type, client: t.client ? compact({ client_id: t.client.clientId }) : undefined, idp_discovery_endpoint: t.idpDiscoveryEndpoint, token_endpoint: t.tokenEndpoint }),
+      compact({
+        name: t.name,
+        type: t.type,
+        client: t.client ? compact({ client_id: t.client.clientId }) : undefined,
+        idp_discovery_endpoint: t.idpDiscoveryEndpoint,
+        token_endpoint: t.tokenEndpoint,
+      }),
     );
   }
   return out;

@@ -126,7 +126,8 @@ function readKubeconfigFile(file: string, into: Merged): void {
   if (doc === null || doc === undefined) return; // an empty file is an empty config, as for kubectl
   if (!isObj(doc)) throw new KubeconfigError(`kubeconfig ${file}: is not a YAML mapping`);
   const current = doc["current-context"];
-  if (current !== undefined && current !== null && typeof current !== "string") throw new KubeconfigError(`kubeconfig ${file}: current-context is not a string`);
+  if (current !== undefined && current !== null && typeof current !== "string")
+    throw new KubeconfigError(`kubeconfig ${file}: current-context is not a string`);
   if (current && !into.currentContext) into.currentContext = { name: current, file };
   for (const [list, field] of lists) {
     const entries = doc[list];
@@ -254,7 +255,11 @@ export function loadKubeconfig(paths: string | string[], options: { master?: str
     const username = str(user, "username");
     const password = str(user, "password");
     const exec = user.body.exec;
-    const methods = [token || tokenFile ? "token" : "", username || password ? "username/password" : "", exec !== undefined && exec !== null ? "exec" : ""].filter(Boolean);
+    const methods = [
+      token || tokenFile ? "token" : "",
+      username || password ? "username/password" : "",
+      exec !== undefined && exec !== null ? "exec" : "",
+    ].filter(Boolean);
     if (methods.length > 1) throw new KubeconfigError(`${user.where}: more than one authentication method (${methods.join(", ")}); only one is allowed`);
     if (tokenFile) {
       // tokenFile wins over token in client-go; read now so a wrong path is a start-up error.
@@ -306,7 +311,10 @@ export function inClusterCredentials(env: Env = process.env, dir: string = servi
  * The single cluster when no clusters are listed: server.kube-config (with $VARs expanded), else the
  * pod's service account, else KUBECONFIG; undefined when there is none of them.
  */
-export function defaultCredentials(kubeConfigPath: string, options: { master?: string; env?: Env; serviceAccountDir?: string } = {}): KubeCredentials | undefined {
+export function defaultCredentials(
+  kubeConfigPath: string,
+  options: { master?: string; env?: Env; serviceAccountDir?: string } = {},
+): KubeCredentials | undefined {
   const env = options.env ?? process.env;
   if (kubeConfigPath) return loadKubeconfig(expandEnv(kubeConfigPath, env), { master: options.master, env });
   const pod = inClusterCredentials(env, options.serviceAccountDir);

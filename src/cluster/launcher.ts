@@ -38,30 +38,35 @@ export function clusterLauncher(executor: WorkflowExecutor, settings: LaunchSett
       }
     },
     async launch(r: LaunchRequest) {
-      const resource = buildFlyteWorkflow({
-        closure: r.closure,
-        inputs: r.inputs,
-        executionId: r.executionId,
-        namespace: r.namespace,
-        acceptedAt: r.acceptedAt,
-        labels: r.labels,
-        annotations: r.annotations,
-        executionConfig: r.executionConfig,
-        roleNameKey: settings.roleNameKey,
-        rawOutputDataConfig: r.executionConfig.rawOutputDataConfig,
-        pluginOverrides: r.pluginOverrides,
-        recoveryExecution: r.recoveryExecution,
-        taskResources: r.taskResources,
-        eventVersion: settings.eventVersion,
-        consoleUrl: settings.consoleUrl,
-        offloaded: {
-          closureUri: settings.useOffloadedWorkflowClosure ? r.closureUri : undefined,
-          inputsUri: settings.useOffloadedInputs ? r.inputsUri : undefined,
+      const resource = buildFlyteWorkflow(
+        {
+          closure: r.closure,
+          inputs: r.inputs,
+          executionId: r.executionId,
+          namespace: r.namespace,
+          acceptedAt: r.acceptedAt,
+          labels: r.labels,
+          annotations: r.annotations,
+          executionConfig: r.executionConfig,
+          roleNameKey: settings.roleNameKey,
+          rawOutputDataConfig: r.executionConfig.rawOutputDataConfig,
+          pluginOverrides: r.pluginOverrides,
+          recoveryExecution: r.recoveryExecution,
+          taskResources: r.taskResources,
+          eventVersion: settings.eventVersion,
+          consoleUrl: settings.consoleUrl,
+          offloaded: {
+            closureUri: settings.useOffloadedWorkflowClosure ? r.closureUri : undefined,
+            inputsUri: settings.useOffloadedInputs ? r.inputsUri : undefined,
+          },
         },
-      }, partsOf);
-      return executor.execute({ executionName: r.executionId.name, namespace: r.namespace, resource, clusterLabel: r.clusterLabel, attributeLabel: r.attributeLabel }).catch((e: unknown) => {
-        throw asAdminError(e);
-      });
+        partsOf,
+      );
+      return executor
+        .execute({ executionName: r.executionId.name, namespace: r.namespace, resource, clusterLabel: r.clusterLabel, attributeLabel: r.attributeLabel })
+        .catch((e: unknown) => {
+          throw asAdminError(e);
+        });
     },
     async abort(a) {
       await executor.abort(a).catch((e: unknown) => {

@@ -108,7 +108,10 @@ export class ClusterSelector<T> {
 
   /** The cluster for a new execution. */
   select(executionName: string, label: string | undefined): { id: string; item: T } {
-    const list = (label ? this.byLabel.get(label) : undefined) ?? (this.config.defaultExecutionLabel ? this.byLabel.get(this.config.defaultExecutionLabel) : undefined) ?? this.all;
+    const list =
+      (label ? this.byLabel.get(label) : undefined) ??
+      (this.config.defaultExecutionLabel ? this.byLabel.get(this.config.defaultExecutionLabel) : undefined) ??
+      this.all;
     return list.pick(executionName);
   }
 

@@ -5,9 +5,16 @@ import { clone, create, toJson, type JsonObject, type JsonValue } from "@bufbuil
 import { durationMs, type Duration } from "@bufbuild/protobuf/wkt";
 import { CompiledWorkflowClosureSchema, type CompiledWorkflow, type CompiledWorkflowClosure } from "../gen/flyteidl/core/compiler_pb";
 import { BindingSchema, type LiteralMap } from "../gen/flyteidl/core/literals_pb";
-import { IdentifierSchema, type Identifier, } from "../gen/flyteidl/core/identifier_pb";
+import { IdentifierSchema, type Identifier } from "../gen/flyteidl/core/identifier_pb";
 import { VariableMapSchema, type TypedInterface } from "../gen/flyteidl/core/interface_pb";
-import { AliasSchema, ApproveConditionSchema, SignalConditionSchema, SleepConditionSchema, WorkflowMetadata_OnFailurePolicy, type Node } from "../gen/flyteidl/core/workflow_pb";
+import {
+  AliasSchema,
+  ApproveConditionSchema,
+  SignalConditionSchema,
+  SleepConditionSchema,
+  WorkflowMetadata_OnFailurePolicy,
+  type Node,
+} from "../gen/flyteidl/core/workflow_pb";
 import { BooleanExpressionSchema } from "../gen/flyteidl/core/condition_pb";
 import { ExtendedResourcesSchema, K8sPodSchema, Resources_ResourceName, TaskTemplateSchema, type Resources } from "../gen/flyteidl/core/tasks_pb";
 import { LiteralTypeSchema, type LiteralType } from "../gen/flyteidl/core/types_pb";
@@ -69,7 +76,11 @@ function k8sResources(r: Resources | undefined, errs: Errors, nodeId: string): J
       try {
         v = parseQuantity(e.value);
       } catch {
-        errs.add({ code: "WorkflowBuildError", nodeId, description: `Failed to parse resource as a valid quantity.: quantities must match the regular expression` });
+        errs.add({
+          code: "WorkflowBuildError",
+          nodeId,
+          description: `Failed to parse resource as a valid quantity.: quantities must match the regular expression`,
+        });
         continue;
       }
       const name = resourceNames[e.name];
@@ -136,8 +147,10 @@ function nodeSpecs(n: Node, tasks: Map<string, boolean>, errs: Errors): JsonObje
       const ifElse = t.value.ifElse;
       const block = (b: NonNullable<typeof ifElse>["other"][number]) => {
         if (b.thenNode) children.push(...nodeSpecs(b.thenNode, tasks, errs));
+        // biome-ignore lint/suspicious/noThenProperty: propeller's BranchNodeSpec field is named "then".
         return { condition: b.condition ? pb(BooleanExpressionSchema, b.condition) : null, then: b.thenNode?.id ?? null };
       };
+      // biome-ignore lint/suspicious/noThenProperty: propeller's BranchNodeSpec field is named "then".
       const branch: JsonObject = { if: ifElse?.case ? block(ifElse.case) : { condition: null, then: null } };
       if (ifElse?.default.case === "elseNode") {
         children.push(...nodeSpecs(ifElse.default.value, tasks, errs));
@@ -235,7 +248,9 @@ function workflowSpec(wf: CompiledWorkflow, taskRetries: Map<string, number>, er
 function collectChildren(n: Node): Node[] {
   if (n.target.case === "branchNode") {
     const ie = n.target.value.ifElse;
-    const direct = [ie?.case?.thenNode, ...(ie?.other ?? []).map((o) => o.thenNode), ie?.default.case === "elseNode" ? ie.default.value : undefined].filter((x): x is Node => !!x);
+    const direct = [ie?.case?.thenNode, ...(ie?.other ?? []).map((o) => o.thenNode), ie?.default.case === "elseNode" ? ie.default.value : undefined].filter(
+      (x): x is Node => !!x,
+    );
     return direct.flatMap((c) => [c, ...collectChildren(c)]);
   }
   if (n.target.case === "arrayNode" && n.target.value.node) return [n.target.value.node];
@@ -258,7 +273,11 @@ export function checkInputs(iface: TypedInterface | undefined, inputs: LiteralMa
     }
     const t = literalType(value);
     if (!t) {
-      errs.add({ code: "InvalidLiteralType", nodeId: "start-node", description: `Failed to validate literal type for [${name}] with err: got unknown literal type: [<nil>].` });
+      errs.add({
+        code: "InvalidLiteralType",
+        nodeId: "start-node",
+        description: `Failed to validate literal type for [${name}] with err: got unknown literal type: [<nil>].`,
+      });
       continue;
     }
     if (!v.type || !castable(t, v.type)) {

@@ -63,7 +63,15 @@ function outputVariable(g: Graph, n: Node, name: string, errs: Errors): Variable
 
 const goCaseName = (c: string) => c.charAt(0).toUpperCase() + c.slice(1);
 
-function promiseBinding(g: Graph, n: Node, param: string, b: Extract<BindingData["value"], { case: "promise" }>["value"], expected: LiteralType, checkTypes: boolean, errs: Errors): Resolved {
+function promiseBinding(
+  g: Graph,
+  n: Node,
+  param: string,
+  b: Extract<BindingData["value"], { case: "promise" }>["value"],
+  expected: LiteralType,
+  checkTypes: boolean,
+  errs: Errors,
+): Resolved {
   const up = upstreamNode(g, b.nodeId, errs.scope());
   if (up) {
     const v = parseVarName(b.var);
@@ -115,7 +123,14 @@ function resolveBinding(g: Graph, n: Node, param: string, binding: BindingData, 
       if (!r.ok) continue;
       if (match) {
         errs.add(
-          err.ambiguousUnion(n.id, param, goText(LiteralTypeSchema, expected), goText(BindingDataSchema, binding), goText(LiteralTypeSchema, match.variant), goText(LiteralTypeSchema, variant)),
+          err.ambiguousUnion(
+            n.id,
+            param,
+            goText(LiteralTypeSchema, expected),
+            goText(BindingDataSchema, binding),
+            goText(LiteralTypeSchema, match.variant),
+            goText(LiteralTypeSchema, variant),
+          ),
         );
         return failed(errs);
       }
@@ -130,7 +145,13 @@ function resolveBinding(g: Graph, n: Node, param: string, binding: BindingData, 
     case "collection":
     case "map": {
       const isCollection = value.case === "collection";
-      const want = isCollection ? (expected.type.case === "collectionType" ? expected.type.value : undefined) : expected.type.case === "mapValueType" ? expected.type.value : undefined;
+      const want = isCollection
+        ? expected.type.case === "collectionType"
+          ? expected.type.value
+          : undefined
+        : expected.type.case === "mapValueType"
+          ? expected.type.value
+          : undefined;
       if (!want) {
         const received = value.case === "collection" ? goText(BindingDataCollectionSchema, value.value) : goText(BindingDataMapSchema, value.value);
         errs.add(err.mismatchingBindings(n.id, param, goText(LiteralTypeSchema, expected), received));
@@ -146,7 +167,11 @@ function resolveBinding(g: Graph, n: Node, param: string, binding: BindingData, 
           sub = r.type;
         }
       }
-      const type = create(LiteralTypeSchema, { type: isCollection ? { case: "collectionType", value: sub ?? create(LiteralTypeSchema) } : { case: "mapValueType", value: sub ?? create(LiteralTypeSchema) } });
+      const type = create(LiteralTypeSchema, {
+        type: isCollection
+          ? { case: "collectionType", value: sub ?? create(LiteralTypeSchema) }
+          : { case: "mapValueType", value: sub ?? create(LiteralTypeSchema) },
+      });
       return { type, upstream, ok: !errs.failed };
     }
     case "promise":
@@ -173,7 +198,15 @@ function resolveBinding(g: Graph, n: Node, param: string, binding: BindingData, 
  * returns the variables the bindings provide. With `checkTypes` off (branch and approve-gate nodes,
  * whose inputs are whatever they bind) unknown names are accepted.
  */
-export function validateBindings(g: Graph, n: Node, bindings: Binding[], params: VariableMap | undefined, checkTypes: boolean, direction: EdgeDirection, errs: Errors): { resolved: VariableMap; ok: boolean } {
+export function validateBindings(
+  g: Graph,
+  n: Node,
+  bindings: Binding[],
+  params: VariableMap | undefined,
+  checkTypes: boolean,
+  direction: EdgeDirection,
+  errs: Errors,
+): { resolved: VariableMap; ok: boolean } {
   const resolved = create(VariableMapSchema);
   const provided = new Set<string>();
   for (const b of bindings) {

@@ -99,8 +99,7 @@ export const err = {
   unrecognizedValue: (nodeId: string, value: string) => e("UnrecognizedValue", nodeId, `Unrecognized value [${value}].`),
   branchNodeNotSpecified: (nodeId: string) => e("BranchNodeIdNotFound", nodeId, "BranchNode not assigned"),
   branchNodeHasNoCondition: (nodeId: string) => e("BranchNodeHasNoCondition", nodeId, "One of the branches on the node doesn't have a condition."),
-  branchNodeHasNoDefault: (nodeId: string) =>
-    e("BranchNodeHasNoDefault", nodeId, "Branch Node must have either the else case set or a default error."),
+  branchNodeHasNoDefault: (nodeId: string) => e("BranchNodeHasNoDefault", nodeId, "Branch Node must have either the else case set or a default error."),
   parameterNotBound: (nodeId: string, param: string) => e("ParameterNotBound", nodeId, `Parameter not bound [${param}].`),
   nodeReferenceNotFound: (nodeId: string, ref: string) => e("NodeReferenceNotFound", nodeId, `Referenced node [${ref}] not found.`),
   workflowReferenceNotFound: (nodeId: string, ref: string) => e("WorkflowReferenceNotFound", nodeId, `Referenced Workflow [${ref}] not found.`),

@@ -31,7 +31,12 @@ export function indexSubWorkflows(subWorkflows: WorkflowTemplate[], errs: Errors
   return ok ? index : undefined;
 }
 
-export function collectRequirements(primary: WorkflowTemplate, subWorkflows: ReadonlyMap<string, WorkflowTemplate>, followSubWorkflows: boolean, errs: Errors): Requirements {
+export function collectRequirements(
+  primary: WorkflowTemplate,
+  subWorkflows: ReadonlyMap<string, WorkflowTemplate>,
+  followSubWorkflows: boolean,
+  errs: Errors,
+): Requirements {
   const tasks = new Map<string, Identifier>();
   const launchPlans = new Map<string, Identifier>();
   const entered = new Set<string>(); // a sub-workflow that names itself must not loop forever

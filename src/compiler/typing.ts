@@ -99,17 +99,39 @@ function columnsSubset<U, D>(up: U[], down: D[], upName: (u: U) => string, downN
 }
 
 const schemaFromSchema = (up: SchemaType, down: SchemaType | undefined) =>
-  columnsSubset(up.columns, down?.columns ?? [], (c) => c.name, (c) => c.name, (u, d) => u.type === d.type);
+  columnsSubset(
+    up.columns,
+    down?.columns ?? [],
+    (c) => c.name,
+    (c) => c.name,
+    (u, d) => u.type === d.type,
+  );
 const schemaFromDataset = (up: StructuredDatasetType, down: SchemaType | undefined) =>
-  columnsSubset(up.columns, down?.columns ?? [], (c) => c.name, (c) => c.name, (u, d) => schemaColumnMatches(d.type, simpleOf(u.literalType)));
+  columnsSubset(
+    up.columns,
+    down?.columns ?? [],
+    (c) => c.name,
+    (c) => c.name,
+    (u, d) => schemaColumnMatches(d.type, simpleOf(u.literalType)),
+  );
 const datasetFromSchema = (up: SchemaType, down: StructuredDatasetType | undefined) =>
-  columnsSubset(up.columns, down?.columns ?? [], (c) => c.name, (c) => c.name, (u, d) => schemaColumnMatches(u.type, simpleOf(d.literalType)));
+  columnsSubset(
+    up.columns,
+    down?.columns ?? [],
+    (c) => c.name,
+    (c) => c.name,
+    (u, d) => schemaColumnMatches(u.type, simpleOf(d.literalType)),
+  );
 function datasetFromDataset(up: StructuredDatasetType, down: StructuredDatasetType | undefined): boolean {
   const upFormat = up.format;
   const downFormat = down?.format ?? "";
   if (upFormat !== "" && downFormat !== "" && upFormat.toLowerCase() !== downFormat.toLowerCase()) return false;
-  return columnsSubset(up.columns, down?.columns ?? [], (c) => c.name, (c) => c.name, (u, d) =>
-    u.literalType !== undefined && d.literalType !== undefined ? castsFrom(d.literalType, u.literalType) : false,
+  return columnsSubset(
+    up.columns,
+    down?.columns ?? [],
+    (c) => c.name,
+    (c) => c.name,
+    (u, d) => (u.literalType !== undefined && d.literalType !== undefined ? castsFrom(d.literalType, u.literalType) : false),
   );
 }
 
@@ -245,7 +267,9 @@ function commonType(literals: Literal[]): LiteralType {
   const types = [...distinct.values()];
   if (types.length === 0) return emptyCollection ?? simple(SimpleType.NONE);
   if (types.length === 1) return types[0];
-  types.sort((a, b) => (goText(LiteralTypeSchema, a) < goText(LiteralTypeSchema, b) ? -1 : goText(LiteralTypeSchema, a) > goText(LiteralTypeSchema, b) ? 1 : 0));
+  types.sort((a, b) =>
+    goText(LiteralTypeSchema, a) < goText(LiteralTypeSchema, b) ? -1 : goText(LiteralTypeSchema, a) > goText(LiteralTypeSchema, b) ? 1 : 0,
+  );
   // Collections of unions flatten into one collection of the union of all variants.
   let nested = false;
   const variants: LiteralType[] = [];

@@ -77,7 +77,11 @@ function validateWorkflow(c: Compilation, wf: CompiledWorkflow, errs: Errors): b
   return !errs.failed;
 }
 
-function compilation(tasks: Map<string, TaskTemplate>, launchPlans: Map<string, LaunchPlanInterface>, subWorkflows: Map<string, CompiledWorkflow>): Compilation {
+function compilation(
+  tasks: Map<string, TaskTemplate>,
+  launchPlans: Map<string, LaunchPlanInterface>,
+  subWorkflows: Map<string, CompiledWorkflow>,
+): Compilation {
   const states = new WeakMap<Node, NodeState>();
   const compiled = new Set<string>();
   const c: Compilation = {
@@ -120,7 +124,10 @@ export function compileWorkflow(
     const key = identifierKey(t.template.id);
     if (!taskIndex.has(key)) taskIndex.set(key, clone(TaskTemplateSchema, t.template));
   }
-  const subTemplates = indexSubWorkflows(subWorkflows.map((s) => clone(WorkflowTemplateSchema, s)), errs.scope());
+  const subTemplates = indexSubWorkflows(
+    subWorkflows.map((s) => clone(WorkflowTemplateSchema, s)),
+    errs.scope(),
+  );
   if (!subTemplates) throw errs.toError();
   const subIndex = new Map([...subTemplates].map(([k, t]) => [k, create(CompiledWorkflowSchema, { template: t })]));
   const lpIndex = new Map(launchPlans.map((lp) => [identifierKey(lp.id), lp]));

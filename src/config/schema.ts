@@ -25,8 +25,7 @@ const goDuration = z.string().refine((v) => parseGoDuration(v) !== undefined && 
   message: 'expected a duration such as "1h" or "30m"',
 });
 const section = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape).prefault({} as never);
-const leaf = <T extends z.ZodType>(type: T, def: z.input<T>, doc: string) =>
-  type.default(def as never).describe(doc);
+const leaf = <T extends z.ZodType>(type: T, def: z.input<T>, doc: string) => type.default(def as never).describe(doc);
 
 export const defaultDomains = ["development", "staging", "production"].map((id) => ({ id, name: id }));
 
@@ -46,12 +45,20 @@ export const configSchema = z.strictObject({
       "most open connections over all ports; more are closed at once and logged, and the open-file limit caps it too (0: only that limit)",
     ),
     timeouts: section({
-      request: leaf(goDuration, "5m", "longest time to receive a whole request, headers and body, from its first byte; HTTP/2: until the client ends its side (0s: none)"),
+      request: leaf(
+        goDuration,
+        "5m",
+        "longest time to receive a whole request, headers and body, from its first byte; HTTP/2: until the client ends its side (0s: none)",
+      ),
       idle: leaf(goDuration, "90s", "an HTTP/1.1 connection between requests, or an HTTP/2 session with no open stream, is closed after this (0s: never)"),
       ping: leaf(goDuration, "1m", "how often an HTTP/2 session is sent a PING (0s: never)"),
       pingAck: leaf(goDuration, "20s", "an HTTP/2 session whose PING is not acknowledged within this is dropped (0s: not enforced)"),
     }),
-    "kube-config": leaf(z.string(), "", "kubeconfig of the cluster executions run on, $VARs expanded (empty: in-cluster credentials when running in a pod, else KUBECONFIG)"),
+    "kube-config": leaf(
+      z.string(),
+      "",
+      "kubeconfig of the cluster executions run on, $VARs expanded (empty: in-cluster credentials when running in a pod, else KUBECONFIG)",
+    ),
     master: leaf(z.string(), "", "Kubernetes API server URL that replaces the kubeconfig's server"),
     kubeClientConfig: section({
       qps: leaf(z.number().min(0), 100, "Kubernetes API requests per second (0: 5)"),
@@ -146,9 +153,15 @@ export const configSchema = z.strictObject({
     clusterPoolAssignments: leaf(z.record(z.string(), z.strictObject({ pool: z.string() })), {}, "cluster pool per domain: {<domain>: {pool}}"),
   }),
   queues: section({
-    executionQueues: leaf(z.array(z.strictObject({ dynamic: z.string(), attributes: z.array(z.string()) })), [], "legacy execution queues: [{dynamic, attributes: [tag]}]"),
+    executionQueues: leaf(
+      z.array(z.strictObject({ dynamic: z.string(), attributes: z.array(z.string()) })),
+      [],
+      "legacy execution queues: [{dynamic, attributes: [tag]}]",
+    ),
     workflowConfigs: leaf(
-      z.array(z.strictObject({ project: z.string().default(""), domain: z.string().default(""), workflowName: z.string().default(""), tags: z.array(z.string()) })),
+      z.array(
+        z.strictObject({ project: z.string().default(""), domain: z.string().default(""), workflowName: z.string().default(""), tags: z.array(z.string()) }),
+      ),
       [],
       "queue tags by domain (an entry without a domain is the default): [{domain, tags}]",
     ),
@@ -170,7 +183,11 @@ export const configSchema = z.strictObject({
       [],
       "execution clusters: [{name, endpoint, auth: {tokenPath, certPath}, enabled, inCluster, kubeClientConfig: {qps, burst, timeout}}] (none: the in-cluster target, or no executor)",
     ),
-    labelClusterMap: leaf(z.record(z.string(), z.array(z.strictObject({ id: z.string(), weight: z.number().min(0) }))), {}, "execution cluster label → [{id, weight}] (weights between 0 and 1)"),
+    labelClusterMap: leaf(
+      z.record(z.string(), z.array(z.strictObject({ id: z.string(), weight: z.number().min(0) }))),
+      {},
+      "execution cluster label → [{id, weight}] (weights between 0 and 1)",
+    ),
     defaultExecutionLabel: leaf(z.string(), "", "label used when an execution names none"),
   }),
   registration: section({
@@ -196,11 +213,7 @@ export const configSchema = z.strictObject({
     {},
     "task type → [{project, domain}] allowed to register it (types not listed are open to all)",
   ),
-  domains: leaf(
-    z.array(z.strictObject({ id: z.string().min(1), name: z.string().min(1) })).min(1),
-    defaultDomains,
-    "the domains every project has",
-  ),
+  domains: leaf(z.array(z.strictObject({ id: z.string().min(1), name: z.string().min(1) })).min(1), defaultDomains, "the domains every project has"),
   logger: section({
     level: leaf(z.enum(["debug", "info", "warn", "error"]), "info", "log level: debug, info, warn, error"),
     accessLog: leaf(z.boolean(), true, "one structured JSON line per call"),

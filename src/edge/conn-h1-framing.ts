@@ -168,7 +168,10 @@ function bodyFraming(head: string): "chunked" | number | "unknown" {
     const name = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).trim();
     if (name === "transfer-encoding") {
-      const codings = value.toLowerCase().split(",").map((c) => c.trim());
+      const codings = value
+        .toLowerCase()
+        .split(",")
+        .map((c) => c.trim());
       chunked = codings[codings.length - 1] === "chunked";
     } else if (name === "content-length") {
       if (!/^\d+$/.test(value) || (length !== undefined && length !== Number(value))) return "unknown";

@@ -11,15 +11,7 @@ export interface CorsOptions {
 }
 
 /** What connect-web's Connect and gRPC-web transports send, plus our request id. */
-const protocolRequestHeaders = [
-  "content-type",
-  "connect-protocol-version",
-  "connect-timeout-ms",
-  "x-grpc-web",
-  "x-user-agent",
-  "grpc-timeout",
-  "x-request-id",
-];
+const protocolRequestHeaders = ["content-type", "connect-protocol-version", "connect-timeout-ms", "x-grpc-web", "x-user-agent", "grpc-timeout", "x-request-id"];
 
 /** gRPC-web carries its status in these headers when a call fails before a body (trailers-only). */
 const exposedHeaders = "grpc-status, grpc-message, grpc-status-details-bin, x-request-id";

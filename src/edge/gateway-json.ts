@@ -52,11 +52,7 @@ export function toGatewayJson<D extends DescMessage>(schema: D, msg: MessageShap
  * EOF is not an error); both proto and JSON names and enum names or numbers are accepted; unknown fields
  * are rejected unless `discardUnknown` (the default `*` marshaller). Throws an Error naming the problem.
  */
-export function fromGatewayJson<D extends DescMessage>(
-  schema: D,
-  text: string,
-  opts: { discardUnknown: boolean; registry?: Registry },
-): MessageShape<D> {
+export function fromGatewayJson<D extends DescMessage>(schema: D, text: string, opts: { discardUnknown: boolean; registry?: Registry }): MessageShape<D> {
   if (text.trim() === "") return create(schema);
   let json: JsonValue;
   try {
@@ -234,9 +230,7 @@ function enumText(e: DescEnum, n: number): string {
 
 type SpecialWriter = (w: Writer, r: ReflectMessage) => void;
 
-const wrapperTypes = ["Double", "Float", "Int64", "UInt64", "Int32", "UInt32", "Bool", "String", "Bytes"].map(
-  (t) => `google.protobuf.${t}Value`,
-);
+const wrapperTypes = ["Double", "Float", "Int64", "UInt64", "Int32", "UInt32", "Bool", "String", "Bytes"].map((t) => `google.protobuf.${t}Value`);
 
 /** Timestamp, Duration and FieldMask are plain strings; protobuf-es writes (and validates) them as Go does. */
 const writeAsToJson: SpecialWriter = (w, r) => {

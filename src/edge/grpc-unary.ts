@@ -88,7 +88,9 @@ function requestHeaders(h: http.IncomingHttpHeaders): Headers {
 
 function nodeHeaders(h: Headers): Record<string, string> {
   const out: Record<string, string> = {};
-  h.forEach((v, k) => (out[k] = v));
+  h.forEach((v, k) => {
+    out[k] = v;
+  });
   return out;
 }
 
@@ -130,7 +132,11 @@ function readEnvelope(req: Request, max: number): Promise<Uint8Array> {
       const rest = body.length - 5 - length;
       if (rest > 0) {
         const complete = rest >= 5 && rest >= 5 + body.readUInt32BE(5 + length + 1);
-        return fail(complete ? new ConnectError("protocol error: received extra input message for unary method", Code.Unimplemented) : new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument));
+        return fail(
+          complete
+            ? new ConnectError("protocol error: received extra input message for unary method", Code.Unimplemented)
+            : new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument),
+        );
       }
       resolve(body.subarray(5, 5 + length));
     });
@@ -202,7 +208,8 @@ export function grpcUnaryHandler(register: (router: ConnectRouter) => void, opts
       copyInto(result.header, ctx.responseHeader);
       copyInto(result.trailer, ctx.responseTrailer);
       const out = toBinary(m.method.output, result.message as never);
-      if (out.length > opts.writeMaxBytes) throw new ConnectError(`message size ${out.length} is larger than configured writeMaxBytes ${opts.writeMaxBytes}`, Code.ResourceExhausted);
+      if (out.length > opts.writeMaxBytes)
+        throw new ConnectError(`message size ${out.length} is larger than configured writeMaxBytes ${opts.writeMaxBytes}`, Code.ResourceExhausted);
       body = envelope(out);
     } catch (e) {
       setTrailerStatus(ctx.responseTrailer, e instanceof ConnectError ? e : new ConnectError("internal error", Code.Internal, undefined, undefined, e));
@@ -244,5 +251,7 @@ function unknownMethod(path: string, services: Set<string>, res: http2.Http2Serv
 function copyInto(from: Headers, to: Headers): void {
   if (from === to) return;
   for (const k of [...to.keys()]) to.delete(k);
-  from.forEach((v, k) => to.set(k, v));
+  from.forEach((v, k) => {
+    to.set(k, v);
+  });
 }

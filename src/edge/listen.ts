@@ -19,10 +19,7 @@ import { withShutdownSignal } from "./listen-shutdown";
 export type { EdgeTimeouts } from "./conn-timeouts";
 export { edgeTimeouts } from "./listen-config";
 
-export type RequestHandler = (
-  req: http.IncomingMessage | http2.Http2ServerRequest,
-  res: http.ServerResponse | http2.Http2ServerResponse,
-) => void;
+export type RequestHandler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => void;
 
 export interface TlsFiles {
   cert: string | Buffer;
@@ -122,8 +119,7 @@ export async function listen(opts: ListenOptions): Promise<Listeners> {
   let handedSession: http2.ServerHttp2Session | undefined;
   h2.on("session", (s: http2.ServerHttp2Session) => (handedSession = s));
 
-  const closed = (protocol: string) => (reason: string, detail?: string) =>
-    log.debug("connection closed", { protocol, reason, ...(detail && { detail }) });
+  const closed = (protocol: string) => (reason: string, detail?: string) => log.debug("connection closed", { protocol, reason, ...(detail && { detail }) });
   const dispatch: Dispatch = (sock, protocol, acceptedAt): Drainable | undefined => {
     if (protocol === "h1") {
       const conn = new H1Connection(sock, t, acceptedAt, closed("HTTP/1.1"));

@@ -30,21 +30,17 @@ export class Metrics {
   }
 
   render(): string {
-    const out: string[] = [
-      "# HELP flyteadmin_rpc_calls_total Finished calls by method and gRPC status code.",
-      "# TYPE flyteadmin_rpc_calls_total counter",
-    ];
+    const out: string[] = ["# HELP flyteadmin_rpc_calls_total Finished calls by method and gRPC status code.", "# TYPE flyteadmin_rpc_calls_total counter"];
     for (const [key, n] of this.calls) {
       const [method, code] = key.split("\u0000");
       out.push(`flyteadmin_rpc_calls_total{method="${esc(method)}",code="${esc(code)}"} ${n}`);
     }
-    out.push(
-      "# HELP flyteadmin_rpc_duration_seconds Call latency by method.",
-      "# TYPE flyteadmin_rpc_duration_seconds histogram",
-    );
+    out.push("# HELP flyteadmin_rpc_duration_seconds Call latency by method.", "# TYPE flyteadmin_rpc_duration_seconds histogram");
     for (const [method, h] of this.latency) {
       const m = esc(method);
-      buckets.forEach((b, i) => out.push(`flyteadmin_rpc_duration_seconds_bucket{method="${m}",le="${b}"} ${h.counts[i]}`));
+      buckets.forEach((b, i) => {
+        out.push(`flyteadmin_rpc_duration_seconds_bucket{method="${m}",le="${b}"} ${h.counts[i]}`);
+      });
       out.push(`flyteadmin_rpc_duration_seconds_bucket{method="${m}",le="+Inf"} ${h.count}`);
       out.push(`flyteadmin_rpc_duration_seconds_sum{method="${m}"} ${h.sum}`);
       out.push(`flyteadmin_rpc_duration_seconds_count{method="${m}"} ${h.count}`);

@@ -110,7 +110,10 @@ function pathParamType(input: DescMessage, fieldPath: string): Schema {
 
 /** Query-string forms of the well-known types the gateway parses from text (rest.ts parseMessageText). */
 const wktQuery: Record<string, Schema> = Object.fromEntries(
-  Object.entries(wktSchemas).filter(([name]) => !["google.protobuf.Struct", "google.protobuf.Value", "google.protobuf.ListValue", "google.protobuf.Any", "google.protobuf.Empty"].includes(name)),
+  Object.entries(wktSchemas).filter(
+    ([name]) =>
+      !["google.protobuf.Struct", "google.protobuf.Value", "google.protobuf.ListValue", "google.protobuf.Any", "google.protobuf.Empty"].includes(name),
+  ),
 );
 
 /**

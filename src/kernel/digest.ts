@@ -22,7 +22,11 @@ export function messageJson<D extends DescMessage>(schema: D, msg: MessageShape<
 }
 
 export function digestOf<D extends DescMessage>(schema: D, msg: MessageShape<D>): Uint8Array {
-  return new Uint8Array(createHash("sha256").update(canonicalJson(messageJson(schema, msg))).digest());
+  return new Uint8Array(
+    createHash("sha256")
+      .update(canonicalJson(messageJson(schema, msg)))
+      .digest(),
+  );
 }
 
 const escapePointer = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");

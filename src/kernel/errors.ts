@@ -30,14 +30,14 @@ export function cutBytes(text: string, maxBytes: number): string {
     if (used > budget) break;
     out += ch;
   }
-  return out + "…";
+  return `${out}…`;
 }
 
 /** A caller's value as it may appear in a message: cut to `maxEchoChars` characters with "…". */
 export function echo(value: string): string {
   // Two UTF-16 units a character at most, so the slice keeps every character the cut can reach.
   const chars = [...value.slice(0, 2 * maxEchoChars + 2)];
-  return chars.length > maxEchoChars ? chars.slice(0, maxEchoChars).join("") + "…" : value;
+  return chars.length > maxEchoChars ? `${chars.slice(0, maxEchoChars).join("")}…` : value;
 }
 
 /**
@@ -79,13 +79,10 @@ export function detail<D extends DescMessage>(desc: D, init: Parameters<typeof c
   return { desc, value: create(desc, init) };
 }
 
-export const invalidArgument = (message: string, ...details: ErrorDetail[]) =>
-  new AdminError(ErrorCode.InvalidArgument, message, details);
+export const invalidArgument = (message: string, ...details: ErrorDetail[]) => new AdminError(ErrorCode.InvalidArgument, message, details);
 export const notFound = (message: string) => new AdminError(ErrorCode.NotFound, message);
-export const alreadyExists = (message: string, ...details: ErrorDetail[]) =>
-  new AdminError(ErrorCode.AlreadyExists, message, details);
-export const failedPrecondition = (message: string, ...details: ErrorDetail[]) =>
-  new AdminError(ErrorCode.FailedPrecondition, message, details);
+export const alreadyExists = (message: string, ...details: ErrorDetail[]) => new AdminError(ErrorCode.AlreadyExists, message, details);
+export const failedPrecondition = (message: string, ...details: ErrorDetail[]) => new AdminError(ErrorCode.FailedPrecondition, message, details);
 export const aborted = (message: string) => new AdminError(ErrorCode.Aborted, message);
 export const resourceExhausted = (message: string) => new AdminError(ErrorCode.ResourceExhausted, message);
 export const internal = (message: string) => new AdminError(ErrorCode.Internal, message);

@@ -11,7 +11,7 @@ export function goText<D extends DescMessage>(schema: D, msg: MessageShape<D> | 
     const line = raw.trim();
     if (line === "") continue;
     // "name: value" → "name:value"; the first ": " always follows the field name.
-    const folded = line.replace(/^([\w.\[\]/]+): /, "$1:");
+    const folded = line.replace(/^([\w.[\]/]+): /, "$1:");
     if (out !== "" && !out.endsWith("{") && folded !== "}") out += " ";
     out += folded;
   }

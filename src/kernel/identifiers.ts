@@ -36,9 +36,7 @@ export function validateIdentifier(id: Identifier | undefined, expected: Resourc
   if (!id) throw missingArgument("id");
   if (id.resourceType !== expected) {
     const name = (t: ResourceType) => (ResourceType[t] ?? String(t)).toLowerCase();
-    throw invalidArgument(
-      `unexpected resource type ${name(id.resourceType)} for identifier [${identifierText(id)}], expected ${name(expected)} instead`,
-    );
+    throw invalidArgument(`unexpected resource type ${name(id.resourceType)} for identifier [${identifierText(id)}], expected ${name(expected)} instead`);
   }
   validateIdentifierFields(id);
 }

@@ -50,8 +50,7 @@ function isDns1123Subdomain(value: string): string[] {
   return errs;
 }
 
-const qualifiedNameErrMsg =
-  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+const qualifiedNameErrMsg = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 
 export function isQualifiedName(value: string): string[] {
   const parts = value.split("/");

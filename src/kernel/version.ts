@@ -11,6 +11,4 @@ export interface VersionInfo {
 }
 
 export const versionInfo: VersionInfo =
-  typeof FLYTEADMIN_BUILD !== "undefined" && FLYTEADMIN_BUILD
-    ? FLYTEADMIN_BUILD
-    : { version: "dev", build: "unknown", buildTime: startedAt };
+  typeof FLYTEADMIN_BUILD !== "undefined" && FLYTEADMIN_BUILD ? FLYTEADMIN_BUILD : { version: "dev", build: "unknown", buildTime: startedAt };

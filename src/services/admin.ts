@@ -3,12 +3,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { AdminService } from "../gen/flyteidl/service/admin_pb";
-import {
-  GetDomainsResponseSchema,
-  ProjectRegisterResponseSchema,
-  ProjectUpdateResponseSchema,
-  ProjectsSchema,
-} from "../gen/flyteidl/admin/project_pb";
+import { GetDomainsResponseSchema, ProjectRegisterResponseSchema, ProjectUpdateResponseSchema, ProjectsSchema } from "../gen/flyteidl/admin/project_pb";
 import { GetVersionResponseSchema, VersionSchema } from "../gen/flyteidl/admin/version_pb";
 import type { ProjectManager } from "../domain/projects/manager";
 import type { TaskManager } from "../domain/tasks/manager";

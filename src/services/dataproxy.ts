@@ -1,6 +1,6 @@
 // flyteidl.service.DataProxyService: signed upload and download locations, deck links and flyte:// data.
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import { DataProxyService } from "../gen/flyteidl/service/dataproxy_pb";
+import type { DataProxyService } from "../gen/flyteidl/service/dataproxy_pb";
 import type { DataProxyManager } from "../domain/dataproxy/manager";
 import type { ArtifactReader } from "../domain/dataproxy/artifacts";
 

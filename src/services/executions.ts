@@ -18,7 +18,12 @@ import type { NodeExecutionManager } from "../domain/nodeexecutions/manager";
 import type { TaskExecutionManager } from "../domain/taskexecutions/manager";
 import type { MetricsManager } from "../domain/metrics/manager";
 
-export function executionRpcs(executions: ExecutionManager, nodes: NodeExecutionManager, tasks: TaskExecutionManager, metrics: MetricsManager): Partial<ServiceImpl<typeof AdminService>> {
+export function executionRpcs(
+  executions: ExecutionManager,
+  nodes: NodeExecutionManager,
+  tasks: TaskExecutionManager,
+  metrics: MetricsManager,
+): Partial<ServiceImpl<typeof AdminService>> {
   return {
     getExecutionMetrics: (req) => metrics.getExecutionMetrics(req),
     async createNodeEvent(req) {

@@ -32,10 +32,8 @@ const shuttingDown = () => new ConnectError("server is shutting down", Code.Unav
 export function healthService(probe: HealthProbe, opts: HealthOptions = {}): ServiceImpl<typeof Health> {
   const known = new Set(["", "flyteadmin", Health.typeName, ...(opts.services ?? [])]);
   const interval = opts.watchIntervalMs ?? 5000;
-  const overall = async (stop: AbortSignal | undefined) =>
-    !stop?.aborted && (await safeProbe(probe)) && !stop?.aborted ? Status.SERVING : Status.NOT_SERVING;
-  const statusOf = async (service: string, stop: AbortSignal | undefined) =>
-    known.has(service) ? overall(stop) : Status.SERVICE_UNKNOWN;
+  const overall = async (stop: AbortSignal | undefined) => (!stop?.aborted && (await safeProbe(probe)) && !stop?.aborted ? Status.SERVING : Status.NOT_SERVING);
+  const statusOf = async (service: string, stop: AbortSignal | undefined) => (known.has(service) ? overall(stop) : Status.SERVICE_UNKNOWN);
   return {
     async check(req) {
       // The spec wants NOT_FOUND (not SERVICE_UNKNOWN) from Check for services the server does not know.

@@ -30,7 +30,8 @@ async function bundle(): Promise<string> {
 beforeAll(async () => {
   env = await startClientEnv();
   const script = await bundle();
-  const html = '<!doctype html><html><head><meta charset="utf-8"><title>flyteadmin browser test</title><script type="module" src="/page.js"></script></head><body></body></html>';
+  const html =
+    '<!doctype html><html><head><meta charset="utf-8"><title>flyteadmin browser test</title><script type="module" src="/page.js"></script></head><body></body></html>';
   // Another port is another origin: every call from the page to the server is cross-origin. (node:http,
   // not Bun.serve: the in-process server's Hono adapter swaps the global Response Bun.serve needs.)
   site = createServer((req, res) => {
@@ -73,10 +74,7 @@ afterAll(async () => {
 describe("a browser on another origin, connect-web", () => {
   test("GetVersion, RegisterProject, ListProjects, response headers and an error over Connect (JSON, binary) and gRPC-web", async () => {
     expect(new URL(page.url()).origin).not.toBe(new URL(env.ts.httpUrl).origin);
-    const results = await page.evaluate(
-      (url) => (globalThis as unknown as { flyteCalls(u: string): Promise<CallResult[]> }).flyteCalls(url),
-      env.ts.httpUrl,
-    );
+    const results = await page.evaluate((url) => (globalThis as unknown as { flyteCalls(u: string): Promise<CallResult[]> }).flyteCalls(url), env.ts.httpUrl);
     const got = Object.fromEntries(results.map((r) => [`${r.transport} ${r.call}`, r.error ? `${r.error.code}: ${r.error.message}` : r.value]));
     const want: Record<string, unknown> = {};
     for (const kind of ["connect json", "connect binary", "grpc-web"]) {

@@ -25,12 +25,16 @@ beforeAll(async () => {
   env = await startClientEnv();
   propeller = new FakePropeller(env.ts, env.kube, projectTasks);
   ok(
-    await env.run([env.tools.pyflyte, "--config", env.config, "register", "--project", project, "--domain", domain, "--version", "v1", "app"], { timeoutMs: 180_000 }),
+    await env.run([env.tools.pyflyte, "--config", env.config, "register", "--project", project, "--domain", domain, "--version", "v1", "app"], {
+      timeoutMs: 180_000,
+    }),
     "pyflyte register v1",
   );
   // A second version of everything, so --latest and --version have something to choose between.
   ok(
-    await env.run([env.tools.pyflyte, "--config", env.config, "register", "--project", project, "--domain", domain, "--version", "v2", "app"], { timeoutMs: 180_000 }),
+    await env.run([env.tools.pyflyte, "--config", env.config, "register", "--project", project, "--domain", domain, "--version", "v2", "app"], {
+      timeoutMs: 180_000,
+    }),
     "pyflyte register v2",
   );
 });
@@ -50,6 +54,7 @@ const file = (name: string, text?: string): string => {
 };
 const admin = () => env.ts.admin();
 // flytectl colours table headers even without a terminal.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the colour codes stripped here.
 const stripAnsi = (s: string): string => s.replace(/\u001b\[[0-9;]*m/g, "");
 
 describe("flytectl config", () => {
@@ -57,7 +62,10 @@ describe("flytectl config", () => {
     const grpcPort = new URL(env.ts.grpcUrl).port;
     // Without --config: init writes $HOME/.flyte/config.yaml; --force overwrites the harness's copy.
     const r = ok(
-      await env.run([env.tools.flytectl, "config", "init", "--host", `127.0.0.1:${grpcPort}`, "--insecure", "--force"], { timeoutMs: 30_000, env: { FLYTECTL_CONFIG: "" } }),
+      await env.run([env.tools.flytectl, "config", "init", "--host", `127.0.0.1:${grpcPort}`, "--insecure", "--force"], {
+        timeoutMs: 30_000,
+        env: { FLYTECTL_CONFIG: "" },
+      }),
       "flytectl config init",
     );
     const written = join(env.home, ".flyte", "config.yaml");
@@ -66,7 +74,10 @@ describe("flytectl config", () => {
     expect(text).toMatch(/insecure: true/);
     expect(r.output).toContain(written);
     // The written config reaches our server.
-    const p = ok(await env.run([env.tools.flytectl, "--config", written, "get", "project", project, "-o", "json"], { timeoutMs: 30_000 }), "get project with init config");
+    const p = ok(
+      await env.run([env.tools.flytectl, "--config", written, "get", "project", project, "-o", "json"], { timeoutMs: 30_000 }),
+      "get project with init config",
+    );
     expect(JSON.parse(p.stdout).id).toBe(project);
   });
 });
@@ -193,7 +204,9 @@ let taskExec = "";
 
 describe("flytectl executions", () => {
   test("create execution --execFile for a launch plan", async () => {
-    const spec = readFileSync(file("chain.exec.yaml"), "utf8").replace(/(\n\s+a:) .*/, "$1 5").replace(/name: flyte/, "name: ctl");
+    const spec = readFileSync(file("chain.exec.yaml"), "utf8")
+      .replace(/(\n\s+a:) .*/, "$1 5")
+      .replace(/name: flyte/, "name: ctl");
     const f = file("chain.run.yaml", spec);
     const r = await run(["create", "execution", ...pd, "--execFile", f]);
     const m = r.stdout.match(/execution identifier project:"flytesnacks"\s+domain:"development"\s+name:"([a-z0-9]+)"/);
@@ -210,7 +223,9 @@ describe("flytectl executions", () => {
   });
 
   test("create execution --execFile for a task, with a name", async () => {
-    const spec = readFileSync(file("add.exec.yaml"), "utf8").replace(/(\n\s+a:) .*/, "$1 40").replace(/(\n\s+b:) .*/, "$1 3");
+    const spec = readFileSync(file("add.exec.yaml"), "utf8")
+      .replace(/(\n\s+a:) .*/, "$1 40")
+      .replace(/(\n\s+b:) .*/, "$1 3");
     const f = file("add.run.yaml", spec);
     const r = await run(["create", "execution", ...pd, "--execFile", f, "ctl-task-1"]);
     expect(r.stdout).toContain('name:"ctl-task-1"');
@@ -224,7 +239,9 @@ describe("flytectl executions", () => {
     // A taken name: flytectl prints the server's AlreadyExists as it comes.
     const dup = await flytectl(["create", "execution", ...pd, "--execFile", f, "ctl-task-1"]);
     expect(dup.code).not.toBe(0);
-    expect(dup.output).toContain('code = AlreadyExists desc = value with matching already exists (duplicate key value violates unique constraint "executions_pkey")');
+    expect(dup.output).toContain(
+      'code = AlreadyExists desc = value with matching already exists (duplicate key value violates unique constraint "executions_pkey")',
+    );
   });
 
   test("create execution refuses a missing required input and an unknown version", async () => {
@@ -233,7 +250,9 @@ describe("flytectl executions", () => {
     expect(missing.code).not.toBe(0);
     expect(missing.output).toContain("code = InvalidArgument desc = expected_inputs a missing");
     const version = await flytectl(["create", "execution", ...pd, "--execFile", file("chain.nover.yaml", spec.replace("version: v1", "version: nope"))]);
-    expect(version.output).toContain('code = NotFound desc = missing entity of type LAUNCH_PLAN with identifier project:"flytesnacks" domain:"development" name:"app.flows.chain" version:"nope"');
+    expect(version.output).toContain(
+      'code = NotFound desc = missing entity of type LAUNCH_PLAN with identifier project:"flytesnacks" domain:"development" name:"app.flows.chain" version:"nope"',
+    );
   });
 
   test("get execution: plain, json, --details, --nodeID", async () => {
@@ -326,7 +345,8 @@ describe("flytectl relaunch, recover, archive", () => {
     const r = await run(["update", "execution", ...pd, "ctl-recover", "--archive", "--force"]);
     expect(r.stdout).toContain("updated execution ctl-recover successfully to state EXECUTION_ARCHIVED");
     expect((await admin().getExecution({ id: { ...scope, name: "ctl-recover" } })).closure?.stateChangeDetails?.state).toBe(ExecutionState.EXECUTION_ARCHIVED);
-    const names = async () => (JSON.parse((await run(["get", "execution", ...pd, "-o", "json"])).stdout) as Array<{ id: { name: string } }>).map((e) => e.id.name);
+    const names = async () =>
+      (JSON.parse((await run(["get", "execution", ...pd, "-o", "json"])).stdout) as Array<{ id: { name: string } }>).map((e) => e.id.name);
     expect(await names()).not.toContain("ctl-recover");
     await run(["update", "execution", ...pd, "ctl-recover", "--activate", "--force"]);
     expect(await names()).toContain("ctl-recover");
@@ -397,7 +417,9 @@ describe("flytectl matchable attributes", () => {
 
     const del = await run(["delete", "task-resource-attribute", "--attrFile", f]);
     expect(del.stdout).toContain(`Deleted matchable resources from ${project} project and domain ${domain}`);
-    const gone = await admin().getProjectDomainAttributes({ ...scope, resourceType: MatchableResource.TASK_RESOURCE }).catch((e: Error) => e);
+    const gone = await admin()
+      .getProjectDomainAttributes({ ...scope, resourceType: MatchableResource.TASK_RESOURCE })
+      .catch((e: Error) => e);
     expect(gone).toBeInstanceOf(Error);
     const r = await flytectl(["get", "task-resource-attribute", ...pd]);
     expect(r.code).not.toBe(0);
@@ -419,11 +441,21 @@ describe("flytectl matchable attributes", () => {
     const kinds: Array<[string, string, Record<string, unknown>]> = [
       ["cluster-resource-attribute", "attributes:\n  foo: bar\n", { attributes: { foo: "bar" } }],
       ["execution-cluster-label", "value: blue\n", { value: "blue" }],
-      ["plugin-override", "overrides:\n  - task_type: python_task\n    plugin_id:\n      - p1\n    missing_plugin_behavior: 1\n", { overrides: [{ task_type: "python_task", plugin_id: ["p1"], missing_plugin_behavior: 1 }] }],
+      [
+        "plugin-override",
+        "overrides:\n  - task_type: python_task\n    plugin_id:\n      - p1\n    missing_plugin_behavior: 1\n",
+        { overrides: [{ task_type: "python_task", plugin_id: ["p1"], missing_plugin_behavior: 1 }] },
+      ],
       [
         "workflow-execution-config",
         "max_parallelism: 5\nraw_output_data_config:\n  output_location_prefix: s3://bucket/raw\ninterruptible:\n  value: true\noverwrite_cache: true\nenvs:\n  values:\n    - key: K\n      value: V\n",
-        { max_parallelism: 5, raw_output_data_config: { output_location_prefix: "s3://bucket/raw" }, interruptible: { value: true }, overwrite_cache: true, envs: { values: [{ key: "K", value: "V" }] } },
+        {
+          max_parallelism: 5,
+          raw_output_data_config: { output_location_prefix: "s3://bucket/raw" },
+          interruptible: { value: true },
+          overwrite_cache: true,
+          envs: { values: [{ key: "K", value: "V" }] },
+        },
       ],
     ];
     for (const [kind, body, want] of kinds) {
@@ -460,7 +492,10 @@ describe("flytectl version", () => {
   test("prints the server's version", async () => {
     // It also asks api.github.com for the latest release, which fails here without failing the command.
     const r = ok(await flytectl(["version"]), "flytectl version");
-    const printed = r.stdout.trim().split(/(?<=\})(?=\{)/).map((j) => JSON.parse(j) as Record<string, string>);
+    const printed = r.stdout
+      .trim()
+      .split(/(?<=\})(?=\{)/)
+      .map((j) => JSON.parse(j) as Record<string, string>);
     expect(printed.map((v) => v.App)).toEqual(["flytectl", "controlPlane"]);
     const server = printed[1];
     expect(server).toEqual({ App: "controlPlane", Build: versionInfo.build, Version: versionInfo.version, BuildTime: versionInfo.buildTime });

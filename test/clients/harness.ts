@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startFakeKube, type FakeKube } from "../helpers/fake-k8s";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { ensureTools, repoRoot, tools } from "./tools";
+import { ensureTools, repoRoot, type tools } from "./tools";
 
 export const project = "flytesnacks";
 export const domain = "development";

@@ -18,8 +18,10 @@ import type { TestServer } from "../helpers/server";
 export type TaskImpl = (inputs: Record<string, Literal>) => Record<string, Literal>;
 
 export const lit = {
-  int: (n: number | bigint): Literal => create(LiteralSchema, { value: { case: "scalar", value: { value: { case: "primitive", value: { value: { case: "integer", value: BigInt(n) } } } } } }),
-  str: (s: string): Literal => create(LiteralSchema, { value: { case: "scalar", value: { value: { case: "primitive", value: { value: { case: "stringValue", value: s } } } } } }),
+  int: (n: number | bigint): Literal =>
+    create(LiteralSchema, { value: { case: "scalar", value: { value: { case: "primitive", value: { value: { case: "integer", value: BigInt(n) } } } } } }),
+  str: (s: string): Literal =>
+    create(LiteralSchema, { value: { case: "scalar", value: { value: { case: "primitive", value: { value: { case: "stringValue", value: s } } } } } }),
   asInt(l: Literal | undefined): bigint {
     const p = l?.value.case === "scalar" && l.value.value.value.case === "primitive" ? l.value.value.value.value.value : undefined;
     if (p?.case !== "integer") throw new Error(`player: expected an integer literal, got ${JSON.stringify(l?.value.case)}`);
@@ -94,7 +96,13 @@ export class FakePropeller {
     const at = () => timestampFromDate(new Date((this.clock += 1000)));
     const wfEvent = (phase: WorkflowExecution_Phase, outputUri?: string) =>
       admin.createWorkflowEvent({
-        event: { executionId: execId, phase, occurredAt: at(), producerId: "propeller", ...(outputUri ? { outputResult: { case: "outputUri", value: outputUri } } : {}) },
+        event: {
+          executionId: execId,
+          phase,
+          occurredAt: at(),
+          producerId: "propeller",
+          ...(outputUri ? { outputResult: { case: "outputUri", value: outputUri } } : {}),
+        },
       });
     const nodeEvent = (nodeId: string, phase: NodeExecution_Phase, io: { inputUri?: string; outputUri?: string } = {}) =>
       admin.createNodeEvent({
@@ -127,10 +135,14 @@ export class FakePropeller {
       const taskId: Identifier = fromJson(IdentifierSchema, template.id);
       const impl = this.impls[taskId.name];
       if (!impl) throw new Error(`player: no stand-in for task ${taskId.name}`);
-      const nodeInputs = create(LiteralMapSchema, { literals: Object.fromEntries((node.inputBindings ?? []).map((b) => {
-        const binding = fromJson(BindingSchema, b);
-        return [binding.var, this.resolve(binding.binding, outputs)];
-      })) });
+      const nodeInputs = create(LiteralMapSchema, {
+        literals: Object.fromEntries(
+          (node.inputBindings ?? []).map((b) => {
+            const binding = fromJson(BindingSchema, b);
+            return [binding.var, this.resolve(binding.binding, outputs)];
+          }),
+        ),
+      });
       const inputUri = write(join(dataDir, node.id, "data", "inputs.pb"), nodeInputs);
       const nodeOutputs = create(LiteralMapSchema, { literals: impl(nodeInputs.literals) });
       const outputUri = write(join(dataDir, node.id, "data", "0", "outputs.pb"), nodeOutputs);
@@ -162,10 +174,14 @@ export class FakePropeller {
       outputs.set(node.id, nodeOutputs);
     }
 
-    const final = create(LiteralMapSchema, { literals: Object.fromEntries((wf.spec.outputBindings ?? []).map((b) => {
-      const binding = fromJson(BindingSchema, b);
-      return [binding.var, this.resolve(binding.binding, outputs)];
-    })) });
+    const final = create(LiteralMapSchema, {
+      literals: Object.fromEntries(
+        (wf.spec.outputBindings ?? []).map((b) => {
+          const binding = fromJson(BindingSchema, b);
+          return [binding.var, this.resolve(binding.binding, outputs)];
+        }),
+      ),
+    });
     const endUri = write(join(dataDir, "end-node", "data", "0", "outputs.pb"), final);
     await nodeEvent("end-node", NodeExecution_Phase.SUCCEEDED, { inputUri: endUri, outputUri: endUri });
     await wfEvent(WorkflowExecution_Phase.SUCCEEDED, endUri);
@@ -181,7 +197,12 @@ export class FakePropeller {
     }
     const wf = await this.resource(name);
     await this.ts.admin().createWorkflowEvent({
-      event: { executionId: wf.executionId, phase: WorkflowExecution_Phase.ABORTED, occurredAt: timestampFromDate(new Date((this.clock += 1000))), producerId: "propeller" },
+      event: {
+        executionId: wf.executionId,
+        phase: WorkflowExecution_Phase.ABORTED,
+        occurredAt: timestampFromDate(new Date((this.clock += 1000))),
+        producerId: "propeller",
+      },
     });
   }
 

@@ -52,10 +52,25 @@ describe("pyflyte register", () => {
     const names = async (rt: ResourceType) =>
       (await admin.listNamedEntities({ resourceType: rt, ...scope, limit: 100 })).entities.map((e) => e.id?.name).sort();
     const tasks = await names(ResourceType.TASK);
-    expect(tasks.filter((t) => !t?.includes("map_square"))).toEqual(["app.flows.add", "app.flows.fan", "app.flows.greet", "app.flows.norm", "app.flows.size_of", "app.flows.square", "app.flows.total"]);
+    expect(tasks.filter((t) => !t?.includes("map_square"))).toEqual([
+      "app.flows.add",
+      "app.flows.fan",
+      "app.flows.greet",
+      "app.flows.norm",
+      "app.flows.size_of",
+      "app.flows.square",
+      "app.flows.total",
+    ]);
     expect(tasks.filter((t) => t?.includes("map_square")).length).toBe(1);
     expect(await names(ResourceType.WORKFLOW)).toEqual(["app.flows.chain", "app.flows.inner", "app.flows.main", "app.flows.scheduled"]);
-    expect(await names(ResourceType.LAUNCH_PLAN)).toEqual(["app.flows.chain", "app.flows.inner", "app.flows.main", "app.flows.scheduled", "main_fixed", "scheduled_cron"]);
+    expect(await names(ResourceType.LAUNCH_PLAN)).toEqual([
+      "app.flows.chain",
+      "app.flows.inner",
+      "app.flows.main",
+      "app.flows.scheduled",
+      "main_fixed",
+      "scheduled_cron",
+    ]);
 
     const lp = (name: string) => admin.getLaunchPlan({ id: { resourceType: ResourceType.LAUNCH_PLAN, ...scope, name, version: "v1" } });
     const cron = await lp("scheduled_cron");
@@ -73,7 +88,10 @@ describe("pyflyte register", () => {
   });
 
   test("registering the same version again succeeds", async () => {
-    const r = ok(await pyflyte(["register", "--project", project, "--domain", domain, "--version", "v1", "--activate-launchplans", "app"]), "second pyflyte register");
+    const r = ok(
+      await pyflyte(["register", "--project", project, "--domain", domain, "--version", "v1", "--activate-launchplans", "app"]),
+      "second pyflyte register",
+    );
     expect(r.output).toContain("Successfully registered 18 entities");
   });
 
@@ -104,7 +122,10 @@ describe("pyflyte run --remote", () => {
   });
 
   test("a single task, with --name and without", async () => {
-    const named = ok(await pyflyte(["run", "--remote", "--project", project, "--domain", domain, "--name", "pyflyte-task-1", "app/flows.py", "add", "--a", "40"]), "pyflyte run task --name");
+    const named = ok(
+      await pyflyte(["run", "--remote", "--project", project, "--domain", domain, "--name", "pyflyte-task-1", "app/flows.py", "add", "--a", "40"]),
+      "pyflyte run task --name",
+    );
     expect(named.output).toContain("executions/pyflyte-task-1");
     const e = await env.ts.admin().getExecution({ id: { ...scope, name: "pyflyte-task-1" } });
     expect(e.spec?.launchPlan?.resourceType).toBe(ResourceType.TASK);
@@ -125,7 +146,10 @@ describe("pyflyte run --remote", () => {
   test("a local FlyteFile input is uploaded through the data proxy; a dataclass and a list arrive typed", async () => {
     const local = join(env.ts.dir, "in.txt");
     writeFileSync(local, "hello file");
-    ok(await pyflyte(["run", "--remote", "--project", project, "--domain", domain, "--name", "file-run-1", "app/flows.py", "size_of", "--f", local]), "pyflyte run with a file");
+    ok(
+      await pyflyte(["run", "--remote", "--project", project, "--domain", domain, "--name", "file-run-1", "app/flows.py", "size_of", "--f", local]),
+      "pyflyte run with a file",
+    );
     const admin = env.ts.admin();
     const data = await admin.getExecutionData({ id: { ...scope, name: "file-run-1" } });
     const f = data.fullInputs?.literals.f?.value;
@@ -134,7 +158,24 @@ describe("pyflyte run --remote", () => {
     expect(readFileSync(new URL(uri).pathname, "utf8")).toBe("hello file");
 
     ok(
-      await pyflyte(["run", "--remote", "--project", project, "--domain", domain, "--name", "dc-run-1", "app/flows.py", "main", "--a", "2", "--xs", "[4, 5]", "--p", '{"x": 1, "y": 2}']),
+      await pyflyte([
+        "run",
+        "--remote",
+        "--project",
+        project,
+        "--domain",
+        domain,
+        "--name",
+        "dc-run-1",
+        "app/flows.py",
+        "main",
+        "--a",
+        "2",
+        "--xs",
+        "[4, 5]",
+        "--p",
+        '{"x": 1, "y": 2}',
+      ]),
       "pyflyte run with a dataclass",
     );
     const main = await admin.getExecutionData({ id: { ...scope, name: "dc-run-1" } });
@@ -151,7 +192,10 @@ describe("pyflyte run --remote", () => {
 
   test("a second run under a name already taken gets the existing execution, as flytekit does on AlreadyExists", async () => {
     const before = env.kube.requests.length;
-    const r = ok(await pyflyte(["run", "--remote", "--project", project, "--domain", domain, "--name", "pyflyte-task-1", "app/flows.py", "add", "--a", "1"]), "pyflyte run, name taken");
+    const r = ok(
+      await pyflyte(["run", "--remote", "--project", project, "--domain", domain, "--name", "pyflyte-task-1", "app/flows.py", "add", "--a", "1"]),
+      "pyflyte run, name taken",
+    );
     expect(r.output).toContain("executions/pyflyte-task-1");
     expect(env.kube.requests.slice(before).filter((q) => q.method === "POST").length).toBe(0);
     const data = await env.ts.admin().getExecutionData({ id: { ...scope, name: "pyflyte-task-1" } });
@@ -214,7 +258,21 @@ describe("pyflyte package + flytectl register files", () => {
     ok(await pyflyte(["--pkgs", "app", "package", "--image", "cr.flyte.org/flyteorg/flytekit:py3.11-1.16.31", "--fast", "--output", out]), "pyflyte package");
     expect(existsSync(out)).toBe(true);
     const r = ok(
-      await env.run([env.tools.flytectl, "--config", env.config, "register", "files", out, "--project", project, "--domain", domain, "--version", "pkg-v1", "--archive"]),
+      await env.run([
+        env.tools.flytectl,
+        "--config",
+        env.config,
+        "register",
+        "files",
+        out,
+        "--project",
+        project,
+        "--domain",
+        domain,
+        "--version",
+        "pkg-v1",
+        "--archive",
+      ]),
       "flytectl register files",
     );
     expect(r.output).toContain("app.flows.chain");
@@ -226,7 +284,16 @@ describe("pyflyte package + flytectl register files", () => {
     expect(archive.startsWith("file://")).toBe(true);
     expect(existsSync(new URL(archive).pathname)).toBe(true);
     const wf = await admin.getWorkflow({ id: { resourceType: ResourceType.WORKFLOW, ...scope, name: "app.flows.main", version: "pkg-v1" } });
-    expect(wf.closure?.compiledWorkflow?.primary?.template?.nodes.map((n) => n.id).sort()).toEqual(["end-node", "n0", "n1", "n2", "n3", "n4", "n5", "start-node"]);
+    expect(wf.closure?.compiledWorkflow?.primary?.template?.nodes.map((n) => n.id).sort()).toEqual([
+      "end-node",
+      "n0",
+      "n1",
+      "n2",
+      "n3",
+      "n4",
+      "n5",
+      "start-node",
+    ]);
   });
 });
 

@@ -19,7 +19,9 @@ beforeAll(async () => {
   propeller = new FakePropeller(env.ts, env.kube, projectTasks);
   for (const version of ["v1", "v2"]) {
     ok(
-      await env.run([env.tools.pyflyte, "--config", env.config, "register", "--project", project, "--domain", domain, "--version", version, "app"], { timeoutMs: 180_000 }),
+      await env.run([env.tools.pyflyte, "--config", env.config, "register", "--project", project, "--domain", domain, "--version", version, "app"], {
+        timeoutMs: 180_000,
+      }),
       `pyflyte register ${version}`,
     );
   }
@@ -40,7 +42,11 @@ const SUCCEEDED = Phase.SUCCEEDED;
 
 describe("FlyteRemote", () => {
   test("fetch_task, fetch_workflow and fetch_launch_plan: the latest version and a named one", async () => {
-    const latest = await check<{ task: { version: string; inputs: string[]; type: string }; workflow: { version: string; nodes: string[]; outputs: string[] }; launch_plan: { version: string; workflow: string; defaults: string[] } }>("fetch", "latest");
+    const latest = await check<{
+      task: { version: string; inputs: string[]; type: string };
+      workflow: { version: string; nodes: string[]; outputs: string[] };
+      launch_plan: { version: string; workflow: string; defaults: string[] };
+    }>("fetch", "latest");
     expect(latest.task).toEqual({ version: "v2", inputs: ["a", "b"], type: "python-task" });
     expect(latest.workflow).toEqual({ version: "v2", nodes: ["n0", "n1", "n2"], outputs: ["o0", "o1"] });
     expect(latest.launch_plan).toEqual({ version: "v2", workflow: "app.flows.chain", defaults: ["a", "name"] });
@@ -59,7 +65,14 @@ describe("FlyteRemote", () => {
     await propeller.complete("remote-run-1");
     expect(await waited).toEqual({ phase: SUCCEEDED, is_successful: true, outputs: { o0: 10, o1: "hello flyte" } });
 
-    const synced = await check<{ phase: number; inputs: Record<string, unknown>; nodes: Record<string, { phase: number; tasks: { phase: number; retry: number; task: string }[]; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }> }>("sync", "remote-run-1");
+    const synced = await check<{
+      phase: number;
+      inputs: Record<string, unknown>;
+      nodes: Record<
+        string,
+        { phase: number; tasks: { phase: number; retry: number; task: string }[]; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }
+      >;
+    }>("sync", "remote-run-1");
     expect(synced.phase).toBe(SUCCEEDED);
     expect(synced.inputs).toEqual({ a: 4, name: "flyte" });
     expect(Object.keys(synced.nodes).sort()).toEqual(["end-node", "n0", "n1", "n2", "start-node"]);

@@ -1,4 +1,3 @@
-export {};
 // `npm run test:clients`: installs the pinned real clients (tools.ts), then runs every
 // test/clients/*.client.ts through scripts/test.ts, which ends with "N passed, N failed".
 import { readdirSync } from "node:fs";

@@ -17,7 +17,10 @@ beforeAll(async () => {
   env = await startClientEnv();
   // Real entities, so that reads hit rows and not only NotFound.
   ok(
-    await env.run([env.tools.pyflyte, "--config", env.config, "register", "--project", project, "--domain", domain, "--version", "v1", "--activate-launchplans", "app"], { timeoutMs: 180_000 }),
+    await env.run(
+      [env.tools.pyflyte, "--config", env.config, "register", "--project", project, "--domain", domain, "--version", "v1", "--activate-launchplans", "app"],
+      { timeoutMs: 180_000 },
+    ),
     "pyflyte register",
   );
   const propeller = new FakePropeller(env.ts, env.kube, projectTasks);
@@ -41,8 +44,14 @@ type Doc = { paths: Record<string, Record<string, { parameters?: Param[] }>> };
  * finished execution and its first node's first attempt. */
 function example(path: string, name: string): unknown {
   const last = name.split(".").at(-1) ?? name;
-  const entity = /^\/api\/v1\/(tasks|task_ids|description_entities|named_entities)\b/.test(path) || name.startsWith("task_id.") || name.includes(".task_id.") ? "app.flows.add" : "app.flows.chain";
-  const executionScoped = /^\/api\/v1\/(executions|data\/executions|node_executions|data\/node_executions|task_executions|data\/task_executions|children|metrics|signals)\b/.test(path);
+  const entity =
+    /^\/api\/v1\/(tasks|task_ids|description_entities|named_entities)\b/.test(path) || name.startsWith("task_id.") || name.includes(".task_id.")
+      ? "app.flows.add"
+      : "app.flows.chain";
+  const executionScoped =
+    /^\/api\/v1\/(executions|data\/executions|node_executions|data\/node_executions|task_executions|data\/task_executions|children|metrics|signals)\b/.test(
+      path,
+    );
   switch (last) {
     case "project":
       return project;
@@ -124,16 +133,21 @@ function toolFault(text: string): boolean {
 
 /** Test cases of schemathesis' JUnit report with what failed or errored in each. */
 function junitCases(xml: string): CaseResult[] {
-  const unescape = (t: string) => t.replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  const unquote = (t: string) =>
+    t
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&amp;/g, "&");
   const cases: CaseResult[] = [];
   for (const m of xml.matchAll(/<testcase\b[^>]*\bname="([^"]*)"[^>]*?(?:\/>|>([\s\S]*?)<\/testcase>)/g)) {
     const body = m[2] ?? "";
     const texts = [...body.matchAll(/<(failure|error)\b([^>]*)>([\s\S]*?)<\/\1>|<(failure|error)\b([^>]*)\/>/g)].map((p) => ({
       kind: p[1] ?? p[4],
-      text: unescape(`${p[2] ?? p[5] ?? ""}\n${p[3] ?? ""}`),
+      text: unquote(`${p[2] ?? p[5] ?? ""}\n${p[3] ?? ""}`),
     }));
     cases.push({
-      name: unescape(m[1]),
+      name: unquote(m[1]),
       problems: texts.filter((t) => t.kind === "failure" || !toolFault(t.text)).map((t) => t.text.slice(0, 1500)),
       toolFaults: texts.filter((t) => t.kind === "error" && toolFault(t.text)).map((t) => t.text.slice(0, 300)),
     });
@@ -153,27 +167,48 @@ test("schemathesis: every operation of /api/v1/openapi, no server error, respons
   const r = await env.run(
     [
       env.tools.schemathesis,
-      "--config-file", join(import.meta.dir, "schemathesis.toml"),
-      "run", schemaFile,
-      "--url", env.ts.httpUrl,
-      "--phases", "examples,coverage,fuzzing",
-      "--max-examples", "20",
-      "--workers", "2",
-      "--request-timeout", "10",
-      "--max-time", "150",
-      "--seed", "8",
+      "--config-file",
+      join(import.meta.dir, "schemathesis.toml"),
+      "run",
+      schemaFile,
+      "--url",
+      env.ts.httpUrl,
+      "--phases",
+      "examples,coverage,fuzzing",
+      "--max-examples",
+      "20",
+      "--workers",
+      "2",
+      "--request-timeout",
+      "10",
+      "--max-time",
+      "150",
+      "--seed",
+      "8",
       "--no-color",
-      "--report", "junit",
-      "--report-dir", reports,
+      "--report",
+      "junit",
+      "--report-dir",
+      reports,
     ],
     { timeoutMs: 240_000, cwd: env.ts.dir },
   );
   // The run's own summary (operations, test cases generated) in the suite's log.
-  console.log(r.stdout.split("\n").filter((l) => /Selected:|Tested:|generated|passed|failures|errors in/.test(l)).join("\n"));
+  console.log(
+    r.stdout
+      .split("\n")
+      .filter((l) => /Selected:|Tested:|generated|passed|failures|errors in/.test(l))
+      .join("\n"),
+  );
   // Which methods answered OK at least once during the run: the response schemas were checked on those.
   const after = await callCounts();
   const okMethods = [...after].filter(([k, n]) => k.endsWith(" OK") && n > (before.get(k) ?? 0)).map(([k]) => k.slice(0, -3));
-  console.log(`methods answering OK during the run (${okMethods.length}): ${okMethods.map((m) => m.split("/").at(-1)).sort().join(", ")}`);
+  console.log(
+    `methods answering OK during the run (${okMethods.length}): ${okMethods
+      .map((m) => m.split("/").at(-1))
+      .sort()
+      .join(", ")}`,
+  );
   // The seeded examples keep reads reaching real rows (40 methods at the time of writing).
   expect(okMethods.length).toBeGreaterThanOrEqual(30);
   const junit = readdirSync(reports).find((f) => f.endsWith(".xml"));

@@ -7,7 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { ClusterError, TokenBucket } from "../../src/cluster/client";
-import { ClusterConfigError, clusterSettings, createExecutor, type ClusterConfigEntry, type ClusterSettings, type WorkflowExecutor } from "../../src/cluster/executor";
+import {
+  ClusterConfigError,
+  clusterSettings,
+  createExecutor,
+  type ClusterConfigEntry,
+  type ClusterSettings,
+  type WorkflowExecutor,
+} from "../../src/cluster/executor";
 import { loadConfig } from "../../src/config/load";
 import { createLogger, silentLogger } from "../../src/kernel/log";
 import { hasOpenssl, startFakeKube, type FakeKube } from "../helpers/fake-k8s";
@@ -34,8 +41,14 @@ const settings = (over: Partial<ClusterSettings> = {}): ClusterSettings => ({
   ...over,
 });
 /** A FlyteWorkflow as the builder makes it: upstream's Go struct spells the kind in lower case. */
-const resource = (name: string, namespace = "p-d") => ({ apiVersion: "flyte.lyft.com/v1alpha1", kind: "flyteworkflow", metadata: { name, namespace }, spec: { id: "x" } });
-const run = (e: WorkflowExecutor, name: string, clusterLabel?: string, namespace = "p-d") => e.execute({ executionName: name, namespace, resource: resource(name, namespace), clusterLabel });
+const resource = (name: string, namespace = "p-d") => ({
+  apiVersion: "flyte.lyft.com/v1alpha1",
+  kind: "flyteworkflow",
+  metadata: { name, namespace },
+  spec: { id: "x" },
+});
+const run = (e: WorkflowExecutor, name: string, clusterLabel?: string, namespace = "p-d") =>
+  e.execute({ executionName: name, namespace, resource: resource(name, namespace), clusterLabel });
 const failure = async (p: Promise<unknown>): Promise<ClusterError> => {
   const e = await p.then(
     () => undefined,
@@ -61,7 +74,10 @@ describe("noop", () => {
     await e.abort({ cluster: "", namespace: "p-d", executionName: "queued" });
     expect(kube.requests.length).toBe(before);
     expect(lines.map((l) => [l.level, l.msg])).toEqual([
-      ["warn", "no Kubernetes cluster configured (server.kube-config, clusters.clusterConfigs, a pod's service account or KUBECONFIG): executions are accepted and stay queued"],
+      [
+        "warn",
+        "no Kubernetes cluster configured (server.kube-config, clusters.clusterConfigs, a pod's service account or KUBECONFIG): executions are accepted and stay queued",
+      ],
     ]);
   });
 });
@@ -72,8 +88,18 @@ describe("one cluster", () => {
     expect(e.kind).toBe("k8s");
     expect(await run(e, "exec-a")).toEqual({ cluster: "" });
     const post = kube.requests.at(-1)!;
-    expect([post.method, post.path, post.authorization, post.contentType]).toEqual(["POST", "/apis/flyte.lyft.com/v1alpha1/namespaces/p-d/flyteworkflows", `Bearer ${kube.token}`, "application/json"]);
-    expect(post.body).toEqual({ apiVersion: "flyte.lyft.com/v1alpha1", kind: "FlyteWorkflow", metadata: { name: "exec-a", namespace: "p-d" }, spec: { id: "x" } });
+    expect([post.method, post.path, post.authorization, post.contentType]).toEqual([
+      "POST",
+      "/apis/flyte.lyft.com/v1alpha1/namespaces/p-d/flyteworkflows",
+      `Bearer ${kube.token}`,
+      "application/json",
+    ]);
+    expect(post.body).toEqual({
+      apiVersion: "flyte.lyft.com/v1alpha1",
+      kind: "FlyteWorkflow",
+      metadata: { name: "exec-a", namespace: "p-d" },
+      spec: { id: "x" },
+    });
     const stored = kube.objects.get("p-d/exec-a") as { metadata: { uid: string; resourceVersion: string } };
     expect(stored.metadata.uid).toBeString();
     expect(await run(e, "exec-a")).toEqual({ cluster: "" });
@@ -143,7 +169,9 @@ describe("one cluster", () => {
       body: JSON.stringify(resource("raw")),
     });
     expect(res.status).toBe(422);
-    expect(((await res.json()) as { message: string }).message).toBe('FlyteWorkflow.flyte.lyft.com "raw" is invalid: kind: Invalid value: "flyteworkflow": must be FlyteWorkflow');
+    expect(((await res.json()) as { message: string }).message).toBe(
+      'FlyteWorkflow.flyte.lyft.com "raw" is invalid: kind: Invalid value: "flyteworkflow": must be FlyteWorkflow',
+    );
   });
 
   test("no answer: refused connections and timeouts are retriable ClusterErrors naming what was being done", async () => {
@@ -170,7 +198,9 @@ describe("one cluster", () => {
     const path = kube.writeKubeconfig();
     const e = createExecutor(settings(), log, { env: { KUBECONFIG: path }, serviceAccountDir: noServiceAccount });
     expect(await run(e, "exec-i")).toEqual({ cluster: "" });
-    expect(lines).toEqual([expect.objectContaining({ level: "info", msg: "executions go to Kubernetes", server: kube.url, credentials: `kubeconfig ${path} (context fake)` })]);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: "info", msg: "executions go to Kubernetes", server: kube.url, credentials: `kubeconfig ${path} (context fake)` }),
+    ]);
   });
 
   test("throttle: client-go's token bucket (burst at once, then qps a second; 0 means 5 and 10)", () => {
@@ -218,7 +248,10 @@ describe.skipIf(!hasOpenssl())("TLS", () => {
   });
 
   test("a client certificate instead of a token (data or files)", async () => {
-    for (const [name, clientCert] of [["tls-e", "data"], ["tls-f", "file"]] as const) {
+    for (const [name, clientCert] of [
+      ["tls-e", "data"],
+      ["tls-f", "file"],
+    ] as const) {
       expect(await run(single(secure, { token: null, clientCert }), name)).toEqual({ cluster: "" });
       const req = secure.requests.at(-1)!;
       expect([req.authorization, req.clientCertificate]).toEqual([undefined, true]);
@@ -258,7 +291,17 @@ describe("several clusters", () => {
     createExecutor(
       settings({
         clusterConfigs: [cluster("east", kube), cluster("west", west), cluster("off", west, { enabled: false })],
-        labelClusterMap: { gpu: [{ id: "west", weight: 1 }], cpu: [{ id: "east", weight: 0.5 }, { id: "off", weight: 1 }], spread: [{ id: "east", weight: 0.5 }, { id: "west", weight: 0.5 }] },
+        labelClusterMap: {
+          gpu: [{ id: "west", weight: 1 }],
+          cpu: [
+            { id: "east", weight: 0.5 },
+            { id: "off", weight: 1 },
+          ],
+          spread: [
+            { id: "east", weight: 0.5 },
+            { id: "west", weight: 0.5 },
+          ],
+        },
         ...over,
       }),
       silentLogger,
@@ -301,7 +344,10 @@ describe("several clusters", () => {
     expect([unknown.message, unknown.retriable]).toEqual(["invalid cluster target ghost", false]);
     const { cluster: where } = await run(e, "m-5");
     await e.abort({ cluster: "", namespace: "p-d", executionName: "m-5" });
-    expect((where === "east" ? kube : west).requests.at(-1)).toMatchObject({ method: "DELETE", path: "/apis/flyte.lyft.com/v1alpha1/namespaces/p-d/flyteworkflows/m-5" });
+    expect((where === "east" ? kube : west).requests.at(-1)).toMatchObject({
+      method: "DELETE",
+      path: "/apis/flyte.lyft.com/v1alpha1/namespaces/p-d/flyteworkflows/m-5",
+    });
   });
 
   test("a cluster's own kubeClientConfig replaces the server's (here: a shorter timeout)", async () => {
@@ -312,14 +358,23 @@ describe("several clusters", () => {
     );
     kube.delayNext(1, 800);
     const slow = await failure(run(e, "m-6"));
-    expect([slow.reason, slow.message]).toEqual(["Timeout", "creating flyteworkflow p-d/m-6 in cluster [impatient]: POST " + kube.url + "/apis/flyte.lyft.com/v1alpha1/namespaces/p-d/flyteworkflows: no answer within 100 ms"]);
+    expect([slow.reason, slow.message]).toEqual([
+      "Timeout",
+      "creating flyteworkflow p-d/m-6 in cluster [impatient]: POST " +
+        kube.url +
+        "/apis/flyte.lyft.com/v1alpha1/namespaces/p-d/flyteworkflows: no answer within 100 ms",
+    ]);
   });
 
   test("configuration that cannot work stops start-up with the key named", () => {
     const make = (over: Partial<ClusterSettings>) => () => createExecutor(settings(over), silentLogger, isolated);
-    expect(make({ clusterConfigs: [cluster("a", kube), cluster("a", west)] })).toThrow(new ClusterConfigError("clusters.clusterConfigs[1]: duplicate cluster name a"));
+    expect(make({ clusterConfigs: [cluster("a", kube), cluster("a", west)] })).toThrow(
+      new ClusterConfigError("clusters.clusterConfigs[1]: duplicate cluster name a"),
+    );
     expect(make({ clusterConfigs: [cluster("a", kube, { enabled: false })] })).toThrow("clusters.clusterConfigs: no enabled cluster to choose from");
-    expect(make({ clusterConfigs: [cluster("a", kube, { auth: { tokenPath: "", certPath: "" } })] })).toThrow("clusters.clusterConfigs[0] (a).auth.tokenPath is not set");
+    expect(make({ clusterConfigs: [cluster("a", kube, { auth: { tokenPath: "", certPath: "" } })] })).toThrow(
+      "clusters.clusterConfigs[0] (a).auth.tokenPath is not set",
+    );
     expect(make({ clusterConfigs: [cluster("a", kube, { auth: { tokenPath: join(dir, "nope"), certPath: "" } })] })).toThrow(
       `clusters.clusterConfigs[0] (a).auth.tokenPath: ${join(dir, "nope")} cannot be read`,
     );
@@ -330,13 +385,19 @@ describe("several clusters", () => {
     expect(make({ clusterConfigs: [cluster("a", kube, { inCluster: true })] })).toThrow(
       "clusters.clusterConfigs[0] (a): inCluster is set but this is not a pod with a service account (KUBERNETES_SERVICE_HOST/PORT and its token)",
     );
-    expect(make({ clusterConfigs: [cluster("a", kube)], labelClusterMap: { gpu: [{ id: "a", weight: 3 }] } })).toThrow("clusters.labelClusterMap.gpu: cluster a has weight 3");
+    expect(make({ clusterConfigs: [cluster("a", kube)], labelClusterMap: { gpu: [{ id: "a", weight: 3 }] } })).toThrow(
+      "clusters.labelClusterMap.gpu: cluster a has weight 3",
+    );
   });
 
   test.skipIf(!hasOpenssl())("a remote cluster's certPath is its CA", async () => {
     const secure = await startFakeKube({ tls: true });
     try {
-      const e = createExecutor(settings({ clusterConfigs: [cluster("tls", secure, { auth: { tokenPath: tokenFile(secure), certPath: secure.tls!.caFile } })] }), silentLogger, isolated);
+      const e = createExecutor(
+        settings({ clusterConfigs: [cluster("tls", secure, { auth: { tokenPath: tokenFile(secure), certPath: secure.tls!.caFile } })] }),
+        silentLogger,
+        isolated,
+      );
       expect(await run(e, "m-tls")).toEqual({ cluster: "tls" });
     } finally {
       await secure.close();
@@ -346,7 +407,10 @@ describe("several clusters", () => {
   test("server.kube-config is ignored when clusters are listed, and the log says so", () => {
     const { lines, log } = captureLog();
     createExecutor(settings({ kubeConfig: "/nonexistent/kubeconfig", clusterConfigs: [cluster("east", kube)] }), log, isolated);
-    expect(lines.map((l) => l.msg)).toEqual(["server.kube-config is ignored: clusters.clusterConfigs lists the execution clusters", "executions go to Kubernetes"]);
+    expect(lines.map((l) => l.msg)).toEqual([
+      "server.kube-config is ignored: clusters.clusterConfigs lists the execution clusters",
+      "executions go to Kubernetes",
+    ]);
   });
 });
 
@@ -364,7 +428,16 @@ describe("the stand-in API server", () => {
     const missing = await get("/apis/flyte.lyft.com/v1alpha1/namespaces/list-ns/flyteworkflows/nope");
     expect([missing.status, await missing.json()]).toEqual([
       404,
-      { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: 'flyteworkflows.flyte.lyft.com "nope" not found', reason: "NotFound", details: { name: "nope", group: "flyte.lyft.com", kind: "flyteworkflows" }, code: 404 },
+      {
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message: 'flyteworkflows.flyte.lyft.com "nope" not found',
+        reason: "NotFound",
+        details: { name: "nope", group: "flyte.lyft.com", kind: "flyteworkflows" },
+        code: 404,
+      },
     ]);
     expect((await get("/api/v1/pods")).status).toBe(404);
   });
@@ -379,7 +452,13 @@ describe("configuration", () => {
         server: { "kube-config": "$HOME/.kube/config", master: "https://k8s:6443", kubeClientConfig: { qps: 50, burst: 5, timeout: "1m30s" } },
         clusters: {
           clusterConfigs: [
-            { name: "east", endpoint: "https://east:6443", auth: { type: "file_path", tokenPath: "/t", certPath: "/c" }, enabled: true, kubeClientConfig: { timeout: "10s" } },
+            {
+              name: "east",
+              endpoint: "https://east:6443",
+              auth: { type: "file_path", tokenPath: "/t", certPath: "/c" },
+              enabled: true,
+              kubeClientConfig: { timeout: "10s" },
+            },
             { name: "west", endpoint: "https://west:6443", auth: { tokenPath: "/t2" } },
           ],
           labelClusterMap: { gpu: [{ id: "east", weight: 0.7 }] },
@@ -395,7 +474,14 @@ describe("configuration", () => {
       qps: 50,
       burst: 5,
       clusterConfigs: [
-        { name: "east", endpoint: "https://east:6443", auth: { type: "file_path", tokenPath: "/t", certPath: "/c" }, enabled: true, inCluster: false, kubeClientConfig: { qps: 0, burst: 0, timeout: "10s" } },
+        {
+          name: "east",
+          endpoint: "https://east:6443",
+          auth: { type: "file_path", tokenPath: "/t", certPath: "/c" },
+          enabled: true,
+          inCluster: false,
+          kubeClientConfig: { qps: 0, burst: 0, timeout: "10s" },
+        },
         { name: "west", endpoint: "https://west:6443", auth: { type: "", tokenPath: "/t2", certPath: "" }, enabled: false, inCluster: false },
       ],
       labelClusterMap: { gpu: [{ id: "east", weight: 0.7 }] },

@@ -85,13 +85,19 @@ describe("kubeconfig fields", () => {
   test.skipIf(!hasOpenssl())("CA and client certificate from -data (base64) or from files; -data wins", () => {
     const tls = pki.tls!;
     const fromData = loadKubeconfig(
-      kubeconfig("certs-data.yaml", { "certificate-authority-data": b64(tls.ca), "certificate-authority": "/nonexistent/ca.crt", "tls-server-name": "kubernetes.default.svc" }, {
-        "client-certificate-data": b64(tls.clientCert),
-        "client-key-data": b64(tls.clientKey),
-      }),
+      kubeconfig(
+        "certs-data.yaml",
+        { "certificate-authority-data": b64(tls.ca), "certificate-authority": "/nonexistent/ca.crt", "tls-server-name": "kubernetes.default.svc" },
+        {
+          "client-certificate-data": b64(tls.clientCert),
+          "client-key-data": b64(tls.clientKey),
+        },
+      ),
     );
     expect([fromData.ca, fromData.cert, fromData.key, fromData.serverName]).toEqual([tls.ca, tls.clientCert, tls.clientKey, "kubernetes.default.svc"]);
-    const fromFiles = loadKubeconfig(kubeconfig("certs-files.yaml", { "certificate-authority": tls.caFile }, { "client-certificate": tls.clientCertFile, "client-key": tls.clientKeyFile }));
+    const fromFiles = loadKubeconfig(
+      kubeconfig("certs-files.yaml", { "certificate-authority": tls.caFile }, { "client-certificate": tls.clientCertFile, "client-key": tls.clientKeyFile }),
+    );
     expect([fromFiles.ca, fromFiles.cert, fromFiles.key]).toEqual([tls.ca, tls.clientCert, tls.clientKey]);
   });
 
@@ -129,13 +135,21 @@ describe("kubeconfig errors name the file and the field", () => {
     const notPem = kubeconfig("not-pem.yaml", { "certificate-authority-data": b64("just text") });
     expect(errorOf(() => loadKubeconfig(notPem))).toBe(`kubeconfig ${notPem}: clusters[name=c].cluster.certificate-authority-data: holds no PEM certificate`);
     const noTokenFile = kubeconfig("no-token-file.yaml", {}, { tokenFile: "nowhere" });
-    expect(errorOf(() => loadKubeconfig(noTokenFile))).toStartWith(`kubeconfig ${noTokenFile}: users[name=u].user.tokenFile: ${join(dir, "nowhere")} cannot be read`);
+    expect(errorOf(() => loadKubeconfig(noTokenFile))).toStartWith(
+      `kubeconfig ${noTokenFile}: users[name=u].user.tokenFile: ${join(dir, "nowhere")} cannot be read`,
+    );
     const provider = kubeconfig("provider.yaml", {}, { "auth-provider": { name: "gcp" } });
-    expect(errorOf(() => loadKubeconfig(provider))).toBe(`kubeconfig ${provider}: users[name=u].user.auth-provider is not supported (use token, tokenFile, a client certificate or exec)`);
+    expect(errorOf(() => loadKubeconfig(provider))).toBe(
+      `kubeconfig ${provider}: users[name=u].user.auth-provider is not supported (use token, tokenFile, a client certificate or exec)`,
+    );
     const two = kubeconfig("two.yaml", {}, { token: "t", username: "u", password: "p" });
-    expect(errorOf(() => loadKubeconfig(two))).toBe(`kubeconfig ${two}: users[name=u].user: more than one authentication method (token, username/password); only one is allowed`);
+    expect(errorOf(() => loadKubeconfig(two))).toBe(
+      `kubeconfig ${two}: users[name=u].user: more than one authentication method (token, username/password); only one is allowed`,
+    );
     const certOnly = kubeconfig("cert-only.yaml", {}, { "client-certificate": "/nonexistent.crt" });
-    expect(errorOf(() => loadKubeconfig(certOnly))).toStartWith(`kubeconfig ${certOnly}: users[name=u].user.client-certificate: /nonexistent.crt cannot be read`);
+    expect(errorOf(() => loadKubeconfig(certOnly))).toStartWith(
+      `kubeconfig ${certOnly}: users[name=u].user.client-certificate: /nonexistent.crt cannot be read`,
+    );
     const badExec = kubeconfig("bad-exec.yaml", {}, { exec: { command: "x", apiVersion: "client.authentication.k8s.io/v1alpha1" } });
     expect(errorOf(() => loadKubeconfig(badExec))).toBe(
       `kubeconfig ${badExec}: users[name=u].user.exec.apiVersion "client.authentication.k8s.io/v1alpha1" is not client.authentication.k8s.io/v1 or v1beta1`,
@@ -149,7 +163,9 @@ describe("kubeconfig errors name the file and the field", () => {
     const noKey = kubeconfig("no-key.yaml", {}, { "client-certificate": tls.clientCertFile });
     expect(errorOf(() => loadKubeconfig(noKey))).toBe(`kubeconfig ${noKey}: users[name=u].user: client-certificate and client-key go together`);
     const both = kubeconfig("ca-insecure.yaml", { "certificate-authority": tls.caFile, "insecure-skip-tls-verify": true });
-    expect(errorOf(() => loadKubeconfig(both))).toBe(`kubeconfig ${both}: clusters[name=c].cluster: certificate-authority and insecure-skip-tls-verify together are not allowed (as in client-go)`);
+    expect(errorOf(() => loadKubeconfig(both))).toBe(
+      `kubeconfig ${both}: clusters[name=c].cluster: certificate-authority and insecure-skip-tls-verify together are not allowed (as in client-go)`,
+    );
   });
 });
 
@@ -165,7 +181,9 @@ describe("exec credential plugins", () => {
     chmodSync(path, 0o755);
     const runs = () => {
       try {
-        return readFileSync(join(dir, `${name}.runs`), "utf8").trim().split("\n").length;
+        return readFileSync(join(dir, `${name}.runs`), "utf8")
+          .trim()
+          .split("\n").length;
       } catch {
         return 0;
       }
@@ -177,7 +195,11 @@ describe("exec credential plugins", () => {
   test("runs once, with KUBERNETES_EXEC_INFO, args and env; kept until a 401 says otherwise", async () => {
     const p = plugin("token-plugin", JSON.stringify({ apiVersion: v1, kind: "ExecCredential", status: { token: "exec-token" } }));
     const c = loadKubeconfig(
-      kubeconfig("exec.yaml", {}, { exec: { apiVersion: v1, command: "./token-plugin", args: ["--flag"], env: [{ name: "PLUGIN_ARG", value: "from-env" }], provideClusterInfo: true } }),
+      kubeconfig(
+        "exec.yaml",
+        {},
+        { exec: { apiVersion: v1, command: "./token-plugin", args: ["--flag"], env: [{ name: "PLUGIN_ARG", value: "from-env" }], provideClusterInfo: true } },
+      ),
     );
     const [a, b] = await Promise.all([c.auth(), c.auth()]);
     expect(a).toEqual({ authorization: "Bearer exec-token" });
@@ -193,7 +215,10 @@ describe("exec credential plugins", () => {
   });
 
   test("an expired credential is fetched again", async () => {
-    const p = plugin("expired-plugin", JSON.stringify({ apiVersion: v1, kind: "ExecCredential", status: { token: "old", expirationTimestamp: "2000-01-01T00:00:00Z" } }));
+    const p = plugin(
+      "expired-plugin",
+      JSON.stringify({ apiVersion: v1, kind: "ExecCredential", status: { token: "old", expirationTimestamp: "2000-01-01T00:00:00Z" } }),
+    );
     const c = loadKubeconfig(kubeconfig("exec-expired.yaml", {}, { exec: { apiVersion: v1, command: p.path } }));
     await c.auth();
     await c.auth();
@@ -205,8 +230,13 @@ describe("exec credential plugins", () => {
     writeFileSync(failing, "#!/bin/sh\necho 'no credentials configured' >&2\nexit 3\n");
     chmodSync(failing, 0o755);
     const c = loadKubeconfig(kubeconfig("exec-fail.yaml", {}, { exec: { apiVersion: v1, command: failing, installHint: "install the plugin" } }));
-    await expect(c.auth()).rejects.toThrow(`kubeconfig ${join(dir, "exec-fail.yaml")}: users[name=u].user.exec: ${failing} failed: no credentials configured (install the plugin)`);
-    const wrong = plugin("wrong-plugin", JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1beta1", kind: "ExecCredential", status: { token: "x" } }));
+    await expect(c.auth()).rejects.toThrow(
+      `kubeconfig ${join(dir, "exec-fail.yaml")}: users[name=u].user.exec: ${failing} failed: no credentials configured (install the plugin)`,
+    );
+    const wrong = plugin(
+      "wrong-plugin",
+      JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1beta1", kind: "ExecCredential", status: { token: "x" } }),
+    );
     const w = loadKubeconfig(kubeconfig("exec-wrong.yaml", {}, { exec: { apiVersion: v1, command: wrong.path } }));
     await expect(w.auth()).rejects.toThrow(`${wrong.path} answered client.authentication.k8s.io/v1beta1, not ${v1}`);
   });
@@ -215,7 +245,10 @@ describe("exec credential plugins", () => {
 describe("KUBECONFIG, $VARs, the pod's service account", () => {
   test("several KUBECONFIG files merge: the first to name an entry or a current-context wins; missing files are skipped", async () => {
     const first = join(dir, "merge-1.yaml");
-    writeFileSync(first, stringify({ clusters: [{ name: "c", cluster: { server: "https://first" } }], users: [{ name: "u", user: { token: "first-token" } }] }));
+    writeFileSync(
+      first,
+      stringify({ clusters: [{ name: "c", cluster: { server: "https://first" } }], users: [{ name: "u", user: { token: "first-token" } }] }),
+    );
     const second = kubeconfig("merge-2.yaml", { server: "https://second" }, { token: "second-token" });
     const c = defaultCredentials("", { env: { KUBECONFIG: [join(dir, "absent"), first, second].join(":") }, serviceAccountDir: join(dir, "no-sa") });
     expect(c?.server).toBe("https://first");

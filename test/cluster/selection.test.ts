@@ -5,7 +5,12 @@ import { ClusterConfigError, ClusterSelector, fnv64a, seededUnit, WeightedList }
 
 describe("weighted list", () => {
   test("FNV-1a 64 of the UTF-8 bytes (the published test vectors)", () => {
-    expect([fnv64a(""), fnv64a("a"), fnv64a("foobar"), fnv64a("é")]).toEqual([0xcbf29ce484222325n, 0xaf63dc4c8601ec8cn, 0x85944171f73967e8n, 0x0ac21707b7181e01n]);
+    expect([fnv64a(""), fnv64a("a"), fnv64a("foobar"), fnv64a("é")]).toEqual([
+      0xcbf29ce484222325n,
+      0xaf63dc4c8601ec8cn,
+      0x85944171f73967e8n,
+      0x0ac21707b7181e01n,
+    ]);
   });
 
   test("entries by id; zero weights never chosen; the first entry whose running total reaches the point", () => {
@@ -25,7 +30,10 @@ describe("weighted list", () => {
   });
 
   test("all weights zero: equally likely", () => {
-    const l = new WeightedList(["x", "y", "z"].map((id) => ({ id, item: id, weight: 0 })), "test");
+    const l = new WeightedList(
+      ["x", "y", "z"].map((id) => ({ id, item: id, weight: 0 })),
+      "test",
+    );
     expect([l.at(0.1).id, l.at(0.5).id, l.at(0.9).id]).toEqual(["x", "y", "z"]);
   });
 
@@ -66,7 +74,17 @@ describe("cluster selector", () => {
 
   test("a label's clusters; an unmapped label or one left with no enabled cluster falls back to the default label, then to all enabled", () => {
     const s = new ClusterSelector(clusters, {
-      labelClusterMap: { gpu: [{ id: "west", weight: 1 }], batch: [{ id: "east", weight: 0.5 }, { id: "off", weight: 1 }], dead: [{ id: "off", weight: 1 }, { id: "ghost", weight: 1 }] },
+      labelClusterMap: {
+        gpu: [{ id: "west", weight: 1 }],
+        batch: [
+          { id: "east", weight: 0.5 },
+          { id: "off", weight: 1 },
+        ],
+        dead: [
+          { id: "off", weight: 1 },
+          { id: "ghost", weight: 1 },
+        ],
+      },
       defaultExecutionLabel: "batch",
     });
     expect(picked(s, "gpu")).toEqual(new Set(["west"]));
@@ -94,8 +112,12 @@ describe("cluster selector", () => {
   });
 
   test("no enabled cluster, or a bad weight among enabled clusters, refuses to start", () => {
-    expect(() => new ClusterSelector(new Map([["off", { item: 1, enabled: false }]]), { labelClusterMap: {}, defaultExecutionLabel: "" })).toThrow(ClusterConfigError);
-    expect(() => new ClusterSelector(clusters, { labelClusterMap: { gpu: [{ id: "east", weight: 2 }] }, defaultExecutionLabel: "" })).toThrow("clusters.labelClusterMap.gpu: cluster east has weight 2");
+    expect(() => new ClusterSelector(new Map([["off", { item: 1, enabled: false }]]), { labelClusterMap: {}, defaultExecutionLabel: "" })).toThrow(
+      ClusterConfigError,
+    );
+    expect(() => new ClusterSelector(clusters, { labelClusterMap: { gpu: [{ id: "east", weight: 2 }] }, defaultExecutionLabel: "" })).toThrow(
+      "clusters.labelClusterMap.gpu: cluster east has weight 2",
+    );
     // Upstream only checks the weights of enabled clusters.
     expect(() => new ClusterSelector(clusters, { labelClusterMap: { gpu: [{ id: "off", weight: 2 }] }, defaultExecutionLabel: "" })).not.toThrow();
   });

@@ -40,12 +40,21 @@ type BindingValue = MessageInitShape<typeof BindingSchema>["binding"];
 export const promise = (nodeId: string, v: string, attrPath: string[] = []): BindingValue => ({
   value: { case: "promise", value: { nodeId, var: v, attrPath: attrPath.map((a) => ({ value: { case: "stringValue" as const, value: a } })) } },
 });
-export const intLit = (i: number): BindingValue => ({ value: { case: "scalar", value: { value: { case: "primitive", value: { value: { case: "integer", value: BigInt(i) } } } } } });
-export const strLit = (s: string): BindingValue => ({ value: { case: "scalar", value: { value: { case: "primitive", value: { value: { case: "stringValue", value: s } } } } } });
+export const intLit = (i: number): BindingValue => ({
+  value: { case: "scalar", value: { value: { case: "primitive", value: { value: { case: "integer", value: BigInt(i) } } } } },
+});
+export const strLit = (s: string): BindingValue => ({
+  value: { case: "scalar", value: { value: { case: "primitive", value: { value: { case: "stringValue", value: s } } } } },
+});
 export const collection = (...bindings: BindingValue[]): BindingValue => ({ value: { case: "collection", value: { bindings: bindings as never } } });
 export const bind = (v: string, binding: BindingValue): Binding => create(BindingSchema, { var: v, binding });
 
-export function taskNode(id: string, taskName: string, inputs: Binding[] = [], more: { upstreamNodeIds?: string[]; outputAliases?: Array<{ var: string; alias: string }> } = {}): Node {
+export function taskNode(
+  id: string,
+  taskName: string,
+  inputs: Binding[] = [],
+  more: { upstreamNodeIds?: string[]; outputAliases?: Array<{ var: string; alias: string }> } = {},
+): Node {
   return create(NodeSchema, {
     id,
     metadata: { name: taskName },

@@ -87,7 +87,9 @@ describe("castability", () => {
 });
 
 type LitInit = MessageInitShape<typeof LiteralSchema>;
-const i = (n: number): LitInit => ({ value: { case: "scalar", value: { value: { case: "primitive", value: { value: { case: "integer", value: BigInt(n) } } } } } });
+const i = (n: number): LitInit => ({
+  value: { case: "scalar", value: { value: { case: "primitive", value: { value: { case: "integer", value: BigInt(n) } } } } },
+});
 const s = (v: string): LitInit => ({ value: { case: "scalar", value: { value: { case: "primitive", value: { value: { case: "stringValue", value: v } } } } } });
 const coll = (...ls: LitInit[]): LitInit => ({ value: { case: "collection", value: { literals: ls } } });
 

@@ -46,7 +46,13 @@ const lp: LaunchPlanInterface = {
   expectedInputs: create(ParameterMapSchema, {
     parameters: {
       a: { var: { type: int }, behavior: { case: "required", value: true } },
-      b: { var: { type: str }, behavior: { case: "default", value: { value: { case: "scalar", value: { value: { case: "primitive", value: { value: { case: "stringValue", value: "x" } } } } } } } },
+      b: {
+        var: { type: str },
+        behavior: {
+          case: "default",
+          value: { value: { case: "scalar", value: { value: { case: "primitive", value: { value: { case: "stringValue", value: "x" } } } } } },
+        },
+      },
     },
   }),
   expectedOutputs: create(VariableMapSchema, { variables: { o0: { type: int } } }),
@@ -56,7 +62,10 @@ const chain = () =>
   workflow("wf", {
     inputs: { a: int },
     outputs: { o0: int },
-    nodes: [taskNode("n0", "t_int", [bind("a", promise("start-node", "a"))]), taskNode("n1", "t_int", [bind("a", promise("n0", "o0"))], { upstreamNodeIds: ["n0"] })],
+    nodes: [
+      taskNode("n0", "t_int", [bind("a", promise("start-node", "a"))]),
+      taskNode("n1", "t_int", [bind("a", promise("n0", "o0"))], { upstreamNodeIds: ["n0"] }),
+    ],
     bindOutputs: [bind("o0", promise("n1", "o0"))],
   });
 
@@ -76,7 +85,11 @@ describe("workflows that compile", () => {
     const wf = workflow("wf", {
       nodes: [
         taskNode("n0", "t_none"),
-        create(NodeSchema, { id: "n1", inputs: [bind("a", intLit(1))], target: { case: "workflowNode", value: { reference: { case: "launchplanRef", value: lpId("child_lp") } } } }),
+        create(NodeSchema, {
+          id: "n1",
+          inputs: [bind("a", intLit(1))],
+          target: { case: "workflowNode", value: { reference: { case: "launchplanRef", value: lpId("child_lp") } } },
+        }),
       ],
     });
     const r = workflowRequirements(wf, []);
@@ -91,7 +104,10 @@ describe("workflows that compile", () => {
   });
 
   test("a promise with an empty node id reads the workflow inputs; upstream ids are sorted", () => {
-    const wf = workflow("wf", { inputs: { a: int }, nodes: [taskNode("z", "t_none"), taskNode("y", "t_none"), taskNode("x", "t_int", [bind("a", promise("", "a"))], { upstreamNodeIds: ["z", "y"] })] });
+    const wf = workflow("wf", {
+      inputs: { a: int },
+      nodes: [taskNode("z", "t_none"), taskNode("y", "t_none"), taskNode("x", "t_int", [bind("a", promise("", "a"))], { upstreamNodeIds: ["z", "y"] })],
+    });
     const c = compileWorkflow(wf, [], tasks, []);
     const x = c.primary?.template?.nodes.find((n) => n.id === "x");
     expect(x?.inputs[0].binding?.value.case === "promise" && x.inputs[0].binding.value.value.nodeId).toBe("start-node");
@@ -132,7 +148,16 @@ describe("workflows that compile", () => {
         value: {
           ifElse: {
             case: {
-              condition: { expr: { case: "comparison", value: { operator: 4, leftValue: { val: { case: "var", value: ".a" } }, rightValue: { val: { case: "primitive", value: { value: { case: "integer", value: 5n } } } } } } },
+              condition: {
+                expr: {
+                  case: "comparison",
+                  value: {
+                    operator: 4,
+                    leftValue: { val: { case: "var", value: ".a" } },
+                    rightValue: { val: { case: "primitive", value: { value: { case: "integer", value: 5n } } } },
+                  },
+                },
+              },
               thenNode: caseNode("n0"),
             },
             default: { case: "elseNode", value: caseNode("n1") },
@@ -151,18 +176,33 @@ describe("workflows that compile", () => {
   });
 
   test("sub-workflows compile into the closure; launch plan nodes expose required and overridden inputs", () => {
-    const sub = workflow("sub", { inputs: { a: int }, outputs: { o0: int }, nodes: [taskNode("s0", "t_int", [bind("a", promise("start-node", "a"))])], bindOutputs: [bind("o0", promise("s0", "o0"))] });
+    const sub = workflow("sub", {
+      inputs: { a: int },
+      outputs: { o0: int },
+      nodes: [taskNode("s0", "t_int", [bind("a", promise("start-node", "a"))])],
+      bindOutputs: [bind("o0", promise("s0", "o0"))],
+    });
     const wf = workflow("wf", {
       nodes: [
-        create(NodeSchema, { id: "n0", inputs: [bind("a", intLit(1))], target: { case: "workflowNode", value: { reference: { case: "subWorkflowRef", value: wfId("sub") } } } }),
-        create(NodeSchema, { id: "n1", inputs: [bind("a", promise("n0", "o0")), bind("b", strLit("y"))], target: { case: "workflowNode", value: { reference: { case: "launchplanRef", value: lpId("child_lp") } } } }),
+        create(NodeSchema, {
+          id: "n0",
+          inputs: [bind("a", intLit(1))],
+          target: { case: "workflowNode", value: { reference: { case: "subWorkflowRef", value: wfId("sub") } } },
+        }),
+        create(NodeSchema, {
+          id: "n1",
+          inputs: [bind("a", promise("n0", "o0")), bind("b", strLit("y"))],
+          target: { case: "workflowNode", value: { reference: { case: "launchplanRef", value: lpId("child_lp") } } },
+        }),
       ],
     });
     const c = compileWorkflow(wf, [sub], tasks, [lp]);
     expect(c.subWorkflows[0].template?.nodes.map((n) => n.id)).toEqual(["start-node", "end-node", "s0"]);
-    expect(c.subWorkflows[0].connections?.downstream["s0"].ids).toEqual(["end-node"]);
+    expect(c.subWorkflows[0].connections?.downstream.s0.ids).toEqual(["end-node"]);
     // Not binding the required input of the launch plan is an error.
-    const missing = workflow("wf", { nodes: [create(NodeSchema, { id: "n1", target: { case: "workflowNode", value: { reference: { case: "launchplanRef", value: lpId("child_lp") } } } })] });
+    const missing = workflow("wf", {
+      nodes: [create(NodeSchema, { id: "n1", target: { case: "workflowNode", value: { reference: { case: "launchplanRef", value: lpId("child_lp") } } } })],
+    });
     expect(codesOf(() => compileWorkflow(missing, [], tasks, [lp]))).toEqual(["ParameterNotBound"]);
   });
 
@@ -170,8 +210,15 @@ describe("workflows that compile", () => {
     const wf = workflow("wf", {
       inputs: { a: int },
       nodes: [
-        create(NodeSchema, { id: "approve", inputs: [bind("a", promise("start-node", "a"))], target: { case: "gateNode", value: { condition: { case: "approve", value: { signalId: "ok" } } } } }),
-        create(NodeSchema, { id: "signal", target: { case: "gateNode", value: { condition: { case: "signal", value: { signalId: "s", type: int, outputVariableName: "o0" } } } } }),
+        create(NodeSchema, {
+          id: "approve",
+          inputs: [bind("a", promise("start-node", "a"))],
+          target: { case: "gateNode", value: { condition: { case: "approve", value: { signalId: "ok" } } } },
+        }),
+        create(NodeSchema, {
+          id: "signal",
+          target: { case: "gateNode", value: { condition: { case: "signal", value: { signalId: "s", type: int, outputVariableName: "o0" } } } },
+        }),
         create(NodeSchema, { id: "sleep", target: { case: "gateNode", value: { condition: { case: "sleep", value: { duration: { seconds: 5n } } } } } }),
         taskNode("n0", "t_int", [bind("a", promise("approve", "a"))]),
         taskNode("n1", "t_int", [bind("a", promise("signal", "o0"))], { upstreamNodeIds: ["sleep"] }),
@@ -184,7 +231,13 @@ describe("workflows that compile", () => {
   test("an array node (map task) takes its sub-node's interface; a failure node only adds upstream edges", () => {
     const wf = workflow("wf", {
       inputs: { xs: listOf(int) },
-      nodes: [create(NodeSchema, { id: "map", inputs: [bind("xs", promise("start-node", "xs"))], target: { case: "arrayNode", value: { node: taskNode("map-sub", "t_list"), parallelismOption: { case: "parallelism", value: 2 } } } })],
+      nodes: [
+        create(NodeSchema, {
+          id: "map",
+          inputs: [bind("xs", promise("start-node", "xs"))],
+          target: { case: "arrayNode", value: { node: taskNode("map-sub", "t_list"), parallelismOption: { case: "parallelism", value: 2 } } },
+        }),
+      ],
       failureNode: taskNode("fn", "t_int", [bind("a", intLit(0))]),
     });
     const c = compileWorkflow(wf, [], tasks, []);
@@ -198,8 +251,17 @@ describe("workflows that compile", () => {
   });
 });
 
-const branchWith = (ifElse: Record<string, unknown>): Node => create(NodeSchema, { id: "b", target: { case: "branchNode", value: { ifElse: ifElse as never } } });
-const cond = { expr: { case: "comparison", value: { leftValue: { val: { case: "primitive", value: { value: { case: "integer", value: 1n } } } }, rightValue: { val: { case: "primitive", value: { value: { case: "integer", value: 1n } } } } } } };
+const branchWith = (ifElse: Record<string, unknown>): Node =>
+  create(NodeSchema, { id: "b", target: { case: "branchNode", value: { ifElse: ifElse as never } } });
+const cond = {
+  expr: {
+    case: "comparison",
+    value: {
+      leftValue: { val: { case: "primitive", value: { value: { case: "integer", value: 1n } } } },
+      rightValue: { val: { case: "primitive", value: { value: { case: "integer", value: 1n } } } },
+    },
+  },
+};
 
 // One row per error code the workflow compiler raises. (InvalidValue and UnrecognizedValue for resources
 // come from the task compiler; MismatchingInterfaces, InconsistentTypes, NoEntryNodeFound, ValueCollision
@@ -209,20 +271,46 @@ const cases: Array<[string, () => unknown, string?]> = [
   ["TaskReferenceNotFound", () => compileWorkflow(workflow("wf", { nodes: [taskNode("n0", "missing")] }), [], tasks, []), "Referenced Task"],
   [
     "WorkflowReferenceNotFound",
-    () => compileWorkflow(workflow("wf", { nodes: [create(NodeSchema, { id: "n0", target: { case: "workflowNode", value: { reference: { case: "launchplanRef", value: lpId("nope") } } } })] }), [], tasks, []),
+    () =>
+      compileWorkflow(
+        workflow("wf", {
+          nodes: [create(NodeSchema, { id: "n0", target: { case: "workflowNode", value: { reference: { case: "launchplanRef", value: lpId("nope") } } } })],
+        }),
+        [],
+        tasks,
+        [],
+      ),
     "Referenced Workflow",
   ],
-  ["DuplicateId", () => compileWorkflow(chain(), [workflow("s", { nodes: [taskNode("a", "t_none")] }), workflow("s", { nodes: [taskNode("a", "t_none")] })], tasks, [])],
+  [
+    "DuplicateId",
+    () => compileWorkflow(chain(), [workflow("s", { nodes: [taskNode("a", "t_none")] }), workflow("s", { nodes: [taskNode("a", "t_none")] })], tasks, []),
+  ],
   ["ValueRequired", () => compileWorkflow(workflow("wf", { nodes: [create(NodeSchema, { id: "n0" })] }), [], tasks, []), "Value required [Target]."],
   ["NodeReferenceNotFound", () => compileWorkflow(workflow("wf", { nodes: [taskNode("n0", "t_int", [bind("a", promise("ghost", "o0"))])] }), [], tasks, [])],
-  ["VariableNameNotFound", () => compileWorkflow(workflow("wf", { nodes: [taskNode("n0", "t_int", [bind("a", intLit(1)), bind("zz", intLit(1))])] }), [], tasks, [])],
-  ["ParameterBoundMoreThanOnce", () => compileWorkflow(workflow("wf", { nodes: [taskNode("n0", "t_int", [bind("a", intLit(1)), bind("a", intLit(2))])] }), [], tasks, [])],
+  [
+    "VariableNameNotFound",
+    () => compileWorkflow(workflow("wf", { nodes: [taskNode("n0", "t_int", [bind("a", intLit(1)), bind("zz", intLit(1))])] }), [], tasks, []),
+  ],
+  [
+    "ParameterBoundMoreThanOnce",
+    () => compileWorkflow(workflow("wf", { nodes: [taskNode("n0", "t_int", [bind("a", intLit(1)), bind("a", intLit(2))])] }), [], tasks, []),
+  ],
   ["ParameterNotBound", () => compileWorkflow(workflow("wf", { nodes: [taskNode("n0", "t_int")] }), [], tasks, []), "Parameter not bound [a]."],
   [
     "DuplicateAlias",
     () =>
       compileWorkflow(
-        workflow("wf", { nodes: [taskNode("n0", "t_int", [bind("a", intLit(1))], { outputAliases: [{ var: "o0", alias: "x" }, { var: "o0", alias: "y" }] })] }),
+        workflow("wf", {
+          nodes: [
+            taskNode("n0", "t_int", [bind("a", intLit(1))], {
+              outputAliases: [
+                { var: "o0", alias: "x" },
+                { var: "o0", alias: "y" },
+              ],
+            }),
+          ],
+        }),
         [],
         tasks,
         [],
@@ -230,19 +318,49 @@ const cases: Array<[string, () => unknown, string?]> = [
   ],
   [
     "MismatchingTypes",
-    () => compileWorkflow(workflow("wf", { nodes: [taskNode("n0", "t_str", [bind("s", strLit("x"))]), taskNode("n1", "t_int", [bind("a", promise("n0", "o0"))])] }), [], tasks, []),
+    () =>
+      compileWorkflow(
+        workflow("wf", { nodes: [taskNode("n0", "t_str", [bind("s", strLit("x"))]), taskNode("n1", "t_int", [bind("a", promise("n0", "o0"))])] }),
+        [],
+        tasks,
+        [],
+      ),
     "The output variable 't_str.o0' has type [simple:STRING], but it's assigned to the input variable 't_int.a' which has type type [simple:INTEGER].",
   ],
   ["MismatchingBindings", () => compileWorkflow(workflow("wf", { nodes: [taskNode("n0", "t_int", [bind("a", collection(intLit(1)))])] }), [], tasks, [])],
-  ["IllegalEnumValue", () => compileWorkflow(workflow("wf", { nodes: [taskNode("n0", "t_enum", [bind("e", strLit("blue"))])] }), [], tasks, []), "[[red green]]"],
-  ["SyntaxError", () => compileWorkflow(workflow("wf", { inputs: { a: int }, nodes: [taskNode("n0", "t_int", [bind("a", promise("start-node", "a.b"))])] }), [], tasks, [])],
+  [
+    "IllegalEnumValue",
+    () => compileWorkflow(workflow("wf", { nodes: [taskNode("n0", "t_enum", [bind("e", strLit("blue"))])] }), [], tasks, []),
+    "[[red green]]",
+  ],
+  [
+    "SyntaxError",
+    () => compileWorkflow(workflow("wf", { inputs: { a: int }, nodes: [taskNode("n0", "t_int", [bind("a", promise("start-node", "a.b"))])] }), [], tasks, []),
+  ],
   [
     "UnrecognizedValue",
-    () => compileWorkflow(workflow("wf", { nodes: [taskNode("n0", "t_int", [bind("a", { value: { case: "scalar", value: { value: { case: "blob", value: { uri: "s3://x" } } } } })])] }), [], tasks, []),
+    () =>
+      compileWorkflow(
+        workflow("wf", {
+          nodes: [taskNode("n0", "t_int", [bind("a", { value: { case: "scalar", value: { value: { case: "blob", value: { uri: "s3://x" } } } } })])],
+        }),
+        [],
+        tasks,
+        [],
+      ),
   ],
-  ["AmbiguousBindingUnionValue", () => compileWorkflow(workflow("wf", { nodes: [taskNode("n0", "t_union", [bind("u", collection(intLit(1)))])] }), [], tasks, [])],
-  ["IncompatibleBindingUnionValue", () => compileWorkflow(workflow("wf", { nodes: [taskNode("n0", "t_ustr", [bind("u", collection(intLit(1)))])] }), [], tasks, [])],
-  ["NoConditionFound", () => compileWorkflow(workflow("wf", { nodes: [create(NodeSchema, { id: "g", target: { case: "gateNode", value: {} } })] }), [], tasks, [])],
+  [
+    "AmbiguousBindingUnionValue",
+    () => compileWorkflow(workflow("wf", { nodes: [taskNode("n0", "t_union", [bind("u", collection(intLit(1)))])] }), [], tasks, []),
+  ],
+  [
+    "IncompatibleBindingUnionValue",
+    () => compileWorkflow(workflow("wf", { nodes: [taskNode("n0", "t_ustr", [bind("u", collection(intLit(1)))])] }), [], tasks, []),
+  ],
+  [
+    "NoConditionFound",
+    () => compileWorkflow(workflow("wf", { nodes: [create(NodeSchema, { id: "g", target: { case: "gateNode", value: {} } })] }), [], tasks, []),
+  ],
   [
     "FieldNotFound",
     () => {
@@ -252,17 +370,45 @@ const cases: Array<[string, () => unknown, string?]> = [
     },
     "doesn't have field [y]",
   ],
-  ["BranchNodeHasNoCondition", () => compileWorkflow(workflow("wf", { nodes: [branchWith({ case: { thenNode: taskNode("t", "t_none") }, default: { case: "error", value: {} } })] }), [], tasks, [])],
-  ["BranchNodeHasNoDefault", () => compileWorkflow(workflow("wf", { nodes: [branchWith({ case: { condition: cond, thenNode: taskNode("t", "t_none") } })] }), [], tasks, [])],
+  [
+    "BranchNodeHasNoCondition",
+    () =>
+      compileWorkflow(
+        workflow("wf", { nodes: [branchWith({ case: { thenNode: taskNode("t", "t_none") }, default: { case: "error", value: {} } })] }),
+        [],
+        tasks,
+        [],
+      ),
+  ],
+  [
+    "BranchNodeHasNoDefault",
+    () => compileWorkflow(workflow("wf", { nodes: [branchWith({ case: { condition: cond, thenNode: taskNode("t", "t_none") } })] }), [], tasks, []),
+  ],
   [
     "BranchNodeIdNotFound",
-    () => compileWorkflow(workflow("wf", { nodes: [branchWith({ case: { condition: cond, thenNode: taskNode("t", "t_none") }, other: [{ condition: cond }], default: { case: "error", value: {} } })] }), [], tasks, []),
+    () =>
+      compileWorkflow(
+        workflow("wf", {
+          nodes: [
+            branchWith({ case: { condition: cond, thenNode: taskNode("t", "t_none") }, other: [{ condition: cond }], default: { case: "error", value: {} } }),
+          ],
+        }),
+        [],
+        tasks,
+        [],
+      ),
   ],
   [
     "CycleDetected",
     () =>
       compileWorkflow(
-        workflow("wf", { inputs: { a: int }, nodes: [taskNode("a", "t_int", [bind("a", promise("start-node", "a"))], { upstreamNodeIds: ["b"] }), taskNode("b", "t_none", [], { upstreamNodeIds: ["a"] })] }),
+        workflow("wf", {
+          inputs: { a: int },
+          nodes: [
+            taskNode("a", "t_int", [bind("a", promise("start-node", "a"))], { upstreamNodeIds: ["b"] }),
+            taskNode("b", "t_none", [], { upstreamNodeIds: ["a"] }),
+          ],
+        }),
         [],
         tasks,
         [],
@@ -271,7 +417,13 @@ const cases: Array<[string, () => unknown, string?]> = [
   ],
   [
     "UnreachableNodes",
-    () => compileWorkflow(workflow("wf", { nodes: [taskNode("a", "t_none", [], { upstreamNodeIds: ["b"] }), taskNode("b", "t_none", [], { upstreamNodeIds: ["a"] })] }), [], tasks, []),
+    () =>
+      compileWorkflow(
+        workflow("wf", { nodes: [taskNode("a", "t_none", [], { upstreamNodeIds: ["b"] }), taskNode("b", "t_none", [], { upstreamNodeIds: ["a"] })] }),
+        [],
+        tasks,
+        [],
+      ),
     "The Workflow contain unreachable nodes [a,b].", // a cycle nothing leads into is unreachable, not a cycle
   ],
 ];
@@ -301,7 +453,9 @@ describe("compile errors, one per code", () => {
   });
 
   test("a missing sub-workflow is found while gathering requirements", () => {
-    const wf = workflow("wf", { nodes: [create(NodeSchema, { id: "n0", target: { case: "workflowNode", value: { reference: { case: "subWorkflowRef", value: wfId("gone") } } } })] });
+    const wf = workflow("wf", {
+      nodes: [create(NodeSchema, { id: "n0", target: { case: "workflowNode", value: { reference: { case: "subWorkflowRef", value: wfId("gone") } } } })],
+    });
     expect(codesOf(() => workflowRequirements(wf, []))).toEqual(["WorkflowReferenceNotFound"]);
     expect(taskId("x").name).toBe("x");
   });

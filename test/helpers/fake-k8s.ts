@@ -88,7 +88,23 @@ function makeTls(): FakeKubeTls & { serverCert: string; serverKey: string } {
   ssl("req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=fake-kube-ca");
   writeFileSync(f("server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\n");
   ssl("req", ...ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=kube-apiserver");
-  ssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "1", "-extfile", "server.ext");
+  ssl(
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.crt",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "server.crt",
+    "-days",
+    "1",
+    "-extfile",
+    "server.ext",
+  );
   ssl("req", ...ec, "-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=flyteadmin/O=system:masters");
   ssl("x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "client.crt", "-days", "1");
   const r = (name: string) => readFileSync(f(name), "utf8");
@@ -168,7 +184,8 @@ export async function startFakeKube(tokenOrOptions: string | FakeKubeOptions = {
     const notFound = () => reply(404, status(404, "NotFound", `flyteworkflows.flyte.lyft.com "${name}" not found`, name));
 
     if (method === "POST" && name === undefined) {
-      if (body.bad || typeof body.json !== "object" || body.json === null) return reply(400, status(400, "BadRequest", "the request body is not a JSON object"));
+      if (body.bad || typeof body.json !== "object" || body.json === null)
+        return reply(400, status(400, "BadRequest", "the request body is not a JSON object"));
       const obj = body.json as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: string; namespace?: string } };
       const objName = obj.metadata?.name ?? "";
       if (obj.metadata?.namespace && obj.metadata.namespace !== ns) {
@@ -177,7 +194,8 @@ export async function startFakeKube(tokenOrOptions: string | FakeKubeOptions = {
       // The API server's type-meta check for custom resources.
       const invalid: string[] = [];
       if (obj.kind !== "FlyteWorkflow") invalid.push(`kind: Invalid value: ${JSON.stringify(obj.kind ?? "")}: must be FlyteWorkflow`);
-      if (obj.apiVersion !== "flyte.lyft.com/v1alpha1") invalid.push(`apiVersion: Invalid value: ${JSON.stringify(obj.apiVersion ?? "")}: must be flyte.lyft.com/v1alpha1`);
+      if (obj.apiVersion !== "flyte.lyft.com/v1alpha1")
+        invalid.push(`apiVersion: Invalid value: ${JSON.stringify(obj.apiVersion ?? "")}: must be flyte.lyft.com/v1alpha1`);
       if (!objName) invalid.push("metadata.name: Required value: name or generateName is required");
       if (invalid.length > 0) {
         const list = invalid.length === 1 ? invalid[0] : `[${invalid.join(", ")}]`;
@@ -188,7 +206,14 @@ export async function startFakeKube(tokenOrOptions: string | FakeKubeOptions = {
       revision++;
       const stored = {
         ...obj,
-        metadata: { ...obj.metadata, namespace: ns, uid: crypto.randomUUID(), resourceVersion: String(revision), generation: 1, creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, "Z") },
+        metadata: {
+          ...obj.metadata,
+          namespace: ns,
+          uid: crypto.randomUUID(),
+          resourceVersion: String(revision),
+          generation: 1,
+          creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+        },
       };
       objects.set(objKey, stored);
       return reply(201, stored);
@@ -222,7 +247,15 @@ export async function startFakeKube(tokenOrOptions: string | FakeKubeOptions = {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   const url = `${tls ? "https" : "http"}://127.0.0.1:${port}`;
-  const publicTls = tls && { dir: tls.dir, ca: tls.ca, caFile: tls.caFile, clientCert: tls.clientCert, clientCertFile: tls.clientCertFile, clientKey: tls.clientKey, clientKeyFile: tls.clientKeyFile };
+  const publicTls = tls && {
+    dir: tls.dir,
+    ca: tls.ca,
+    caFile: tls.caFile,
+    clientCert: tls.clientCert,
+    clientCertFile: tls.clientCertFile,
+    clientKey: tls.clientKey,
+    clientKeyFile: tls.clientKeyFile,
+  };
 
   return {
     url,

@@ -1,7 +1,10 @@
 // Waits for a spawned `flyteadmin serve` to log that it is serving and returns its bound ports.
 import type { Subprocess } from "bun";
 
-export async function waitForServing(proc: Subprocess<"ignore" | "pipe" | "inherit", "pipe", "ignore" | "pipe" | "inherit">, timeoutMs = 20_000): Promise<{ ports: number[]; log: string }> {
+export async function waitForServing(
+  proc: Subprocess<"ignore" | "pipe" | "inherit", "pipe", "ignore" | "pipe" | "inherit">,
+  timeoutMs = 20_000,
+): Promise<{ ports: number[]; log: string }> {
   const reader = proc.stdout.getReader();
   let log = "";
   const deadline = Date.now() + timeoutMs;

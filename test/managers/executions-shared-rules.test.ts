@@ -21,7 +21,10 @@ test("scope filters are the equality filters on the scoping columns, in column o
     eq("execution", "execution_domain", "d"),
     eq("execution", "execution_name", "n"),
   ]);
-  expect(scopeFilters("execution", { project: "p", domain: "d", name: undefined })).toEqual([eq("execution", "execution_project", "p"), eq("execution", "execution_domain", "d")]);
+  expect(scopeFilters("execution", { project: "p", domain: "d", name: undefined })).toEqual([
+    eq("execution", "execution_project", "p"),
+    eq("execution", "execution_domain", "d"),
+  ]);
   expect(scopeFilters("signal", { project: "p", domain: "d", name: "" })).toEqual([
     eq("signal", "execution_project", "p"),
     eq("signal", "execution_domain", "d"),
@@ -47,7 +50,11 @@ test("scope filters are the equality filters on the scoping columns, in column o
     eq("task_execution", "retry_attempt", "2"),
   ]);
   for (const entity of ["task", "workflow", "launch_plan"] as const) {
-    expect(scopeFilters(entity, { project: "p", domain: "d", name: "n" })).toEqual([eq(entity, "project", "p"), eq(entity, "domain", "d"), eq(entity, "name", "n")]);
+    expect(scopeFilters(entity, { project: "p", domain: "d", name: "n" })).toEqual([
+      eq(entity, "project", "p"),
+      eq(entity, "domain", "d"),
+      eq(entity, "name", "n"),
+    ]);
   }
   expect(scopeFilters("launch_plan", { name: "lp" })).toEqual([eq("launch_plan", "name", "lp")]);
 });

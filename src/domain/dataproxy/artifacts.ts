@@ -68,7 +68,8 @@ export class ArtifactReader {
   }
 
   private static pick(map: LiteralMap | undefined, name: string, what: string): GetDataResponse {
-    if (name === "") return create(GetDataResponseSchema, { data: { case: "literalMap", value: map ?? { $typeName: "flyteidl.core.LiteralMap", literals: {} } } });
+    if (name === "")
+      return create(GetDataResponseSchema, { data: { case: "literalMap", value: map ?? { $typeName: "flyteidl.core.LiteralMap", literals: {} } } });
     const literal = map?.literals[name];
     if (!literal) throw invalidArgument(`name [${name}] not found in ${what}`);
     return create(GetDataResponseSchema, { data: { case: "literal", value: literal } });
@@ -76,7 +77,8 @@ export class ArtifactReader {
 
   async getData(req: GetDataRequest, baseUrl: string): Promise<GetDataResponse> {
     if (req.flyteUrl === "") throw invalidArgument("failed to validate resolve artifact request. Error: source is required. Provided empty string");
-    if (!req.flyteUrl.startsWith("flyte://")) throw invalidArgument("failed to validate resolve artifact request. Error: request does not start with the correct prefix");
+    if (!req.flyteUrl.startsWith("flyte://"))
+      throw invalidArgument("failed to validate resolve artifact request. Error: request does not start with the correct prefix");
     let parsed: ReturnType<typeof parseFlyteUrl>;
     try {
       parsed = parseFlyteUrl(req.flyteUrl);
@@ -90,7 +92,9 @@ export class ArtifactReader {
           { $typeName: "flyteidl.service.CreateDownloadLinkRequest", artifactType: ArtifactType.DECK, source: { case: "nodeExecutionId", value: node } },
           baseUrl,
         );
-        return create(GetDataResponseSchema, { data: { case: "preSignedUrls", value: link.preSignedUrls ?? { $typeName: "flyteidl.service.PreSignedURLs", signedUrl: [] } } });
+        return create(GetDataResponseSchema, {
+          data: { case: "preSignedUrls", value: link.preSignedUrls ?? { $typeName: "flyteidl.service.PreSignedURLs", signedUrl: [] } },
+        });
       }
       const data = await this.nodes.getData(node);
       return ArtifactReader.pick(io === "i" ? data.fullInputs : data.fullOutputs, name, `node execution [${goText(NodeExecutionIdentifierSchema, node)}]`);
@@ -98,7 +102,10 @@ export class ArtifactReader {
     if (io === "d") throw invalidArgument("deck type cannot be specified with a retry attempt, just use the node instead");
     let taskId;
     try {
-      taskId = await this.tasks.findAttempt({ project: node.executionId?.project ?? "", domain: node.executionId?.domain ?? "", name: node.executionId?.name ?? "", nodeId: node.nodeId }, attempt);
+      taskId = await this.tasks.findAttempt(
+        { project: node.executionId?.project ?? "", domain: node.executionId?.domain ?? "", name: node.executionId?.name ?? "", nodeId: node.nodeId },
+        attempt,
+      );
     } catch (e) {
       if (e instanceof AdminError) throw e;
       throw invalidArgument(`failed to list task executions. Error: ${(e as Error).message}`);

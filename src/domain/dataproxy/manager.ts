@@ -110,11 +110,9 @@ export class DataProxyManager {
     const folder = req.filenameRoot || base32(req.contentMd5);
     const uri = this.location(req.org, req.project, req.domain, folder, filename);
     const contentMd5 = req.contentMd5.length > 0 ? toBase64(req.contentMd5) : undefined;
-    const signed = await this.store
-      .signedUrl(uri, { method: "PUT", expiresInSeconds: ttl / 1000, contentMd5, baseUrl })
-      .catch((e: unknown) => {
-        throw blobFailure("failed to create a signed url", e);
-      });
+    const signed = await this.store.signedUrl(uri, { method: "PUT", expiresInSeconds: ttl / 1000, contentMd5, baseUrl }).catch((e: unknown) => {
+      throw blobFailure("failed to create a signed url", e);
+    });
     return create(CreateUploadLocationResponseSchema, {
       signedUrl: signed.url,
       nativeUrl: uri,

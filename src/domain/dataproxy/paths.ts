@@ -4,6 +4,7 @@
 import { echo, invalidArgument } from "../../kernel/errors";
 
 // C0 controls, DEL and C1 controls: never part of a key a user meant.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const control = /[\u0000-\u001f\u007f-\u009f]/;
 
 function checkSegment(field: string, value: string, segment: string): void {

@@ -6,7 +6,11 @@ import { phaseIn, scopeFilters } from "../../kernel/lists/filters";
 import type { ExecutionStore } from "../../ports/executions";
 import type { LaunchPlanRecord } from "../../ports/launchplans";
 
-export async function checkConcurrency(executions: ExecutionStore, lp: LaunchPlanRecord, policy: NonNullable<LaunchPlanSpec["concurrencyPolicy"]>): Promise<void> {
+export async function checkConcurrency(
+  executions: ExecutionStore,
+  lp: LaunchPlanRecord,
+  policy: NonNullable<LaunchPlanSpec["concurrencyPolicy"]>,
+): Promise<void> {
   const count = await executions.count({
     filters: [
       ...scopeFilters("execution", { project: lp.project, domain: lp.domain }),

@@ -11,7 +11,10 @@ import type { ProjectManager } from "../projects/manager";
 import { checkExecutionName } from "./names";
 
 /** The request's project (whose labels the execution inherits) and its spec, once both are valid. */
-export async function validateCreateRequest(req: ExecutionCreateRequest, projects: Pick<ProjectManager, "requireActive">): Promise<{ project: Project; spec: ExecutionSpec }> {
+export async function validateCreateRequest(
+  req: ExecutionCreateRequest,
+  projects: Pick<ProjectManager, "requireActive">,
+): Promise<{ project: Project; spec: ExecutionSpec }> {
   // Clients before flyteidl 0.15 sent inputs inside the spec.
   if (!req.inputs || Object.keys(req.inputs.literals).length === 0) req.inputs = req.spec?.inputs;
   requireId(req.project, "project");

@@ -28,9 +28,13 @@ export interface WorkflowEventSettings {
   metadataPrefix: string;
 }
 
-export function validateWorkflowEvent(req: WorkflowExecutionEventRequest, maxSize: number): asserts req is WorkflowExecutionEventRequest & { event: NonNullable<WorkflowExecutionEventRequest["event"]> } {
+export function validateWorkflowEvent(
+  req: WorkflowExecutionEventRequest,
+  maxSize: number,
+): asserts req is WorkflowExecutionEventRequest & { event: NonNullable<WorkflowExecutionEventRequest["event"]> } {
   if (!req.event) throw invalidArgument("Workflow event handler was called without event");
-  if (!req.event.executionId) throw invalidArgument(`Workflow event handler request event doesn't have an execution id - ${goText(WorkflowExecutionIdentifierSchema, undefined)}`);
+  if (!req.event.executionId)
+    throw invalidArgument(`Workflow event handler request event doesn't have an execution id - ${goText(WorkflowExecutionIdentifierSchema, undefined)}`);
   knownEnum(Phase, req.event.phase, "phase");
   const out = req.event.outputResult;
   if (out.case === "outputData" && maxSize > 0) {

@@ -101,8 +101,5 @@ export function executionRow(e: NewExecution): { record: ExecutionRecord; closur
 
 /** The spec's labels (key and value) and tags (key only), as the execution is listed by them. */
 export function executionTags(spec: ExecutionSpec): ExecutionTag[] {
-  return [
-    ...Object.entries(spec.labels?.values ?? {}).map(([key, value]) => ({ key, value })),
-    ...spec.tags.map((key) => ({ key, value: "" })),
-  ];
+  return [...Object.entries(spec.labels?.values ?? {}).map(([key, value]) => ({ key, value })), ...spec.tags.map((key) => ({ key, value: "" }))];
 }

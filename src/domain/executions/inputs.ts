@@ -9,7 +9,12 @@ import type { TypeRules } from "../launchplans/validate";
 import { goText } from "../../kernel/go-text";
 import { LiteralTypeSchema } from "../../gen/flyteidl/core/types_pb";
 
-export function checkAndFetchInputs(user: LiteralMap | undefined, fixed: LiteralMap | undefined, expected: ParameterMap | undefined, types: TypeRules): LiteralMap {
+export function checkAndFetchInputs(
+  user: LiteralMap | undefined,
+  fixed: LiteralMap | undefined,
+  expected: ParameterMap | undefined,
+  types: TypeRules,
+): LiteralMap {
   const expectedMap = expected?.parameters ?? {};
   const inputs: Record<string, Literal> = {};
   for (const [name, value] of Object.entries(user?.literals ?? {})) {

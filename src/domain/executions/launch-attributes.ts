@@ -30,7 +30,13 @@ interface WorkflowScope {
  * The execution config: the request, the launch plan, then WORKFLOW_EXECUTION_CONFIG attributes for the
  * workflow and for the whole project, then the deprecated role fields and the server's defaults.
  */
-export async function executionConfigFor(attributes: AttributeLookup, spec: ExecutionSpec, lpSpec: LaunchPlanSpec, scope: WorkflowScope, defaults: ExecConfigSource): Promise<WorkflowExecutionConfig> {
+export async function executionConfigFor(
+  attributes: AttributeLookup,
+  spec: ExecutionSpec,
+  lpSpec: LaunchPlanSpec,
+  scope: WorkflowScope,
+  defaults: ExecConfigSource,
+): Promise<WorkflowExecutionConfig> {
   const configAt = async (at: Parameters<AttributeLookup>[1]) => {
     const a = await attributes(MatchableResource.WORKFLOW_EXECUTION_CONFIG, at);
     return a?.target.case === "workflowExecutionConfig" ? a.target.value : undefined;

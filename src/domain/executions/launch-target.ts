@@ -56,7 +56,13 @@ export class LaunchTargets {
     const wfId = launchPlanSpec.workflowId;
     const workflow = wfId ? await this.workflowRows.getOrLoad(versionKey(wfId), () => this.sources.workflows.get(wfId)) : undefined;
     if (!wfId || !workflow) throw missingEntity("WORKFLOW", wfId ?? create(IdentifierSchema));
-    const workflowId = create(IdentifierSchema, { resourceType: ResourceType.WORKFLOW, project: workflow.project, domain: workflow.domain, name: workflow.name, version: workflow.version });
+    const workflowId = create(IdentifierSchema, {
+      resourceType: ResourceType.WORKFLOW,
+      project: workflow.project,
+      domain: workflow.domain,
+      name: workflow.name,
+      version: workflow.version,
+    });
     return { isTask, launchPlan, launchPlanSpec, inputs, workflow, workflowId };
   }
 }

@@ -170,7 +170,12 @@ export class ExecutionManager {
     knownEnum(ExecutionState, req.state, "state");
     const r = await this.requireRecord(req.id);
     const closure = fromBinary(ExecutionClosureSchema, r.closure);
-    closure.stateChangeDetails = { $typeName: "flyteidl.admin.ExecutionStateChangeDetails", state: req.state, principal: "", occurredAt: timestampFromDate(new Date()) };
+    closure.stateChangeDetails = {
+      $typeName: "flyteidl.admin.ExecutionStateChangeDetails",
+      state: req.state,
+      principal: "",
+      occurredAt: timestampFromDate(new Date()),
+    };
     await this.deps.executions.update(r, { state: req.state, closure: toBinary(ExecutionClosureSchema, closure) });
   }
 
@@ -236,7 +241,12 @@ export class ExecutionManager {
       closure.outputResult = { case: "abortMetadata", value: { $typeName: "flyteidl.admin.AbortMetadata", cause: req.cause, principal: "" } };
       closure.phase = Phase.ABORTING;
       const readFrom = { phase: r.phase, cluster: r.cluster, closure: r.closure };
-      await this.deps.executions.update(r, { phase: Phase[Phase.ABORTING], abortCause: req.cause, closure: toBinary(ExecutionClosureSchema, closure), readFrom });
+      await this.deps.executions.update(r, {
+        phase: Phase[Phase.ABORTING],
+        abortCause: req.cause,
+        closure: toBinary(ExecutionClosureSchema, closure),
+        readFrom,
+      });
       return r;
     });
     await this.deps.launcher.abort({ cluster: r.cluster, namespace: this.namespaceOf(r.project, r.domain), executionName: r.name });

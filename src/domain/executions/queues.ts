@@ -30,6 +30,7 @@ export function pickQueue(attributeTags: string[] | undefined, domain: string, s
 export function applyQueue(closure: CompiledWorkflowClosure, queue: string | undefined): void {
   if (!queue) return;
   for (const t of closure.tasks) {
-    if (t.template?.target.case === "container") t.template.target.value.config.push({ $typeName: "flyteidl.core.KeyValuePair", key: "child_queue", value: queue });
+    if (t.template?.target.case === "container")
+      t.template.target.value.config.push({ $typeName: "flyteidl.core.KeyValuePair", key: "child_queue", value: queue });
   }
 }

@@ -48,7 +48,17 @@ export class SingleTaskLaunchPlans {
     const lpId = create(IdentifierSchema, { resourceType: ResourceType.LAUNCH_PLAN, ...scope });
     const nodeId = generatedNodeId(taskId.name);
     const promises = (vars: Record<string, unknown>, node: string): Binding[] =>
-      Object.keys(vars).map((v) => ({ $typeName: "flyteidl.core.Binding", var: v, binding: { $typeName: "flyteidl.core.BindingData", value: { case: "promise", value: { $typeName: "flyteidl.core.OutputReference", nodeId: node, var: v, attrPath: [] } } } }) as Binding);
+      Object.keys(vars).map(
+        (v) =>
+          ({
+            $typeName: "flyteidl.core.Binding",
+            var: v,
+            binding: {
+              $typeName: "flyteidl.core.BindingData",
+              value: { case: "promise", value: { $typeName: "flyteidl.core.OutputReference", nodeId: node, var: v, attrPath: [] } },
+            },
+          }) as Binding,
+      );
     if (!(await this.workflows.get(wfId))) {
       await this.registrar
         .createWorkflow(
@@ -82,7 +92,16 @@ export class SingleTaskLaunchPlans {
         .createLaunchPlan(
           create(LaunchPlanCreateRequestSchema, {
             id: lpId,
-            spec: { workflowId: wfId, entityMetadata: {}, defaultInputs: {}, fixedInputs: {}, labels: {}, annotations: {}, authRole: spec.authRole, securityContext: spec.securityContext },
+            spec: {
+              workflowId: wfId,
+              entityMetadata: {},
+              defaultInputs: {},
+              fixedInputs: {},
+              labels: {},
+              annotations: {},
+              authRole: spec.authRole,
+              securityContext: spec.securityContext,
+            },
           }),
         )
         .catch((e: unknown) => {

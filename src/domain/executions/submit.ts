@@ -4,7 +4,12 @@
 // recorded on the execution (FAILED with the reason), not lost and not returned: the execution exists.
 import { toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { ExecutionClosureSchema, ExecutionMetadata_ExecutionMode as Mode, ExecutionSpecSchema, type ExecutionClosure } from "../../gen/flyteidl/admin/execution_pb";
+import {
+  ExecutionClosureSchema,
+  ExecutionMetadata_ExecutionMode as Mode,
+  ExecutionSpecSchema,
+  type ExecutionClosure,
+} from "../../gen/flyteidl/admin/execution_pb";
 import type { WorkflowExecutionConfig } from "../../gen/flyteidl/admin/matchable_resource_pb";
 import { ExecutionError_ErrorKind, WorkflowExecution_Phase as Phase } from "../../gen/flyteidl/core/execution_pb";
 import { LiteralMapSchema, type LiteralMap } from "../../gen/flyteidl/core/literals_pb";
@@ -89,7 +94,10 @@ async function recordLaunchFailure(executions: ExecutionStore, record: Execution
   const code = e instanceof AdminError ? ErrorCode[e.code] : "Unknown";
   const kind = e instanceof AdminError && e.code === ErrorCode.InvalidArgument ? ExecutionError_ErrorKind.USER : ExecutionError_ErrorKind.SYSTEM;
   closure.phase = Phase.FAILED;
-  closure.outputResult = { case: "error", value: { $typeName: "flyteidl.core.ExecutionError", code, message, errorUri: "", kind, timestamp: undefined, worker: "" } };
+  closure.outputResult = {
+    case: "error",
+    value: { $typeName: "flyteidl.core.ExecutionError", code, message, errorUri: "", kind, timestamp: undefined, worker: "" },
+  };
   closure.updatedAt = timestampFromDate(new Date());
   await executions.update(record, {
     phase: Phase[Phase.FAILED],

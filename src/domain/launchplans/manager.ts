@@ -149,7 +149,9 @@ export class LaunchPlanManager {
     }
     // The schedule runner reads cron_schedule only; say so at activation rather than fail later.
     if (e.case === "cronExpression") {
-      throw invalidArgument(`launch plan [${identifierText(r)}] has a schedule in the deprecated cron_expression field, which is not supported: use cron_schedule`);
+      throw invalidArgument(
+        `launch plan [${identifierText(r)}] has a schedule in the deprecated cron_expression field, which is not supported: use cron_schedule`,
+      );
     }
     return { ...keyOf(r), cronExpression: cronText(s) ?? null, fixedRateValue: null, unit: null, kickoffTimeInputArg: s.kickoffTimeInputArg };
   }
@@ -191,15 +193,31 @@ export class LaunchPlanManager {
   }
 
   async listActive(req: ActiveLaunchPlanListRequest): Promise<{ launchPlans: LaunchPlan[]; token: string }> {
-    const asList = create(ResourceListRequestSchema, { id: { project: req.project, domain: req.domain }, limit: req.limit, token: req.token, sortBy: req.sortBy });
-    const { items, token } = await listVersions("launch_plan", asList, "ListActiveLaunchPlans", (q) => this.store.list(q), (r) => this.toLaunchPlan(r), [
-      stateIs("launch_plan", LaunchPlanState.ACTIVE),
-    ]);
+    const asList = create(ResourceListRequestSchema, {
+      id: { project: req.project, domain: req.domain },
+      limit: req.limit,
+      token: req.token,
+      sortBy: req.sortBy,
+    });
+    const { items, token } = await listVersions(
+      "launch_plan",
+      asList,
+      "ListActiveLaunchPlans",
+      (q) => this.store.list(q),
+      (r) => this.toLaunchPlan(r),
+      [stateIs("launch_plan", LaunchPlanState.ACTIVE)],
+    );
     return { launchPlans: items, token };
   }
 
   async list(req: ResourceListRequest): Promise<{ launchPlans: LaunchPlan[]; token: string }> {
-    const { items, token } = await listVersions("launch_plan", req, "ListLaunchPlans", (q) => this.store.list(q), (r) => this.toLaunchPlan(r));
+    const { items, token } = await listVersions(
+      "launch_plan",
+      req,
+      "ListLaunchPlans",
+      (q) => this.store.list(q),
+      (r) => this.toLaunchPlan(r),
+    );
     return { launchPlans: items, token };
   }
 

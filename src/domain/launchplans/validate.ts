@@ -17,7 +17,8 @@ export interface TypeRules {
   literalType(l: Literal): LiteralType;
 }
 
-const typeText = (t: LiteralType | undefined) => (t ? JSON.stringify(t.type.case ? { [t.type.case]: t.type.value } : {}, (_k, v) => (typeof v === "bigint" ? String(v) : v)) : "<nil>");
+const typeText = (t: LiteralType | undefined) =>
+  t ? JSON.stringify(t.type.case ? { [t.type.case]: t.type.value } : {}, (_k, v) => (typeof v === "bigint" ? String(v) : v)) : "<nil>";
 
 function checkDatetime(l: Literal): void {
   if (l.value.case !== "scalar" || l.value.value.value.case !== "primitive") return;
@@ -67,12 +68,18 @@ export function validateParameterMap(map: ParameterMap | undefined, field: strin
 }
 
 /** Default and fixed inputs against the workflow's inputs → the launch plan's expected inputs. */
-export function expectedInputs(workflowInputs: VariableMap | undefined, fixed: LiteralMap | undefined, defaults: ParameterMap | undefined, rules: TypeRules): ParameterMap {
+export function expectedInputs(
+  workflowInputs: VariableMap | undefined,
+  fixed: LiteralMap | undefined,
+  defaults: ParameterMap | undefined,
+  rules: TypeRules,
+): ParameterMap {
   const defaultMap = defaults?.parameters ?? {};
   const fixedMap = fixed?.literals ?? {};
   const vars = workflowInputs?.variables ?? {};
   if (Object.keys(vars).length === 0) {
-    if (Object.keys(defaultMap).length > 0) throw invalidArgument(`invalid launch plan default inputs, expected none but found ${Object.keys(defaultMap).length}`);
+    if (Object.keys(defaultMap).length > 0)
+      throw invalidArgument(`invalid launch plan default inputs, expected none but found ${Object.keys(defaultMap).length}`);
     if (Object.keys(fixedMap).length > 0) throw invalidArgument(`invalid launch plan fixed inputs, expected none but found ${Object.keys(fixedMap).length}`);
     return create(ParameterMapSchema);
   }

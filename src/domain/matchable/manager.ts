@@ -13,7 +13,13 @@ import {
   type ListMatchableAttributesResponse,
   type MatchingAttributes,
 } from "../../gen/flyteidl/admin/matchable_resource_pb";
-import { ProjectAttributesSchema, type ProjectAttributes, type ProjectAttributesDeleteRequest, type ProjectAttributesGetRequest, type ProjectAttributesUpdateRequest } from "../../gen/flyteidl/admin/project_attributes_pb";
+import {
+  ProjectAttributesSchema,
+  type ProjectAttributes,
+  type ProjectAttributesDeleteRequest,
+  type ProjectAttributesGetRequest,
+  type ProjectAttributesUpdateRequest,
+} from "../../gen/flyteidl/admin/project_attributes_pb";
 import {
   ProjectDomainAttributesSchema,
   type ProjectDomainAttributes,
@@ -55,7 +61,11 @@ function resourceTypeOf(a: MatchingAttributes | undefined, identifier: string): 
 
 /** Upstream's check on a lookup key: a type, a project or domain, and no lower level without its parent. */
 function checkKey(k: ResourceKey): void {
-  const ok = k.resourceType !== "" && !(k.domain === "" && k.project === "") && !(k.project === "" && (k.workflow !== "" || k.launchPlan !== "")) && !(k.workflow === "" && k.launchPlan !== "");
+  const ok =
+    k.resourceType !== "" &&
+    !(k.domain === "" && k.project === "") &&
+    !(k.project === "" && (k.workflow !== "" || k.launchPlan !== "")) &&
+    !(k.workflow === "" && k.launchPlan !== "");
   if (!ok) throw invalidArgument(`invalid input: {${k.project} ${k.domain} ${k.workflow} ${k.launchPlan} ${k.resourceType}}`);
 }
 
@@ -66,7 +76,8 @@ function typeName(t: MatchableResource): string {
   return name;
 }
 
-const keyText = (k: ResourceKey) => `{Project:${k.project} Domain:${k.domain} Workflow:${k.workflow} LaunchPlan:${k.launchPlan} ResourceType:${k.resourceType}}`;
+const keyText = (k: ResourceKey) =>
+  `{Project:${k.project} Domain:${k.domain} Workflow:${k.workflow} LaunchPlan:${k.launchPlan} ResourceType:${k.resourceType}}`;
 const decode = (r: ResourceRecord) => fromBinary(MatchingAttributesSchema, r.attributes);
 
 /** The most specific stored attributes for a scope (upstream's GetResource); undefined when none. */
@@ -82,8 +93,17 @@ export class MatchableAttributesManager {
   ) {}
 
   /** Most specific attributes for a scope, as executions and tasks resolve them. */
-  async resolve(resource: MatchableResource, scope: { project: string; domain?: string; workflow?: string; launchPlan?: string }): Promise<MatchingAttributes | undefined> {
-    const key = { project: scope.project, domain: scope.domain ?? "", workflow: scope.workflow ?? "", launchPlan: scope.launchPlan ?? "", resourceType: MatchableResource[resource] };
+  async resolve(
+    resource: MatchableResource,
+    scope: { project: string; domain?: string; workflow?: string; launchPlan?: string },
+  ): Promise<MatchingAttributes | undefined> {
+    const key = {
+      project: scope.project,
+      domain: scope.domain ?? "",
+      workflow: scope.workflow ?? "",
+      launchPlan: scope.launchPlan ?? "",
+      resourceType: MatchableResource[resource],
+    };
     checkKey(key);
     const row = mostSpecific(await this.store.matching(key));
     return row && decode(row);
@@ -93,14 +113,39 @@ export class MatchableAttributesManager {
    * A resolver for one launch that answers every lookup from a single read of the rows that can match
    * (same answers as `resolve`, which reads per lookup).
    */
-  async forLaunch(scope: { project: string; domain: string; workflow: string; launchPlan: string }): Promise<(resource: MatchableResource, s: { project: string; domain?: string; workflow?: string; launchPlan?: string }) => Promise<MatchingAttributes | undefined>> {
-    const rows = await this.store.candidates({ project: scope.project, domain: scope.domain, workflows: [scope.workflow], launchPlans: [scope.launchPlan, scope.workflow] });
+  async forLaunch(scope: {
+    project: string;
+    domain: string;
+    workflow: string;
+    launchPlan: string;
+  }): Promise<
+    (resource: MatchableResource, s: { project: string; domain?: string; workflow?: string; launchPlan?: string }) => Promise<MatchingAttributes | undefined>
+  > {
+    const rows = await this.store.candidates({
+      project: scope.project,
+      domain: scope.domain,
+      workflows: [scope.workflow],
+      launchPlans: [scope.launchPlan, scope.workflow],
+    });
     return async (resource, s) => {
-      const key = { project: s.project, domain: s.domain ?? "", workflow: s.workflow ?? "", launchPlan: s.launchPlan ?? "", resourceType: MatchableResource[resource] };
+      const key = {
+        project: s.project,
+        domain: s.domain ?? "",
+        workflow: s.workflow ?? "",
+        launchPlan: s.launchPlan ?? "",
+        resourceType: MatchableResource[resource],
+      };
       checkKey(key);
       const fits = (column: string, want: string) => column === "" || column === want;
       const row = mostSpecific(
-        rows.filter((r) => r.resourceType === key.resourceType && fits(r.project, key.project) && fits(r.domain, key.domain) && fits(r.workflow, key.workflow) && fits(r.launchPlan, key.launchPlan)),
+        rows.filter(
+          (r) =>
+            r.resourceType === key.resourceType &&
+            fits(r.project, key.project) &&
+            fits(r.domain, key.domain) &&
+            fits(r.workflow, key.workflow) &&
+            fits(r.launchPlan, key.launchPlan),
+        ),
       );
       return row && decode(row);
     };
@@ -143,7 +188,11 @@ export class MatchableAttributesManager {
     if (!a) throw missingArgument("attributes");
     await this.activeProject(a.project);
     const type = resourceTypeOf(a.matchingAttributes, a.project);
-    await this.save({ project: a.project, domain: "", workflow: "", launchPlan: "", resourceType: MatchableResource[type] }, priority.project, a.matchingAttributes as MatchingAttributes);
+    await this.save(
+      { project: a.project, domain: "", workflow: "", launchPlan: "", resourceType: MatchableResource[type] },
+      priority.project,
+      a.matchingAttributes as MatchingAttributes,
+    );
   }
 
   async getProject(req: ProjectAttributesGetRequest): Promise<ProjectAttributes> {
@@ -175,7 +224,11 @@ export class MatchableAttributesManager {
     if (!a) throw missingArgument("attributes");
     await this.projects.requireActive(a.project, a.domain);
     const type = resourceTypeOf(a.matchingAttributes, `${a.project}-${a.domain}`);
-    await this.save({ project: a.project, domain: a.domain, workflow: "", launchPlan: "", resourceType: MatchableResource[type] }, priority.projectDomain, a.matchingAttributes as MatchingAttributes);
+    await this.save(
+      { project: a.project, domain: a.domain, workflow: "", launchPlan: "", resourceType: MatchableResource[type] },
+      priority.projectDomain,
+      a.matchingAttributes as MatchingAttributes,
+    );
   }
 
   async getProjectDomain(req: ProjectDomainAttributesGetRequest): Promise<ProjectDomainAttributes> {
@@ -195,13 +248,23 @@ export class MatchableAttributesManager {
     await this.projects.requireActive(a.project, a.domain);
     if (a.workflow === "") throw missingArgument("name");
     const type = resourceTypeOf(a.matchingAttributes, `${a.project}-${a.domain}-${a.workflow}`);
-    await this.save({ project: a.project, domain: a.domain, workflow: a.workflow, launchPlan: "", resourceType: MatchableResource[type] }, priority.workflow, a.matchingAttributes as MatchingAttributes);
+    await this.save(
+      { project: a.project, domain: a.domain, workflow: a.workflow, launchPlan: "", resourceType: MatchableResource[type] },
+      priority.workflow,
+      a.matchingAttributes as MatchingAttributes,
+    );
   }
 
   async getWorkflow(req: WorkflowAttributesGetRequest): Promise<WorkflowAttributes> {
     await this.projects.requireActive(req.project, req.domain);
     if (req.workflow === "") throw missingArgument("name");
-    const row = await this.hierarchical({ project: req.project, domain: req.domain, workflow: req.workflow, launchPlan: "", resourceType: typeName(req.resourceType) });
+    const row = await this.hierarchical({
+      project: req.project,
+      domain: req.domain,
+      workflow: req.workflow,
+      launchPlan: "",
+      resourceType: typeName(req.resourceType),
+    });
     return create(WorkflowAttributesSchema, { project: row.project, domain: row.domain, workflow: row.workflow, matchingAttributes: decode(row) });
   }
 
@@ -215,7 +278,13 @@ export class MatchableAttributesManager {
     const rows = await this.store.listAll(typeName(req.resourceType));
     return create(ListMatchableAttributesResponseSchema, {
       configurations: rows.map((r) =>
-        create(MatchableAttributesConfigurationSchema, { attributes: decode(r), project: r.project, domain: r.domain, workflow: r.workflow, launchPlan: r.launchPlan }),
+        create(MatchableAttributesConfigurationSchema, {
+          attributes: decode(r),
+          project: r.project,
+          domain: r.domain,
+          workflow: r.workflow,
+          launchPlan: r.launchPlan,
+        }),
       ),
     });
   }

@@ -11,7 +11,11 @@ import { ResourceType, type Identifier, type WorkflowExecutionIdentifier } from 
 import type { Execution } from "../../gen/flyteidl/admin/execution_pb";
 import type { NodeExecution } from "../../gen/flyteidl/admin/node_execution_pb";
 import type { TaskExecution } from "../../gen/flyteidl/admin/task_execution_pb";
-import { WorkflowExecutionGetMetricsResponseSchema, type WorkflowExecutionGetMetricsRequest, type WorkflowExecutionGetMetricsResponse } from "../../gen/flyteidl/admin/execution_pb";
+import {
+  WorkflowExecutionGetMetricsResponseSchema,
+  type WorkflowExecutionGetMetricsRequest,
+  type WorkflowExecutionGetMetricsResponse,
+} from "../../gen/flyteidl/admin/execution_pb";
 import { internal } from "../../kernel/errors";
 import type { ExecutionManager } from "../executions/manager";
 import type { NodeExecutionManager } from "../nodeexecutions/manager";
@@ -34,7 +38,8 @@ const op = {
 
 const ms = (t: Timestamp | undefined) => (t ? timestampDate(t).getTime() : 0);
 const unset = (t: Timestamp | undefined) => !t || (t.seconds === 0n && t.nanos === 0);
-const operation = (start: Timestamp | undefined, end: Timestamp | undefined, id: string): Span => create(SpanSchema, { startTime: start, endTime: end, id: { case: "operationId", value: id } });
+const operation = (start: Timestamp | undefined, end: Timestamp | undefined, id: string): Span =>
+  create(SpanSchema, { startTime: start, endTime: end, id: { case: "operationId", value: id } });
 const plus = (t: Timestamp | undefined, d: Parameters<typeof durationMs>[0]) => timestampFromDate(new Date(ms(t) + durationMs(d)));
 
 /** The branch case a child node execution ran. */
@@ -45,7 +50,11 @@ function branchCase(specNodeId: string, branch: BranchNode): Node | undefined {
 }
 
 /** Among a node's upstream node executions, the one updated last. */
-function latestUpstream(nodeId: string, upstream: Record<string, ConnectionSet_IdList> | undefined, nodes: Map<string, NodeExecution>): NodeExecution | undefined {
+function latestUpstream(
+  nodeId: string,
+  upstream: Record<string, ConnectionSet_IdList> | undefined,
+  nodes: Map<string, NodeExecution>,
+): NodeExecution | undefined {
   let latest: NodeExecution | undefined;
   for (const id of upstream?.[nodeId]?.ids ?? []) {
     const n = nodes.get(id);
@@ -71,7 +80,14 @@ export class MetricsManager {
   private async nodeExecutions(executionId: WorkflowExecutionIdentifier | undefined, uniqueParentId = ""): Promise<Map<string, NodeExecution>> {
     const out = new Map<string, NodeExecution>();
     for (let token = ""; ; ) {
-      const page = await this.nodes.list({ $typeName: "flyteidl.admin.NodeExecutionListRequest", workflowExecutionId: executionId, limit: pageSize, token, filters: "", uniqueParentId });
+      const page = await this.nodes.list({
+        $typeName: "flyteidl.admin.NodeExecutionListRequest",
+        workflowExecutionId: executionId,
+        limit: pageSize,
+        token,
+        filters: "",
+        uniqueParentId,
+      });
       for (const n of page.nodeExecutions) out.set(n.metadata?.specNodeId ?? "", n);
       if (page.nodeExecutions.length < pageSize) return out;
       token = page.token;
@@ -103,10 +119,16 @@ export class MetricsManager {
         spans.push(operation(e.closure?.createdAt, start?.closure?.updatedAt, op.workflowSetup));
         await this.nodeSpans(nodes, closure, spans, depth - 1);
         const last = latestUpstream("end-node", closure?.primary?.connections?.upstream, nodes);
-        if (last && ms(e.closure?.updatedAt) >= ms(last.closure?.updatedAt)) spans.push(operation(last.closure?.updatedAt, e.closure?.updatedAt, op.workflowTeardown));
+        if (last && ms(e.closure?.updatedAt) >= ms(last.closure?.updatedAt))
+          spans.push(operation(last.closure?.updatedAt, e.closure?.updatedAt, op.workflowTeardown));
       }
     }
-    return create(SpanSchema, { startTime: e.closure?.createdAt, endTime: e.closure?.updatedAt, id: { case: "workflowId", value: e.id as WorkflowExecutionIdentifier }, spans });
+    return create(SpanSchema, {
+      startTime: e.closure?.createdAt,
+      endTime: e.closure?.updatedAt,
+      id: { case: "workflowId", value: e.id as WorkflowExecutionIdentifier },
+      spans,
+    });
   }
 
   private async nodeSpans(nodes: Map<string, NodeExecution>, closure: CompiledWorkflowClosure | undefined, spans: Span[], depth: number): Promise<void> {
@@ -139,7 +161,12 @@ export class MetricsManager {
         else throw internal(`failed to identify workflow node type for node: ${n.id?.nodeId}`);
       }
     }
-    return create(SpanSchema, { startTime: n.closure?.createdAt, endTime: n.closure?.updatedAt, id: { case: "nodeId", value: n.id as NonNullable<NodeExecution["id"]> }, spans });
+    return create(SpanSchema, {
+      startTime: n.closure?.createdAt,
+      endTime: n.closure?.updatedAt,
+      id: { case: "nodeId", value: n.id as NonNullable<NodeExecution["id"]> },
+      spans,
+    });
   }
 
   private async branch(n: NodeExecution, branch: BranchNode, spans: Span[], depth: number): Promise<void> {
@@ -185,7 +212,12 @@ export class MetricsManager {
         if (ms(c.updatedAt) >= ms(end)) spans.push(operation(end, c.updatedAt, op.taskTeardown));
       }
     }
-    return create(SpanSchema, { startTime: c?.createdAt, endTime: c?.updatedAt, id: { case: "taskId", value: t.id as NonNullable<TaskExecution["id"]> }, spans });
+    return create(SpanSchema, {
+      startTime: c?.createdAt,
+      endTime: c?.updatedAt,
+      id: { case: "taskId", value: t.id as NonNullable<TaskExecution["id"]> },
+      spans,
+    });
   }
 
   /** Attempts in order, with the reset between consecutive ones. */
@@ -230,7 +262,8 @@ export class MetricsManager {
     const closure = data.dynamicWorkflow?.compiledWorkflow;
     await this.nodeSpans(children, closure, spans, depth);
     const lastChild = latestUpstream("end-node", closure?.primary?.connections?.upstream, children);
-    if (lastChild && ms(n.closure?.updatedAt) >= ms(lastChild.closure?.updatedAt)) spans.push(operation(lastChild.closure?.updatedAt, n.closure?.updatedAt, op.nodeTeardown));
+    if (lastChild && ms(n.closure?.updatedAt) >= ms(lastChild.closure?.updatedAt))
+      spans.push(operation(lastChild.closure?.updatedAt, n.closure?.updatedAt, op.nodeTeardown));
   }
 
   private async launchPlanNode(n: NodeExecution, spans: Span[], depth: number): Promise<void> {

@@ -48,9 +48,10 @@ export interface NodeExecutionSettings {
   metadataStoragePrefix: string[];
 }
 
-
 const missingNode = (k: NodeExecutionKey) =>
-  notFound(`missing entity of type node execution with identifier node_id:"${k.nodeId}" execution_id:{project:"${k.project}" domain:"${k.domain}" name:"${k.name}"}`);
+  notFound(
+    `missing entity of type node execution with identifier node_id:"${k.nodeId}" execution_id:{project:"${k.project}" domain:"${k.domain}" name:"${k.name}"}`,
+  );
 
 const iso = (t: Timestamp | undefined) => (t ? timestampDate(t) : new Date()).toISOString();
 
@@ -75,7 +76,13 @@ export class NodeExecutionManager {
   }
 
   /** Phase-dependent closure changes shared by create and update (running and terminal states). */
-  private async applyPhase(k: NodeExecutionKey, e: NodeEvent, closure: ReturnType<typeof create<typeof NodeExecutionClosureSchema>>, startedAt: string | null, patch: NodeExecutionPatch): Promise<void> {
+  private async applyPhase(
+    k: NodeExecutionKey,
+    e: NodeEvent,
+    closure: ReturnType<typeof create<typeof NodeExecutionClosureSchema>>,
+    startedAt: string | null,
+    patch: NodeExecutionPatch,
+  ): Promise<void> {
     if (e.phase === Phase.RUNNING) {
       patch.startedAt = iso(e.occurredAt);
       closure.startedAt = e.occurredAt;
@@ -100,7 +107,12 @@ export class NodeExecutionManager {
   private taskNodeMetadata(e: NodeEvent, closure: ReturnType<typeof create<typeof NodeExecutionClosureSchema>>, patch: NodeExecutionPatch): void {
     if (e.targetMetadata.case !== "taskNodeMetadata") return;
     const t = e.targetMetadata.value;
-    const meta = { $typeName: "flyteidl.admin.TaskNodeMetadata" as const, checkpointUri: t.checkpointUri, cacheStatus: CatalogCacheStatus.CACHE_DISABLED, catalogKey: undefined as typeof t.catalogKey };
+    const meta = {
+      $typeName: "flyteidl.admin.TaskNodeMetadata" as const,
+      checkpointUri: t.checkpointUri,
+      cacheStatus: CatalogCacheStatus.CACHE_DISABLED,
+      catalogKey: undefined as typeof t.catalogKey,
+    };
     if (t.catalogKey) {
       meta.cacheStatus = t.cacheStatus;
       meta.catalogKey = t.catalogKey;
@@ -113,7 +125,14 @@ export class NodeExecutionManager {
     const dynamic = e.targetMetadata.case === "taskNodeMetadata" ? e.targetMetadata.value.dynamicWorkflow : undefined;
     if (!dynamic) return "";
     const id = dynamic.id;
-    const uri = this.blobs.uri(...this.settings.metadataStoragePrefix, k.project, k.domain, k.name, k.nodeId, `${id?.project}_${id?.domain}_${id?.name}_${id?.version}`);
+    const uri = this.blobs.uri(
+      ...this.settings.metadataStoragePrefix,
+      k.project,
+      k.domain,
+      k.name,
+      k.nodeId,
+      `${id?.project}_${id?.domain}_${id?.name}_${id?.version}`,
+    );
     await this.blobs.write(uri, toBinary(CompiledWorkflowClosureSchema, dynamic.compiledWorkflow ?? create(CompiledWorkflowClosureSchema)));
     return uri;
   }
@@ -156,7 +175,13 @@ export class NodeExecutionManager {
       const patch: NodeExecutionPatch = {};
       await this.applyPhase(k, e, closure, null, patch);
       this.taskNodeMetadata(e, closure, patch);
-      const metadata = create(NodeExecutionMetaDataSchema, { retryGroup: e.retryGroup, specNodeId: e.specNodeId, isParentNode: e.isParent, isDynamic: e.isDynamic, isArray: e.isArray });
+      const metadata = create(NodeExecutionMetaDataSchema, {
+        retryGroup: e.retryGroup,
+        specNodeId: e.specNodeId,
+        isParentNode: e.isParent,
+        isDynamic: e.isDynamic,
+        isArray: e.isArray,
+      });
       await this.store.create({
         ...k,
         phase: Phase[e.phase],
@@ -188,7 +213,12 @@ export class NodeExecutionManager {
       const closure = fromBinary(NodeExecutionClosureSchema, existing.closure);
       closure.phase = e.phase;
       closure.updatedAt = reportedAt;
-      const patch: NodeExecutionPatch = { phase: Phase[e.phase], updatedAt: iso(reportedAt), inputUri: await this.inputUri(existing.inputUri, k, e), dynamicWorkflowRemoteClosureReference: dynamicRef };
+      const patch: NodeExecutionPatch = {
+        phase: Phase[e.phase],
+        updatedAt: iso(reportedAt),
+        inputUri: await this.inputUri(existing.inputUri, k, e),
+        dynamicWorkflowRemoteClosureReference: dynamicRef,
+      };
       await this.applyPhase(k, e, closure, existing.startedAt, patch);
       if (child && closure.targetMetadata.case !== "workflowNodeMetadata") {
         closure.targetMetadata = { case: "workflowNodeMetadata", value: { $typeName: "flyteidl.admin.WorkflowNodeMetadata", executionId: child } };
@@ -290,7 +320,12 @@ export class NodeExecutionManager {
     });
     if (r.dynamicWorkflowRemoteClosureReference !== "") {
       const compiled = await this.dynamicClosure(r);
-      response.dynamicWorkflow = { $typeName: "flyteidl.admin.DynamicWorkflowNodeMetadata", id: compiled.primary?.template?.id, compiledWorkflow: compiled, dynamicJobSpecUri: closure.dynamicJobSpecUri };
+      response.dynamicWorkflow = {
+        $typeName: "flyteidl.admin.DynamicWorkflowNodeMetadata",
+        id: compiled.primary?.template?.id,
+        compiledWorkflow: compiled,
+        dynamicJobSpecUri: closure.dynamicJobSpecUri,
+      };
     }
     return response;
   }

@@ -34,9 +34,7 @@ function validateProject(p: Project): void {
   maxLength(p.name, "project_name", maxNameLength);
   maxLength(p.description, "project_description", maxDescriptionLength);
   if (p.domains.length > 0) {
-    throw invalidArgument(
-      "Domains are currently only set system wide. Please retry without domains included in your request.",
-    );
+    throw invalidArgument("Domains are currently only set system wide. Please retry without domains included in your request.");
   }
 }
 
@@ -120,9 +118,7 @@ export class ProjectManager {
   async requireActive(project: string, domain: string): Promise<Project> {
     const r = await this.store.get(project);
     if (!r) {
-      throw invalidArgument(
-        `failed to validate that project [${project}] and domain [${domain}] are registered, err: [project [${project}] not found]`,
-      );
+      throw invalidArgument(`failed to validate that project [${project}] and domain [${domain}] are registered, err: [project [${project}] not found]`);
     }
     if (r.state !== Project_ProjectState.ACTIVE) {
       throw invalidArgument(`project [${project}] is not active`, detail(InactiveProjectSchema, { id: project }));
@@ -133,8 +129,6 @@ export class ProjectManager {
 
   /** `migrate seed-projects`: identifier = name, description "<name> description". */
   async seed(names: string[]): Promise<string[]> {
-    return this.store.seed(
-      names.map((n) => ({ identifier: n, name: n, description: `${n} description`, labels: null, state: Project_ProjectState.ACTIVE })),
-    );
+    return this.store.seed(names.map((n) => ({ identifier: n, name: n, description: `${n} description`, labels: null, state: Project_ProjectState.ACTIVE })));
   }
 }

@@ -1,6 +1,11 @@
 // Execution, node execution and task execution identifiers → storage keys, checked as upstream checks
 // them; every manager that is handed one of these ids reads it the same way.
-import { ResourceType, type NodeExecutionIdentifier, type TaskExecutionIdentifier, type WorkflowExecutionIdentifier } from "../../gen/flyteidl/core/identifier_pb";
+import {
+  ResourceType,
+  type NodeExecutionIdentifier,
+  type TaskExecutionIdentifier,
+  type WorkflowExecutionIdentifier,
+} from "../../gen/flyteidl/core/identifier_pb";
 import { missingArgument } from "../../kernel/errors";
 import { validateIdentifier } from "../../kernel/identifiers";
 import { requireId, requireString } from "../../kernel/validate";
@@ -28,5 +33,9 @@ export function taskExecutionKeyOf(id: TaskExecutionIdentifier | undefined): Tas
   if (!id) throw missingArgument("id");
   validateIdentifier(id.taskId, ResourceType.TASK);
   const t = id.taskId;
-  return { task: { project: t.project, domain: t.domain, name: t.name, version: t.version }, node: nodeKeyOf(id.nodeExecutionId), retryAttempt: id.retryAttempt };
+  return {
+    task: { project: t.project, domain: t.domain, name: t.name, version: t.version },
+    node: nodeKeyOf(id.nodeExecutionId),
+    retryAttempt: id.retryAttempt,
+  };
 }

@@ -13,7 +13,12 @@ export async function readLiteralMap(blobs: BlobStore, uri: string): Promise<{ f
 }
 
 /** Outputs: inline data when under `maxSizeInBytes`, else what the output URI holds. */
-export async function readOutputs(blobs: BlobStore, outputUri: string, inline: LiteralMap | undefined, maxSizeInBytes: number): Promise<{ full: LiteralMap; blob: UrlBlob }> {
+export async function readOutputs(
+  blobs: BlobStore,
+  outputUri: string,
+  inline: LiteralMap | undefined,
+  maxSizeInBytes: number,
+): Promise<{ full: LiteralMap; blob: UrlBlob }> {
   if (inline) {
     const fits = maxSizeInBytes === 0 || toBinary(LiteralMapSchema, inline).length < maxSizeInBytes;
     return { full: fits ? inline : create(LiteralMapSchema), blob: create(UrlBlobSchema) };

@@ -2,7 +2,15 @@
 // and polls it; a user sets its value (which must fit the type; setting again replaces it); lists page
 // through an execution's signals.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { SignalListSchema, SignalSchema, type Signal, type SignalGetOrCreateRequest, type SignalList, type SignalListRequest, type SignalSetRequest } from "../../gen/flyteidl/admin/signal_pb";
+import {
+  SignalListSchema,
+  SignalSchema,
+  type Signal,
+  type SignalGetOrCreateRequest,
+  type SignalList,
+  type SignalListRequest,
+  type SignalSetRequest,
+} from "../../gen/flyteidl/admin/signal_pb";
 import { LiteralTypeSchema } from "../../gen/flyteidl/core/types_pb";
 import { LiteralSchema } from "../../gen/flyteidl/core/literals_pb";
 import type { SignalIdentifier } from "../../gen/flyteidl/core/identifier_pb";
@@ -49,10 +57,7 @@ export class SignalManager {
       throw missingArgument("execution_id");
     }
     requireLimit(req.limit);
-    const filters = [
-      ...scopeFilters("signal", { project: id.project, domain: id.domain, name: id.name }),
-      ...parseFilters(req.filters, "signal"),
-    ];
+    const filters = [...scopeFilters("signal", { project: id.project, domain: id.domain, name: id.name }), ...parseFilters(req.filters, "signal")];
     const order = parseSort(req.sortBy, "signal");
     const offset = parseToken(req.token, "ListSignals");
     const rows = await this.store.list({ filters, order, limit: req.limit, offset });
@@ -75,7 +80,9 @@ export class SignalManager {
     const stored = fromBinary(LiteralTypeSchema, existing.type);
     // Upstream checks the stored type against the value's in this order; kept for the same answers.
     if (!this.types.castable(stored, valueType)) {
-      throw invalidArgument(`requested signal value [${goText(LiteralSchema, req.value)}] is not castable to existing signal type [${goText(LiteralTypeSchema, stored)}]`);
+      throw invalidArgument(
+        `requested signal value [${goText(LiteralSchema, req.value)}] is not castable to existing signal type [${goText(LiteralTypeSchema, stored)}]`,
+      );
     }
     await this.store.setValue(key, toBinary(LiteralSchema, req.value));
   }

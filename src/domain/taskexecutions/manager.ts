@@ -51,14 +51,32 @@ export class TaskExecutionManager {
 
   private offloadKey(k: TaskExecutionKey, suffix: string): string {
     const t = k.task;
-    return this.blobs.uri("metadata", k.node.project, k.node.domain, k.node.name, k.node.nodeId, t.project, t.domain, t.name, t.version, String(k.retryAttempt), suffix);
+    return this.blobs.uri(
+      "metadata",
+      k.node.project,
+      k.node.domain,
+      k.node.name,
+      k.node.nodeId,
+      t.project,
+      t.domain,
+      t.name,
+      t.version,
+      String(k.retryAttempt),
+      suffix,
+    );
   }
 
   private inputUri(current: string, k: TaskExecutionKey, e: TaskEvent): Promise<string> {
     return eventInputUri(this.blobs, current, e.inputValue, () => this.offloadKey(k, "offloaded_inputs"));
   }
 
-  private async terminalState(k: TaskExecutionKey, e: TaskEvent, closure: TaskExecutionClosure, startedAt: string | null, patch: TaskExecutionPatch): Promise<void> {
+  private async terminalState(
+    k: TaskExecutionKey,
+    e: TaskEvent,
+    closure: TaskExecutionClosure,
+    startedAt: string | null,
+    patch: TaskExecutionPatch,
+  ): Promise<void> {
     if (startedAt) {
       const ms = new Date(iso(e.occurredAt)).getTime() - new Date(startedAt).getTime();
       closure.startedAt = timestampFromDate(new Date(startedAt));
@@ -85,7 +103,8 @@ export class TaskExecutionManager {
     if (!e.occurredAt) throw missingArgument("occurred_at");
     if (e.outputResult.case === "outputData" && this.settings.maxSizeInBytes > 0) {
       const size = toBinary(LiteralMapSchema, e.outputResult.value).length;
-      if (size > this.settings.maxSizeInBytes) throw resourceExhausted(`Output data size exceeds platform limit. Data size: ${size}, limit: ${this.settings.maxSizeInBytes}`);
+      if (size > this.settings.maxSizeInBytes)
+        throw resourceExhausted(`Output data size exceeds platform limit. Data size: ${size}, limit: ${this.settings.maxSizeInBytes}`);
     }
     validateIdentifier(e.taskId, ResourceType.TASK);
     if (!e.parentNodeExecutionId) throw missingArgument("parent_node_execution_id");
@@ -148,10 +167,15 @@ export class TaskExecutionManager {
     }
 
     if (existing.phase === Phase[e.phase] && existing.phaseVersion >= e.phaseVersion) {
-      throw alreadyExists(`have already recorded task execution phase ${Phase[e.phase]} (version: ${e.phaseVersion}) for ${goText(TaskExecutionIdentifierSchema, id)}`);
+      throw alreadyExists(
+        `have already recorded task execution phase ${Phase[e.phase]} (version: ${e.phaseVersion}) for ${goText(TaskExecutionIdentifierSchema, id)}`,
+      );
     }
     if (isTaskTerminal(phaseOf(existing.phase))) {
-      throw terminalStateError(`invalid phase change from ${existing.phase} to ${Phase[e.phase]} for task execution ${goText(TaskExecutionIdentifierSchema, id)}`, Phase[e.phase]);
+      throw terminalStateError(
+        `invalid phase change from ${existing.phase} to ${Phase[e.phase]} for task execution ${goText(TaskExecutionIdentifierSchema, id)}`,
+        Phase[e.phase],
+      );
     }
     const closure = fromBinary(TaskExecutionClosureSchema, existing.closure);
     const phaseChanged = existing.phase !== Phase[e.phase];
@@ -159,7 +183,12 @@ export class TaskExecutionManager {
     closure.updatedAt = reportedAt;
     closure.logs = filterLogsByPhase(mergeLogs(closure.logs, e.logs), e.phase);
     TaskExecutionManager.reasons(e, closure, true);
-    const patch: TaskExecutionPatch = { phase: Phase[e.phase], phaseVersion: e.phaseVersion, updatedAt: iso(reportedAt), inputUri: await this.inputUri(existing.inputUri, k, e) };
+    const patch: TaskExecutionPatch = {
+      phase: Phase[e.phase],
+      phaseVersion: e.phaseVersion,
+      updatedAt: iso(reportedAt),
+      inputUri: await this.inputUri(existing.inputUri, k, e),
+    };
     let startedAt = existing.startedAt;
     if (existing.phase !== "RUNNING" && e.phase === Phase.RUNNING && !startedAt) {
       startedAt = patch.startedAt = iso(e.occurredAt);

@@ -19,7 +19,9 @@ export function mergeLogs(existing: TaskLog[], latest: TaskLog[]): TaskLog[] {
 
 /** Finished tasks hide `hide_once_finished` logs; pending ones show only `show_while_pending` logs. */
 export function filterLogsByPhase(logs: TaskLog[], phase: Phase): TaskLog[] {
-  return logs.filter((l) => !(isTaskTerminal(phase) && l.HideOnceFinished) && !((phase === Phase.QUEUED || phase === Phase.INITIALIZING) && !l.ShowWhilePending));
+  return logs.filter(
+    (l) => !(isTaskTerminal(phase) && l.HideOnceFinished) && !((phase === Phase.QUEUED || phase === Phase.INITIALIZING) && !l.ShowWhilePending),
+  );
 }
 
 /** RFC 7386 merge patch of `latest` onto `existing` (null deletes). */

@@ -79,9 +79,7 @@ export class TaskManager {
     if (Buffer.from(existing.digest).equals(Buffer.from(digest))) throw alreadyExists("task with identical structure already exists");
     const old = fromBinary(TaskClosureSchema, existing.closure).compiledTask ?? create(CompiledTaskSchema);
     const lines = diffLines(messageJson(CompiledTaskSchema, old), messageJson(CompiledTaskSchema, compiled));
-    throw invalidArgument(
-      `${id.name} task with different structure already exists. (Please register a new version of the task):\n${lines.join("\n")}`,
-    );
+    throw invalidArgument(`${id.name} task with different structure already exists. (Please register a new version of the task):\n${lines.join("\n")}`);
   }
 
   private toTask(r: TaskRecord): Task {
@@ -100,7 +98,13 @@ export class TaskManager {
   }
 
   async list(req: ResourceListRequest): Promise<{ tasks: Task[]; token: string }> {
-    const { items, token } = await listVersions("task", req, "ListTasks", (q) => this.store.list(q), (r) => this.toTask(r));
+    const { items, token } = await listVersions(
+      "task",
+      req,
+      "ListTasks",
+      (q) => this.store.list(q),
+      (r) => this.toTask(r),
+    );
     return { tasks: items, token };
   }
 

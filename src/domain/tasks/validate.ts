@@ -5,7 +5,7 @@ import { Resources_ResourceName as R, type Resources_ResourceEntry, type TaskTem
 import type { Identifier } from "../../gen/flyteidl/core/identifier_pb";
 import { invalidArgument, missingArgument } from "../../kernel/errors";
 import { identifierText } from "../../kernel/identifiers";
-import { isWholeQuantity, parseQuantity, QuantityError } from "../../kernel/k8s-quantity";
+import { isWholeQuantity, parseQuantity, type QuantityError } from "../../kernel/k8s-quantity";
 import { requireString } from "../../kernel/validate";
 
 /** Platform limits by resource; absent or zero means unlimited. */
@@ -114,12 +114,7 @@ function whitelisted(id: Identifier, type: string, whitelist: TaskTypeWhitelist)
   return scopes.some((s) => !s.project || (s.project === id.project && (!s.domain || s.domain === id.domain)));
 }
 
-export function validateTaskTemplate(
-  id: Identifier,
-  template: TaskTemplate,
-  platformLimits: ResourceLimits,
-  whitelist: TaskTypeWhitelist,
-): void {
+export function validateTaskTemplate(id: Identifier, template: TaskTemplate, platformLimits: ResourceLimits, whitelist: TaskTypeWhitelist): void {
   requireString(template.type, "type");
   if (!whitelisted(id, template.type, whitelist)) throw invalidArgument("task type must be whitelisted before use");
   if (!template.metadata) throw missingArgument("metadata");

@@ -32,12 +32,7 @@ import type { LaunchPlanInterface } from "../../compiler/graph";
 /** The compiler as the workflow rules use it; compile errors are thrown as Error with upstream's text. */
 export interface WorkflowCompiler {
   requirements(primary: WorkflowTemplate, subWorkflows: WorkflowTemplate[]): { taskIds: Identifier[]; launchPlanIds: Identifier[] };
-  compile(
-    primary: WorkflowTemplate,
-    subWorkflows: WorkflowTemplate[],
-    tasks: CompiledTask[],
-    launchPlans: LaunchPlanInterface[],
-  ): CompiledWorkflowClosure;
+  compile(primary: WorkflowTemplate, subWorkflows: WorkflowTemplate[], tasks: CompiledTask[], launchPlans: LaunchPlanInterface[]): CompiledWorkflowClosure;
 }
 
 /** A launch plan's interface as a workflow node sees it (expected inputs and outputs). */
@@ -188,7 +183,13 @@ export class WorkflowManager {
   }
 
   async list(req: ResourceListRequest): Promise<{ workflows: Workflow[]; token: string }> {
-    const { items, token } = await listVersions("workflow", req, "ListWorkflows", (q) => this.store.list(q), (r) => this.listed(r));
+    const { items, token } = await listVersions(
+      "workflow",
+      req,
+      "ListWorkflows",
+      (q) => this.store.list(q),
+      (r) => this.listed(r),
+    );
     return { workflows: items, token };
   }
 

@@ -2,7 +2,7 @@
 // recovery (anything thrown leaves as a status with a message), metrics and the access log with the
 // final code. One interceptor rather than three stacked ones: each layer costs an async frame per
 // call, which the edge benchmark showed as a measurable share of a cheap RPC.
-import { Code, ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
+import { Code, type ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
 import { errorText } from "../../kernel/errors";
 import { toConnectError } from "../status";
 import type { Logger } from "../../kernel/log";
@@ -12,7 +12,6 @@ import { codeName, inGatewayCall, logCall } from "../access-log";
 
 export const requestIdKey = createContextKey<string>("", { description: "request id" });
 const requestIdHeader = "x-request-id";
-
 
 export function edgeInterceptor(metrics: Metrics, log: Logger, accessLog: boolean): Interceptor {
   return (next) => async (req) => {

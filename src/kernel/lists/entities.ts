@@ -25,17 +25,7 @@ export const entityColumns: Record<Entity, ReadonlySet<string>> = {
   project: new Set([...base, "identifier", "name", "description", "labels", "state"]),
   task: new Set([...base, ...versionedKey, "closure", "digest", "type", "short_description"]),
   workflow: new Set([...base, ...versionedKey, "typed_interface", "remote_closure_identifier", "digest", "short_description"]),
-  launch_plan: new Set([
-    ...base,
-    ...versionedKey,
-    "spec",
-    "workflow_id",
-    "closure",
-    "state",
-    "digest",
-    "schedule_type",
-    "launch_condition_type",
-  ]),
+  launch_plan: new Set([...base, ...versionedKey, "spec", "workflow_id", "closure", "state", "digest", "schedule_type", "launch_condition_type"]),
   execution: new Set([
     ...base,
     ...executionKey,

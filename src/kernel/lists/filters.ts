@@ -6,17 +6,7 @@ import { invalidArgument, invalidValue } from "../errors";
 import { entityColumns, type Entity } from "./entities";
 import { parseGoDurationNanos } from "../duration";
 
-export type FilterOp =
-  | "contains"
-  | "not_like"
-  | "gt"
-  | "gte"
-  | "lt"
-  | "lte"
-  | "eq"
-  | "ne"
-  | "value_in"
-  | "value_not_in";
+export type FilterOp = "contains" | "not_like" | "gt" | "gte" | "lt" | "lte" | "eq" | "ne" | "value_in" | "value_not_in";
 
 export interface Filter {
   entity: Entity;

@@ -117,5 +117,4 @@ export class FsBlobStore implements BlobStore {
     const headers: Record<string, string> = opts.method === "PUT" && opts.contentMd5 ? { "Content-MD5": opts.contentMd5 } : {};
     return { url: `${base}${path}`, headers, expiresAt: new Date(expires * 1000) };
   }
-
 }

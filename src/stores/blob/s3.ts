@@ -25,7 +25,12 @@ function xmlValues(xml: string, tag: string): string[] {
 }
 
 function unescapeXml(s: string): string {
-  return s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
+  return s
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, "&");
 }
 
 export class S3BlobStore implements BlobStore {
@@ -88,11 +93,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async write(uri: string, data: Uint8Array, opts?: { contentType?: string }): Promise<void> {
-    await this.call(
-      this.url(uri),
-      { method: "PUT", body: data, headers: { "content-type": opts?.contentType ?? "application/octet-stream" } },
-      `PUT ${uri}`,
-    );
+    await this.call(this.url(uri), { method: "PUT", body: data, headers: { "content-type": opts?.contentType ?? "application/octet-stream" } }, `PUT ${uri}`);
   }
 
   async list(prefix: string): Promise<string[]> {

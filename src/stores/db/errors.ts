@@ -18,9 +18,7 @@ export function isUniqueViolation(e: unknown): boolean {
 export function dbError(e: unknown, constraint: string): AdminError {
   if (e instanceof AdminError) return e;
   if (isUniqueViolation(e)) {
-    return alreadyExists(
-      `value with matching already exists (duplicate key value violates unique constraint "${constraint}")`,
-    );
+    return alreadyExists(`value with matching already exists (duplicate key value violates unique constraint "${constraint}")`);
   }
   return internal(`failed database operation with ${messageOf(e)}`);
 }

@@ -36,7 +36,9 @@ export class EventHistory {
       : "(execution_project, execution_domain, execution_name, phase, request_id, occurred_at, created_at, updated_at)";
     const tuple = node ? "(?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)";
     const args = batch.flatMap(({ row: r }) =>
-      node ? [r.project, r.domain, r.name, r.nodeId ?? "", r.phase, r.requestId, r.occurredAt, now, now] : [r.project, r.domain, r.name, r.phase, r.requestId, r.occurredAt, now, now],
+      node
+        ? [r.project, r.domain, r.name, r.nodeId ?? "", r.phase, r.requestId, r.occurredAt, now, now]
+        : [r.project, r.domain, r.name, r.phase, r.requestId, r.occurredAt, now, now],
     );
     const text = `INSERT INTO ${this.table} ${columns} VALUES ${batch.map(() => tuple).join(", ")} ON CONFLICT DO NOTHING`;
     try {

@@ -130,7 +130,15 @@ export function executionStore(db: Db): ExecutionStore {
                 for (const t of tags) {
                   await tx
                     .insert(executionTags)
-                    .values({ executionProject: e.project, executionDomain: e.domain, executionName: e.name, key: t.key, value: t.value, createdAt: now, updatedAt: now })
+                    .values({
+                      executionProject: e.project,
+                      executionDomain: e.domain,
+                      executionName: e.name,
+                      key: t.key,
+                      value: t.value,
+                      createdAt: now,
+                      updatedAt: now,
+                    })
                     .onConflictDoNothing();
                 }
                 return r;

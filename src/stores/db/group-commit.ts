@@ -18,7 +18,7 @@ const maxBatch = 256;
 const sqlOf = (stmt: InStatement) => (typeof stmt === "string" ? stmt : stmt.sql);
 
 export function groupCommit(client: Client): Client {
-  let queue: Pending[] = [];
+  const queue: Pending[] = [];
   let scheduled = false;
 
   async function commit(batch: Pending[]): Promise<void> {
@@ -33,7 +33,9 @@ export function groupCommit(client: Client): Client {
         batch.map((b) => b.stmt),
         "write",
       );
-      results.forEach((r, i) => batch[i].resolve(r));
+      results.forEach((r, i) => {
+        batch[i].resolve(r);
+      });
     } catch (e) {
       // A failed statement rolls the batch back: it alone gets the error, the others commit without it.
       const i = e instanceof LibsqlBatchError ? e.statementIndex : -1;

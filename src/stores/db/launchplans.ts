@@ -89,7 +89,12 @@ export function launchPlanStore(db: Db): LaunchPlanStore {
     listNames: (q) => listNames(db, launchPlans, q),
 
     async findActive(project, domain, name) {
-      const filters = [eq("launch_plan", "project", project), eq("launch_plan", "domain", domain), eq("launch_plan", "name", name), eq("launch_plan", "state", "1")];
+      const filters = [
+        eq("launch_plan", "project", project),
+        eq("launch_plan", "domain", domain),
+        eq("launch_plan", "name", name),
+        eq("launch_plan", "state", "1"),
+      ];
       return (await listRows(db, launchPlans, { filters, limit: 1, offset: 0 })).map(fromRow)[0];
     },
 

@@ -20,7 +20,13 @@ const fromRow = (r: ReturnType<typeof readRecord>): ResourceRecord => ({
 });
 
 const exact = (k: ResourceKey) =>
-  and(eq(resources.project, k.project), eq(resources.domain, k.domain), eq(resources.workflow, k.workflow), eq(resources.launchPlan, k.launchPlan), eq(resources.resourceType, k.resourceType));
+  and(
+    eq(resources.project, k.project),
+    eq(resources.domain, k.domain),
+    eq(resources.workflow, k.workflow),
+    eq(resources.launchPlan, k.launchPlan),
+    eq(resources.resourceType, k.resourceType),
+  );
 
 /** A column matches its value or "" (any). */
 const orAny = (v: string) => (v === "" ? [""] : ["", v]);

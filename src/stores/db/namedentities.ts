@@ -52,12 +52,18 @@ export function namedEntityStore(db: Db): NamedEntityStore {
     },
 
     async list(table, q) {
-      const innerOrder = q.order && ["project", "domain", "name"].includes(q.order.column)
-        ? sql` ORDER BY ${sql.identifier(q.order.column)} ${sql.raw(q.order.direction)}`
-        : sql``;
+      const innerOrder =
+        q.order && ["project", "domain", "name"].includes(q.order.column)
+          ? sql` ORDER BY ${sql.identifier(q.order.column)} ${sql.raw(q.order.direction)}`
+          : sql``;
       const inner = sql`SELECT project, domain, name FROM ${sql.identifier(table)} WHERE project = ${q.project} AND domain = ${q.domain}
         GROUP BY project, domain, name${innerOrder} LIMIT ${q.limit} OFFSET ${q.offset}`;
-      const where = q.filters.length ? sql` WHERE ${sql.join(q.filters.map((f) => sql`(${namedFilterSql(f)})`), sql` AND `)}` : sql``;
+      const where = q.filters.length
+        ? sql` WHERE ${sql.join(
+            q.filters.map((f) => sql`(${namedFilterSql(f)})`),
+            sql` AND `,
+          )}`
+        : sql``;
       const outerOrder = q.order ? sql` ORDER BY ${sql.identifier(q.order.column)} ${sql.raw(q.order.direction)}` : sql``;
       // __state is the coalesced state, so state filters treat "no metadata" as ACTIVE.
       return db.all<NamedEntityRecord>(sql`SELECT project, domain, name, description, state FROM (

@@ -51,8 +51,15 @@ export class TableWriter<T extends SQLiteTable> {
   insert(db: Db, values: Partial<Record<keyof T["_"]["columns"] & string, SqlValue | undefined>>): Promise<number> {
     const set = TableWriter.defined(values);
     const fields = set.map(([f]) => f);
-    const sql = this.text(`i:${fields.join(",")}`, () => `INSERT INTO "${this.name}" (${fields.map((f) => this.column(f)).join(", ")}) VALUES (${fields.map(() => "?").join(", ")})`);
-    return runSql(db, sql, set.map(([, v]) => v));
+    const sql = this.text(
+      `i:${fields.join(",")}`,
+      () => `INSERT INTO "${this.name}" (${fields.map((f) => this.column(f)).join(", ")}) VALUES (${fields.map(() => "?").join(", ")})`,
+    );
+    return runSql(
+      db,
+      sql,
+      set.map(([, v]) => v),
+    );
   }
 
   /** UPDATE … SET the defined `values` WHERE every `where` field equals its value. */
@@ -65,7 +72,8 @@ export class TableWriter<T extends SQLiteTable> {
     const keys = Object.entries(where) as Array<[string, SqlValue]>;
     const sql = this.text(
       `u:${set.map(([f]) => f).join(",")}|${keys.map(([f]) => f).join(",")}`,
-      () => `UPDATE "${this.name}" SET ${set.map(([f]) => `${this.column(f)} = ?`).join(", ")} WHERE ${keys.map(([f]) => `${this.column(f)} = ?`).join(" AND ")}`,
+      () =>
+        `UPDATE "${this.name}" SET ${set.map(([f]) => `${this.column(f)} = ?`).join(", ")} WHERE ${keys.map(([f]) => `${this.column(f)} = ?`).join(" AND ")}`,
     );
     return runSql(db, sql, [...set.map(([, v]) => v), ...keys.map(([, v]) => v)]);
   }

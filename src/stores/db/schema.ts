@@ -297,7 +297,17 @@ export const taskExecutions = sqliteTable(
     duration: integer("duration").notNull().default(sql`0`),
   },
   (t) => [
-    uniqueIndex("task_executions_key_idx").on(t.project, t.domain, t.name, t.version, t.executionProject, t.executionDomain, t.executionName, t.nodeId, t.retryAttempt),
+    uniqueIndex("task_executions_key_idx").on(
+      t.project,
+      t.domain,
+      t.name,
+      t.version,
+      t.executionProject,
+      t.executionDomain,
+      t.executionName,
+      t.nodeId,
+      t.retryAttempt,
+    ),
     index("idx_task_executions_exec").on(t.executionProject, t.executionDomain, t.executionName, t.nodeId),
   ],
 );

@@ -39,14 +39,25 @@ export function signalStore(db: Db): SignalStore {
       const now = new Date().toISOString();
       await db
         .insert(signals)
-        .values({ executionProject: key.project, executionDomain: key.domain, executionName: key.name, signalId: key.signalId, type: Buffer.from(type), createdAt: now, updatedAt: now })
+        .values({
+          executionProject: key.project,
+          executionDomain: key.domain,
+          executionName: key.name,
+          signalId: key.signalId,
+          type: Buffer.from(type),
+          createdAt: now,
+          updatedAt: now,
+        })
         .onConflictDoNothing();
       const row = await get(key);
       if (!row) throw new Error(`signal ${key.signalId} vanished after insert`);
       return row;
     },
     async setValue(key, value) {
-      await db.update(signals).set({ value: Buffer.from(value), updatedAt: new Date().toISOString() }).where(keyWhere(key));
+      await db
+        .update(signals)
+        .set({ value: Buffer.from(value), updatedAt: new Date().toISOString() })
+        .where(keyWhere(key));
     },
     async list(q) {
       const where = whereSql(q.filters);

@@ -118,7 +118,11 @@ export function taskExecutionStore(db: Db): TaskExecutionStore {
       const rows = await queryRows(db, withExecutionSql, [n.project, n.domain, n.name, n.nodeId, t.project, t.domain, t.name, t.version, key.retryAttempt]);
       const r = rows[0];
       if (!r) return undefined;
-      return { cluster: String(r.execution_cluster ?? ""), nodeExists: Boolean(r.node_exists), task: r.id === null || r.id === undefined ? undefined : fromSql(r) };
+      return {
+        cluster: String(r.execution_cluster ?? ""),
+        nodeExists: Boolean(r.node_exists),
+        task: r.id === null || r.id === undefined ? undefined : fromSql(r),
+      };
     },
 
     async list(q) {

@@ -23,9 +23,7 @@ export async function listRows<T extends SQLiteTable>(db: Db, table: T, q: ListQ
 
 export async function listNames(db: Db, table: SQLiteTable, q: ListQuery): Promise<Array<{ project: string; domain: string; name: string }>> {
   const where = whereSql(q.filters);
-  return db.all(
-    sql`SELECT project, domain, name FROM ${table}${where ? sql` WHERE ${where}` : sql``} GROUP BY project, domain, name${pageSql(q)}`,
-  );
+  return db.all(sql`SELECT project, domain, name FROM ${table}${where ? sql` WHERE ${where}` : sql``} GROUP BY project, domain, name${pageSql(q)}`);
 }
 
 /** The row of one version, by its natural key (hand-written: launches read several per call). */

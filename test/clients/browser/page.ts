@@ -28,9 +28,7 @@ async function calls(kind: string, transport: Transport): Promise<CallResult[]> 
   const out: CallResult[] = [];
   out.push(await attempt(kind, "GetVersion", async () => (await admin.getVersion({})).controlPlaneVersion?.Version));
   out.push(await attempt(kind, "RegisterProject", async () => (await admin.registerProject({ project: { id, name: `Browser ${kind}` } }), id)));
-  out.push(
-    await attempt(kind, "ListProjects", async () => (await admin.listProjects({ limit: 100 })).projects.map((p) => p.id).includes(id)),
-  );
+  out.push(await attempt(kind, "ListProjects", async () => (await admin.listProjects({ limit: 100 })).projects.map((p) => p.id).includes(id)));
   // Response headers are readable only when the server exposes them.
   out.push(
     await attempt(kind, "x-request-id", async () => {
