@@ -5,30 +5,13 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, statSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
-import { waitForServing } from "./helpers/serving";
+import { waitForServing, serveCommand } from "./helpers/serving";
 
 const main = join(import.meta.dir, "../src/main.ts");
 
 function serve(dir: string) {
   const db = `file:${join(dir, "admin.db")}`;
-  const proc = Bun.spawn(
-    [
-      process.execPath,
-      main,
-      "serve",
-      "--server.httpPort",
-      "0",
-      "--server.grpc.port",
-      "0",
-      "--server.host",
-      "127.0.0.1",
-      "--database.url",
-      db,
-      "--storage.local.path",
-      join(dir, "blobs"),
-    ],
-    { cwd: dir, stdout: "pipe", stderr: "pipe" },
-  );
+  const proc = Bun.spawn(serveCommand(dir), { cwd: dir, stdout: "pipe", stderr: "pipe" });
   return { proc, db };
 }
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { listen } from "../src/edge/listen";
 import { createLogger } from "../src/kernel/log";
-import { waitForServing } from "./helpers/serving";
+import { waitForServing, serveCommand } from "./helpers/serving";
 
 const limit = 128;
 const idleConnections = 200;
@@ -86,26 +86,7 @@ describe.skipIf(process.platform !== "linux" || !existsSync("/proc/self/stat"))(
   test(`serve under nofile=${limit} with ${idleConnections} idle connections does not spin, and answers afterwards`, async () => {
     const dir = mkdtempSync(join(tmpdir(), "flyteadmin-fds-"));
     try {
-      const r = await exerciseUnderLimit(
-        [
-          process.execPath,
-          "src/main.ts",
-          "serve",
-          "--server.httpPort",
-          "0",
-          "--server.grpc.port",
-          "0",
-          "--server.host",
-          "127.0.0.1",
-          "--database.url",
-          `file:${join(dir, "a.db")}`,
-          "--storage.local.path",
-          join(dir, "b"),
-          "--logger.accessLog",
-          "false",
-        ],
-        "/healthcheck",
-      );
+      const r = await exerciseUnderLimit(serveCommand(dir, "--logger.accessLog", "false"), "/healthcheck");
       expect(r.cpu).toBeLessThan(0.3 * r.wall);
       expect(r.status).toBe(200);
     } finally {

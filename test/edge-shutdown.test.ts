@@ -16,7 +16,7 @@ import {
 import { loadConfig } from "../src/config/load";
 import { startServer } from "../src/server";
 import { createLogger } from "../src/kernel/log";
-import { waitForServing } from "./helpers/serving";
+import { waitForServing, serveCommand } from "./helpers/serving";
 
 interface WatchEnd {
   statuses: Status[];
@@ -97,24 +97,7 @@ describe("shutdown with a Health/Watch stream open", () => {
 
   test("SIGTERM to `serve`: the process exits promptly and the watcher gets UNAVAILABLE", async () => {
     const dir = mkdtempSync(join(tmpdir(), "flyteadmin-sigterm-"));
-    const proc = Bun.spawn(
-      [
-        process.execPath,
-        "src/main.ts",
-        "serve",
-        "--server.httpPort",
-        "0",
-        "--server.grpc.port",
-        "0",
-        "--server.host",
-        "127.0.0.1",
-        "--database.url",
-        `file:${join(dir, "a.db")}`,
-        "--storage.local.path",
-        join(dir, "b"),
-      ],
-      { stdout: "pipe", stderr: "pipe" },
-    );
+    const proc = Bun.spawn(serveCommand(dir), { stdout: "pipe", stderr: "pipe" });
     try {
       const { ports, log } = await waitForServing(proc);
       const w = watch(`127.0.0.1:${ports[1]}`);

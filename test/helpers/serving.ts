@@ -1,4 +1,5 @@
 // Waits for a spawned `flyteadmin serve` to log that it is serving and returns its bound ports.
+import { join } from "node:path";
 import type { Subprocess } from "bun";
 
 export async function waitForServing(
@@ -20,4 +21,18 @@ export async function waitForServing(
     reader.releaseLock();
   }
   throw new Error(`server did not report serving within ${timeoutMs} ms:\n${log}`);
+}
+
+const main = join(import.meta.dir, "../../src/main.ts");
+
+/** The command line of `flyteadmin serve` from source, on ephemeral loopback ports, with its data in `dir`. */
+export function serveCommand(dir: string, ...flags: string[]): string[] {
+  return [
+    process.execPath,
+    main,
+    "serve",
+    ...["--server.httpPort", "0", "--server.grpc.port", "0", "--server.host", "127.0.0.1"],
+    ...["--database.url", `file:${join(dir, "admin.db")}`, "--storage.local.path", join(dir, "blobs")],
+    ...flags,
+  ];
 }
