@@ -76,6 +76,25 @@ function typeName(t: MatchableResource): string {
   return name;
 }
 
+/** Where attributes are looked up: a project, and optionally a domain, workflow and launch plan below it. */
+export interface LookupScope {
+  project: string;
+  domain?: string;
+  workflow?: string;
+  launchPlan?: string;
+}
+
+/** The key of a lookup at a scope; the levels not given are "" (not that level). */
+function lookupKey(resource: MatchableResource, scope: LookupScope): ResourceKey {
+  return {
+    project: scope.project,
+    domain: scope.domain ?? "",
+    workflow: scope.workflow ?? "",
+    launchPlan: scope.launchPlan ?? "",
+    resourceType: MatchableResource[resource],
+  };
+}
+
 const keyText = (k: ResourceKey) =>
   `{Project:${k.project} Domain:${k.domain} Workflow:${k.workflow} LaunchPlan:${k.launchPlan} ResourceType:${k.resourceType}}`;
 const decode = (r: ResourceRecord) => fromBinary(MatchingAttributesSchema, r.attributes);
@@ -93,17 +112,8 @@ export class MatchableAttributesManager {
   ) {}
 
   /** Most specific attributes for a scope, as executions and tasks resolve them. */
-  async resolve(
-    resource: MatchableResource,
-    scope: { project: string; domain?: string; workflow?: string; launchPlan?: string },
-  ): Promise<MatchingAttributes | undefined> {
-    const key = {
-      project: scope.project,
-      domain: scope.domain ?? "",
-      workflow: scope.workflow ?? "",
-      launchPlan: scope.launchPlan ?? "",
-      resourceType: MatchableResource[resource],
-    };
+  async resolve(resource: MatchableResource, scope: LookupScope): Promise<MatchingAttributes | undefined> {
+    const key = lookupKey(resource, scope);
     checkKey(key);
     const row = mostSpecific(await this.store.matching(key));
     return row && decode(row);
@@ -118,9 +128,7 @@ export class MatchableAttributesManager {
     domain: string;
     workflow: string;
     launchPlan: string;
-  }): Promise<
-    (resource: MatchableResource, s: { project: string; domain?: string; workflow?: string; launchPlan?: string }) => Promise<MatchingAttributes | undefined>
-  > {
+  }): Promise<(resource: MatchableResource, s: LookupScope) => Promise<MatchingAttributes | undefined>> {
     const rows = await this.store.candidates({
       project: scope.project,
       domain: scope.domain,
@@ -128,13 +136,7 @@ export class MatchableAttributesManager {
       launchPlans: [scope.launchPlan, scope.workflow],
     });
     return async (resource, s) => {
-      const key = {
-        project: s.project,
-        domain: s.domain ?? "",
-        workflow: s.workflow ?? "",
-        launchPlan: s.launchPlan ?? "",
-        resourceType: MatchableResource[resource],
-      };
+      const key = lookupKey(resource, s);
       checkKey(key);
       const fits = (column: string, want: string) => column === "" || column === want;
       const row = mostSpecific(
