@@ -13,8 +13,7 @@ import {
   type HealthCheckRequest,
   type HealthCheckResponse,
 } from "../src/gen/grpc/health/v1/health_pb";
-import { loadConfig } from "../src/config/load";
-import { startServer } from "../src/server";
+import { startTestServer } from "./helpers/server";
 import { createLogger } from "../src/kernel/log";
 import { waitForServing, serveCommand } from "./helpers/serving";
 
@@ -60,22 +59,9 @@ const accessLogCode = (lines: string[], method: string) =>
 
 describe("shutdown with a Health/Watch stream open", () => {
   test("close() ends the stream with UNAVAILABLE well within the grace period", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "flyteadmin-shutdown-"));
     const lines: string[] = [];
-    const config = loadConfig({
-      flags: {
-        "server.httpPort": "0",
-        "server.grpc.port": "0",
-        "server.host": "127.0.0.1",
-        "database.url": `file:${join(dir, "admin.db")}`,
-        "storage.local.path": join(dir, "blobs"),
-        "server.gracefulShutdownTimeoutSeconds": "10",
-      },
-    });
-    const server = await startServer(
-      config,
-      createLogger("info", (l) => lines.push(l)),
-    );
+    const ts = await startTestServer({ "server.gracefulShutdownTimeoutSeconds": "10" }, { logger: createLogger("info", (l) => lines.push(l)) });
+    const server = ts.server;
     const w = watch(`127.0.0.1:${server.ports[1]}`);
     try {
       await w.first;
@@ -91,7 +77,7 @@ describe("shutdown with a Health/Watch stream open", () => {
       expect(accessLogCode(lines, "/grpc.health.v1.Health/Watch")).toBe("Unavailable");
     } finally {
       w.client.close();
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(ts.dir, { recursive: true, force: true });
     }
   });
 

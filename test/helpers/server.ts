@@ -30,7 +30,6 @@ export async function startTestServer(flags: Record<string, string> = {}, opts: 
       "server.host": "127.0.0.1",
       "database.url": `file:${join(dir, "admin.db")}`,
       "storage.local.path": join(dir, "blobs"),
-
       "server.gracefulShutdownTimeoutSeconds": "2",
       ...flags,
     },
