@@ -2,7 +2,7 @@
 // Any unknown or ill-typed key fails with a ConfigError that names the key and where it came from.
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
-import { configSchema, type Config } from "./schema";
+import { configSchema, defaultStaticClients, type Config } from "./schema";
 import { closest, configKeys, envName, type ConfigKey } from "./keys";
 
 export class ConfigError extends Error {
@@ -139,6 +139,10 @@ export function loadConfig(sources: ConfigSources = {}): Config {
 function finish(config: Config): Config {
   if (config.database.sqlite.file) config.database.url = `file:${config.database.sqlite.file}`;
   if (config.server.grpc.maxMessageSizeBytes === 0) config.server.grpc.maxMessageSizeBytes = 20 * 1024 * 1024;
+  // Upstream merges maps key by key: a configured client replaces the default of its id, the others stay.
+  const self = config.auth.appAuth.selfAuthServer;
+  const defaults = configSchema.shape.auth.parse({ appAuth: { selfAuthServer: { staticClients: defaultStaticClients } } });
+  self.staticClients = { ...defaults.appAuth.selfAuthServer.staticClients, ...self.staticClients };
   return config;
 }
 
