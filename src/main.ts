@@ -2,8 +2,9 @@
 // CLI entry: parse the command line, load config, run one command, exit with its code.
 import { parseArgs, UsageError } from "./cli/args";
 import { BackupError } from "./cli/backup";
-import { groups, helpText } from "./cli/commands";
-import { checkOperands, resolveCommand } from "./cli/resolve";
+import { SecretCommandError } from "./cli/secrets";
+import { commands, groups, helpText } from "./cli/commands";
+import { checkOperands, checkOptions, resolveCommand } from "./cli/resolve";
 import { ConfigError, loadConfig } from "./config/load";
 import { createLogger } from "./kernel/log";
 
@@ -14,7 +15,10 @@ function refuse(message: string, help: string): number {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv);
+  const args = parseArgs(
+    argv,
+    commands.flatMap((c) => c.options ?? []),
+  );
   // `help serve` is `serve --help`.
   const asksHelp = args.help || args.words[0] === "help";
   const words = args.words[0] === "help" ? args.words.slice(1) : args.words;
@@ -32,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
   // --version runs `version`, whatever words came with it.
   const operands = args.version ? [] : target.operands;
   checkOperands(command, operands);
+  checkOptions(command, args.options);
   const config = loadConfig({
     file: args.config,
     env: process.env,
@@ -39,13 +44,14 @@ async function main(argv: string[]): Promise<number> {
     warn: (message) => console.error(`flyteadmin: warning: ${message}`),
   });
   const log = createLogger(config.logger.level);
-  return command.run({ config, configFile: args.config, args: operands, log });
+  const options = Object.fromEntries(Object.entries(args.options).map(([k, v]) => [k, v.value]));
+  return command.run({ config, configFile: args.config, args: operands, options, log });
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    const known = e instanceof ConfigError || e instanceof UsageError || e instanceof BackupError;
+    const known = e instanceof ConfigError || e instanceof UsageError || e instanceof BackupError || e instanceof SecretCommandError;
     console.error(`flyteadmin: ${e instanceof Error ? e.message : String(e)}`);
     if (!known && e instanceof Error && process.env.FLYTEADMIN_DEBUG) console.error(e.stack);
     process.exit(known ? 2 : 1);

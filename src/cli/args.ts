@@ -3,8 +3,20 @@
 // ends the flags. A flag that is none of these is refused here, before any command runs.
 import { closest, configKeys } from "../config/keys";
 
+/** A flag of one command only (`secret init -p DIR`), besides the global ones. */
+export interface CommandOption {
+  /** Spellings, e.g. ["-p", "--localPath"]. */
+  names: string[];
+  /** Key in ParsedArgs.options. */
+  key: string;
+  /** True: takes a value; false: a switch. */
+  value: boolean;
+}
+
 export interface ParsedArgs {
   words: string[];
+  /** Command options given, by key (switches: "true"), with the spelling used, for checking against the command. */
+  options: Record<string, { value: string; spelled: string }>;
   config?: string;
   help: boolean;
   version: boolean;
@@ -26,8 +38,8 @@ function unknownFlag(flag: string): UsageError {
   return new UsageError(`unknown flag ${flag} (${more})`);
 }
 
-export function parseArgs(argv: string[]): ParsedArgs {
-  const out: ParsedArgs = { words: [], help: false, version: false, flags: {} };
+export function parseArgs(argv: string[], commandOptions: readonly CommandOption[] = []): ParsedArgs {
+  const out: ParsedArgs = { words: [], options: {}, help: false, version: false, flags: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--") {
@@ -45,6 +57,18 @@ export function parseArgs(argv: string[]): ParsedArgs {
     // "-" alone is a word by convention; any other dash word is a flag.
     if (!a.startsWith("-") || a === "-") {
       out.words.push(a);
+      continue;
+    }
+    const option = commandOptions.find((o) => o.names.includes(flag));
+    if (option) {
+      let value = "true";
+      if (option.value) {
+        const next = argv[i + 1];
+        if (flag !== a) value = a.slice(eq + 1);
+        else if (next === undefined || next.startsWith("-")) throw new UsageError(`flag ${flag} needs a value`);
+        else [value, i] = [next, i + 1];
+      } else if (flag !== a) throw new UsageError(`flag ${flag} takes no value`);
+      out.options[option.key] = { value, spelled: flag };
       continue;
     }
     if (!a.startsWith("--")) throw unknownFlag(a);

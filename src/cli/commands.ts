@@ -9,12 +9,17 @@ import { ProjectManager } from "../domain/projects/manager";
 import { versionInfo } from "../kernel/version";
 import { backupDatabase } from "./backup";
 import { startupFields } from "./startup";
+import type { CommandOption } from "./args";
+import { createSecret, initSecrets, secretClient, secretData } from "./secrets";
+import { parseGoDuration } from "../kernel/duration";
 
 export interface CommandContext {
   config: Config;
   /** The --config file given, if any. */
   configFile?: string;
   args: string[];
+  /** The command's own options given (CommandOption.key → value; switches "true"). */
+  options: Record<string, string>;
   log: Logger;
 }
 
@@ -24,6 +29,7 @@ export interface Command {
   usage: string;
   /** Positional arguments after the command words; none when absent. */
   operands?: { name: string; min: number; max: number };
+  options?: CommandOption[];
   run(ctx: CommandContext): Promise<number>;
 }
 
@@ -32,6 +38,7 @@ export const groups: Record<string, string> = {
   migrate: "database migrations and seeding",
   config: "configuration reference",
   db: "embedded database maintenance",
+  secret: "the auth secrets: files and the Kubernetes Secret",
 };
 
 async function withDatabase<T>(config: Config, fn: (db: Database) => Promise<T>): Promise<T> {
@@ -124,6 +131,36 @@ export const commands: Command[] = [
     operands: { name: "FILE", min: 1, max: 1 },
     async run({ config, args, log }) {
       log.info("backed up database", { ...(await backupDatabase(config, args[0])) });
+      return 0;
+    },
+  },
+  {
+    path: ["secret", "init"],
+    summary: "write new auth secrets (claim_symmetric_key, cookie_hash_key, cookie_block_key, token_rsa_key.pem)",
+    usage: "flyteadmin secret init [-p|--localPath DIR]",
+    options: [{ names: ["-p", "--localPath"], key: "localPath", value: true }],
+    async run({ options, log }) {
+      const dir = options.localPath ?? process.cwd();
+      log.info("wrote secrets", { dir, files: initSecrets(dir) });
+      return 0;
+    },
+  },
+  {
+    path: ["secret", "create"],
+    summary: "put the files of a folder into a Kubernetes Secret in $POD_NAMESPACE (create, or add missing keys)",
+    usage: "flyteadmin secret create [--name NAME] [--fromPath DIR] [-f|--force]",
+    options: [
+      { names: ["--name"], key: "name", value: true },
+      { names: ["--fromPath"], key: "fromPath", value: true },
+      { names: ["-f", "--force"], key: "force", value: false },
+    ],
+    async run({ config, options, log }) {
+      const client = secretClient(config.server["kube-config"], config.server.master, parseGoDuration(config.server.kubeClientConfig.timeout) ?? 30_000);
+      const name = options.name ?? "flyte-admin-auth";
+      const namespace = process.env.POD_NAMESPACE || "default";
+      const data = secretData(options.fromPath ?? "/etc/secrets");
+      const { outcome, added } = await createSecret(client, { name, namespace, data, force: options.force === "true" });
+      log.info(`secret ${outcome}`, { secret: `${namespace}/${name}`, keys: added });
       return 0;
     },
   },

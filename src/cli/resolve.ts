@@ -25,3 +25,11 @@ export function checkOperands(command: Command, operands: string[]): void {
   }
   if (operands.length < spec.min) throw new UsageError(`${name} needs ${spec.name} (usage: ${command.usage})`);
 }
+
+/** Refuses a command option given to a command it does not belong to. */
+export function checkOptions(command: Command, given: Record<string, { spelled: string }>): void {
+  const own = new Set((command.options ?? []).map((o) => o.key));
+  for (const [key, { spelled }] of Object.entries(given)) {
+    if (!own.has(key)) throw new UsageError(`flag ${spelled} is not a flag of "${command.path.join(" ")}" (usage: ${command.usage})`);
+  }
+}

@@ -128,7 +128,7 @@ export class KubeClient {
   }
 
   /** One call. Any HTTP answer resolves; no answer (refused, TLS, timeout) throws a retriable ClusterError. */
-  async request(method: string, path: string, body?: unknown): Promise<KubeResponse> {
+  async request(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<KubeResponse> {
     const c = this.credentials;
     const url = `${c.server}${path}`;
     const wait = this.bucket.reserve();
@@ -140,7 +140,7 @@ export class KubeClient {
       throw new ClusterError(`${method} ${url}: no credentials: ${(e as Error).message}`, 0, "", true);
     }
     const headers: Record<string, string> = { accept: "application/json", "user-agent": "flyteadmin-ts" };
-    if (body !== undefined) headers["content-type"] = "application/json";
+    if (body !== undefined) headers["content-type"] = contentType;
     if (auth.authorization) headers.authorization = auth.authorization;
     const timeoutMs = this.limits.timeoutMs;
     let status: number;
