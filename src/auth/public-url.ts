@@ -67,3 +67,11 @@ export function parseAuthorizedUris(uris: readonly string[]): URL[] {
     }
   });
 }
+
+/**
+ * A URL as text the way upstream prints it: an origin without the trailing "/" a bare URL gets
+ * (https://host:8088), so issuer, audience and configured URIs compare equal as strings.
+ */
+export function urlText(u: URL): string {
+  return u.pathname === "/" && !u.search && !u.hash ? u.href.slice(0, -1) : u.href;
+}

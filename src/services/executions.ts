@@ -17,6 +17,7 @@ import { TaskExecutionListSchema } from "../gen/flyteidl/admin/task_execution_pb
 import type { NodeExecutionManager } from "../domain/nodeexecutions/manager";
 import type { TaskExecutionManager } from "../domain/taskexecutions/manager";
 import type { MetricsManager } from "../domain/metrics/manager";
+import { principalOf } from "./caller";
 
 export function executionRpcs(
   executions: ExecutionManager,
@@ -42,12 +43,12 @@ export function executionRpcs(
     getTaskExecution: (req) => tasks.get(req.id),
     listTaskExecutions: async (req) => create(TaskExecutionListSchema, await tasks.list(req)),
     getTaskExecutionData: (req) => tasks.getData(req.id),
-    createExecution: async (req) => create(ExecutionCreateResponseSchema, { id: await executions.create(req) }),
-    relaunchExecution: async (req) => create(ExecutionCreateResponseSchema, { id: await executions.relaunch(req) }),
-    recoverExecution: async (req) => create(ExecutionCreateResponseSchema, { id: await executions.recover(req) }),
+    createExecution: async (req, ctx) => create(ExecutionCreateResponseSchema, { id: await executions.create(req, {}, principalOf(ctx)) }),
+    relaunchExecution: async (req, ctx) => create(ExecutionCreateResponseSchema, { id: await executions.relaunch(req, principalOf(ctx)) }),
+    recoverExecution: async (req, ctx) => create(ExecutionCreateResponseSchema, { id: await executions.recover(req, principalOf(ctx)) }),
     getExecution: (req) => executions.get(req.id),
-    async updateExecution(req) {
-      await executions.update(req);
+    async updateExecution(req, ctx) {
+      await executions.update(req, principalOf(ctx));
       return create(ExecutionUpdateResponseSchema);
     },
     getExecutionData: (req) => executions.getData(req.id),
@@ -58,8 +59,8 @@ export function executionRpcs(
       await retryStale(() => executions.createWorkflowEvent(req));
       return create(WorkflowExecutionEventResponseSchema);
     },
-    async terminateExecution(req) {
-      await executions.terminate(req);
+    async terminateExecution(req, ctx) {
+      await executions.terminate(req, principalOf(ctx));
       return create(ExecutionTerminateResponseSchema);
     },
   };

@@ -94,8 +94,11 @@ export class ExecutionManager {
     return namespaceFor(this.deps.settings.namespaceTemplate, project, domain);
   }
 
-  /** CreateExecution (and the shared path of relaunch and recover, which name the execution they rerun). */
-  async create(req: ExecutionCreateRequest, rerunOf: { sourceExecutionId?: number } = {}): Promise<WorkflowExecutionIdentifier> {
+  /**
+   * CreateExecution (and the shared path of relaunch and recover, which name the execution they rerun).
+   * `principal`: the authenticated caller's user id, which replaces the request's (undefined: auth is off).
+   */
+  async create(req: ExecutionCreateRequest, rerunOf: { sourceExecutionId?: number } = {}, principal?: string): Promise<WorkflowExecutionIdentifier> {
     const { deps } = this;
     const acceptedAt = new Date();
     const { project, spec } = await validateCreateRequest(req, deps.projects);
@@ -105,11 +108,15 @@ export class ExecutionManager {
     await this.closures.read(target.workflow); // a missing closure refuses the request before any row exists
 
     const metadata = (spec.metadata ??= create(ExecutionMetadataSchema));
+    if (principal !== undefined) metadata.principal = principal;
     const inherited = await inheritFromParent(spec, deps);
     const scope = { project: req.project, domain: req.domain, workflow: target.workflow.name };
     const attributes = await deps.launchAttributes({ ...scope, launchPlan: target.launchPlan.name });
     const executionConfig = await executionConfigFor(attributes, spec, target.launchPlanSpec, scope, deps.settings.defaults);
     await checkClusterPool(attributes, req, deps.settings.clusterPools);
+    // The caller runs as themselves unless the config names an execution identity (upstream's ExecutionIdentity).
+    const runAs = executionConfig.securityContext?.runAs;
+    if (principal && runAs && !runAs.executionIdentity) runAs.executionIdentity = principal;
     // The cluster is chosen before the row is written, so the row is complete in one write.
     const clusterLabel = spec.executionClusterLabel?.value || undefined;
     const attributeLabel = await clusterLabelFor(attributes, scope);
@@ -152,28 +159,29 @@ export class ExecutionManager {
     return r;
   }
 
-  async relaunch(req: ExecutionRelaunchRequest): Promise<WorkflowExecutionIdentifier> {
+  async relaunch(req: ExecutionRelaunchRequest, principal?: string): Promise<WorkflowExecutionIdentifier> {
     const old = await this.requireRecord(req.id);
-    return this.create(await rerunRequest(old, req.name, Mode.RELAUNCH, this.deps.blobs, req.overwriteCache), { sourceExecutionId: old.id });
+    return this.create(await rerunRequest(old, req.name, Mode.RELAUNCH, this.deps.blobs, req.overwriteCache), { sourceExecutionId: old.id }, principal);
   }
 
-  async recover(req: ExecutionRecoverRequest): Promise<WorkflowExecutionIdentifier> {
+  async recover(req: ExecutionRecoverRequest, principal?: string): Promise<WorkflowExecutionIdentifier> {
     const old = await this.requireRecord(req.id);
-    return this.create(await rerunRequest(old, req.name, Mode.RECOVERED, this.deps.blobs), { sourceExecutionId: old.id });
+    return this.create(await rerunRequest(old, req.name, Mode.RECOVERED, this.deps.blobs), { sourceExecutionId: old.id }, principal);
   }
 
   async get(id: WorkflowExecutionIdentifier | undefined): Promise<Execution> {
     return toExecution(await this.requireRecord(id));
   }
 
-  async update(req: ExecutionUpdateRequest): Promise<void> {
+  /** `principal`: who changed the state (the caller's user id; "" without auth). */
+  async update(req: ExecutionUpdateRequest, principal = ""): Promise<void> {
     knownEnum(ExecutionState, req.state, "state");
     const r = await this.requireRecord(req.id);
     const closure = fromBinary(ExecutionClosureSchema, r.closure);
     closure.stateChangeDetails = {
       $typeName: "flyteidl.admin.ExecutionStateChangeDetails",
       state: req.state,
-      principal: "",
+      principal,
       occurredAt: timestampFromDate(new Date()),
     };
     await this.deps.executions.update(r, { state: req.state, closure: toBinary(ExecutionClosureSchema, closure) });
@@ -229,7 +237,8 @@ export class ExecutionManager {
     await this.deps.executions.recordEvent(r, { phase: Phase[event.phase], requestId: req.requestId, occurredAt: patch.executionUpdatedAt ?? nowIso() });
   }
 
-  async terminate(req: ExecutionTerminateRequest): Promise<void> {
+  /** `principal`: who aborted it (the caller's user id; "" without auth). */
+  async terminate(req: ExecutionTerminateRequest, principal = ""): Promise<void> {
     // Conditional on the state read, so a terminal event that lands meanwhile is not overwritten with
     // ABORTING: the retry then sees the terminal phase and refuses, as it would one call later.
     const r = await retryStale(async () => {
@@ -238,7 +247,7 @@ export class ExecutionManager {
         throw terminalStateError("Cannot abort an already terminated workflow execution", r.phase);
       }
       const closure = fromBinary(ExecutionClosureSchema, r.closure);
-      closure.outputResult = { case: "abortMetadata", value: { $typeName: "flyteidl.admin.AbortMetadata", cause: req.cause, principal: "" } };
+      closure.outputResult = { case: "abortMetadata", value: { $typeName: "flyteidl.admin.AbortMetadata", cause: req.cause, principal } };
       closure.phase = Phase.ABORTING;
       const readFrom = { phase: r.phase, cluster: r.cluster, closure: r.closure };
       await this.deps.executions.update(r, {

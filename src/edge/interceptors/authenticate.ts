@@ -1,0 +1,109 @@
+// Authentication of every call, on every protocol (REST goes through the same router): the credential
+// from metadata (gRPC, Connect, gRPC-web) or from the REST request's headers and id-token cookie, in
+// upstream's precedence; verified, scope-checked, and put in the call's context for what follows.
+import type { Interceptor } from "@connectrpc/connect";
+import { AdminError, ErrorCode } from "../../kernel/errors";
+import { AuthFailure, missingScopeMessage, requiredScope } from "../../auth/failure";
+import type { Identity } from "../../auth/identity";
+import { publicUrl, requestUrl, urlText } from "../../auth/public-url";
+import type { AccessTokenVerifier, IdTokenVerifier } from "../../auth/verifiers";
+import { callerKey, principalKey } from "../../services/caller";
+import { inGatewayCall } from "../access-log";
+
+export interface AuthenticationOptions {
+  accessTokens: AccessTokenVerifier;
+  /** The OIDC provider's id tokens (browser sessions); absent: IDToken credentials are refused. */
+  idTokens?: IdTokenVerifier;
+  /** A REST request's id-token cookie as an `IDToken …` credential, if it opens. */
+  cookieCredential?: (cookieHeader: string) => string | undefined;
+  authorizedUris: readonly URL[];
+  grpcAuthorizationHeader: string;
+  httpAuthorizationHeader: string;
+  disableForHttp: boolean;
+  disableForGrpc: boolean;
+  /** Services answered without a credential (AuthMetadataService). */
+  openServices: ReadonlySet<string>;
+}
+
+const retrieveError = (what: string, scheme: string) =>
+  `[JWT_VERIFICATION_FAILED] Could not retrieve ${what} from metadata, caused by: rpc error: code = Unauthenticated desc = Request unauthenticated with ${scheme}`;
+
+/** upstream's combined message (its labels swapped, kept as they are). */
+const parseError = (bearer: string, idToken: string) => `token parse error id token err: access token err: ${bearer}, access token err: ${idToken}`;
+
+const failureText = (e: unknown): string => {
+  if (e instanceof AuthFailure) return e.message;
+  // A verifier's own bug must not leak internals into a client's message.
+  return "token verification failed";
+};
+
+/** The credential's scheme and token, as go-grpc-middleware's AuthFromMD reads it; undefined: none. */
+function splitCredential(value: string): { scheme: string; token: string } | "malformed" {
+  const space = value.indexOf(" ");
+  if (space < 0) return "malformed";
+  return { scheme: value.slice(0, space), token: value.slice(space + 1) };
+}
+
+export function authenticateInterceptor(opts: AuthenticationOptions): Interceptor {
+  const grpcKey = opts.grpcAuthorizationHeader.toLowerCase();
+  const httpKey = opts.httpAuthorizationHeader.toLowerCase();
+
+  const credentialOf = (header: Headers, rest: boolean): string | undefined => {
+    // The first authorization value wins; Headers joins repeats with ", ".
+    const first = (v: string | null) => (v === null ? undefined : v.split(", ")[0]);
+    const direct = first(header.get("authorization"));
+    if (direct !== undefined) return direct;
+    if (rest) {
+      const cookie = header.get("cookie");
+      const fromCookie = cookie ? opts.cookieCredential?.(cookie) : undefined;
+      return fromCookie ?? first(header.get(httpKey));
+    }
+    return grpcKey === "authorization" ? undefined : first(header.get(grpcKey));
+  };
+
+  async function verify(value: string | undefined, audience: string): Promise<Identity> {
+    if (value === undefined) throw new AuthFailure(parseError(retrieveError("bearer token", "Bearer"), retrieveError("id token", "IDToken")));
+    const parts = splitCredential(value);
+    if (parts === "malformed") throw new AuthFailure(parseError("Bad authorization string", "Bad authorization string"));
+    const scheme = parts.scheme.toLowerCase();
+    if (parts.token === "") {
+      const blank = "[JWT_VERIFICATION_FAILED] IDToken token is blank";
+      throw new AuthFailure(parseError(blank, blank));
+    }
+    if (scheme === "bearer") {
+      try {
+        return await opts.accessTokens.verify(parts.token, audience);
+      } catch (e) {
+        throw new AuthFailure(parseError(`[JWT_VERIFICATION_FAILED] ${failureText(e)}`, retrieveError("id token", "IDToken")));
+      }
+    }
+    if (scheme === "idtoken" && opts.idTokens) {
+      try {
+        return await opts.idTokens.verify(parts.token);
+      } catch (e) {
+        throw new AuthFailure(parseError(retrieveError("bearer token", "Bearer"), `[JWT_VERIFICATION_FAILED] ${failureText(e)}`));
+      }
+    }
+    throw new AuthFailure(parseError(retrieveError("bearer token", "Bearer"), retrieveError("id token", "IDToken")));
+  }
+
+  return (next) => async (req) => {
+    if (opts.openServices.has(req.service.typeName)) return next(req);
+    const rest = inGatewayCall();
+    const host = req.header.get("x-forwarded-host") || new URL(req.url).host;
+    const audience = urlText(publicUrl(requestUrl(host), opts.authorizedUris));
+    let identity: Identity | undefined;
+    try {
+      identity = await verify(credentialOf(req.header, rest), audience);
+    } catch (e) {
+      if (!(rest ? opts.disableForHttp : opts.disableForGrpc)) throw new AdminError(ErrorCode.Unauthenticated, failureText(e));
+    }
+    if (identity) {
+      // BlanketAuthorization: a verified caller still needs the `all` scope, on any transport.
+      if (!identity.scopes.has(requiredScope)) throw new AdminError(ErrorCode.Unauthenticated, missingScopeMessage);
+      req.contextValues.set(callerKey, identity);
+    }
+    req.contextValues.set(principalKey, identity?.userId ?? "");
+    return next(req);
+  };
+}
