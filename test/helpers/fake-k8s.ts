@@ -61,6 +61,8 @@ export interface FakeKube {
   requests: RecordedRequest[];
   /** Stored objects by "namespace/name". */
   objects: Map<string, Record<string, unknown>>;
+  /** Stored core/v1 Secrets by "namespace/name". */
+  secrets: Map<string, Record<string, unknown>>;
   /** The next `count` requests answer `code` with a Status body. */
   failNext(count: number, code: number, reason?: string, message?: string): void;
   /** The next `count` requests are answered only after `ms` milliseconds. */
@@ -146,12 +148,50 @@ async function readBody(req: IncomingMessage): Promise<{ text: string; json: unk
   }
 }
 
+const secretRoute = /^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/?]+))?(?:\?.*)?$/;
+
+/** core/v1 Secrets: create (409 when taken), get, replace, and a JSON merge patch of `data`. */
+function handleSecret(
+  secrets: Map<string, Record<string, unknown>>,
+  method: string,
+  ns: string,
+  name: string | undefined,
+  body: { json?: unknown },
+  contentType: string | undefined,
+  reply: (code: number, payload: unknown) => void,
+): void {
+  const obj = body.json as { metadata?: { name?: string }; data?: Record<string, string> } | undefined;
+  const key = `${ns}/${name ?? obj?.metadata?.name ?? ""}`;
+  const notFound = () => reply(404, status(404, "NotFound", `secrets "${name}" not found`, name));
+  if (method === "POST" && name === undefined) {
+    if (secrets.has(key)) return reply(409, status(409, "AlreadyExists", `secrets "${obj?.metadata?.name}" already exists`, obj?.metadata?.name));
+    secrets.set(key, { ...obj, metadata: { ...obj?.metadata, namespace: ns } });
+    return reply(201, secrets.get(key));
+  }
+  if (name === undefined) return reply(405, status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"));
+  const existing = secrets.get(key);
+  if (!existing) return notFound();
+  if (method === "GET") return reply(200, existing);
+  if (method === "PUT") {
+    secrets.set(key, { ...obj, metadata: { ...obj?.metadata, namespace: ns } });
+    return reply(200, secrets.get(key));
+  }
+  if (method === "PATCH") {
+    if (contentType !== "application/merge-patch+json")
+      return reply(415, status(415, "UnsupportedMediaType", `the body of the request was in an unknown format`));
+    existing.data = { ...(existing.data as Record<string, string> | undefined), ...obj?.data };
+    return reply(200, existing);
+  }
+  return reply(405, status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"));
+}
+
 export async function startFakeKube(tokenOrOptions: string | FakeKubeOptions = {}): Promise<FakeKube> {
   const options: FakeKubeOptions = typeof tokenOrOptions === "string" ? { token: tokenOrOptions } : tokenOrOptions;
   const token = options.token ?? "test-token";
   const tls = options.tls ? makeTls() : undefined;
   const requests: RecordedRequest[] = [];
   const objects = new Map<string, Record<string, unknown>>();
+  const secrets = new Map<string, Record<string, unknown>>();
   let failures = { count: 0, code: 0, reason: "", message: "" };
   let delays = { count: 0, ms: 0 };
   let revision = 0;
@@ -176,6 +216,8 @@ export async function startFakeKube(tokenOrOptions: string | FakeKubeOptions = {
       failures.count--;
       return reply(failures.code, status(failures.code, failures.reason, failures.message || `injected failure ${failures.code}`));
     }
+    const sm = secretRoute.exec(path);
+    if (sm) return handleSecret(secrets, method, decodeURIComponent(sm[1]), sm[2] && decodeURIComponent(sm[2]), body, req.headers["content-type"], reply);
     const m = route.exec(path);
     if (!m) return reply(404, status(404, "NotFound", "the server could not find the requested resource"));
     const ns = decodeURIComponent(m[1]);
@@ -263,6 +305,7 @@ export async function startFakeKube(tokenOrOptions: string | FakeKubeOptions = {
     tls: publicTls || undefined,
     requests,
     objects,
+    secrets,
     failNext(count, code, reason = "InternalError", message = "") {
       failures = { count, code, reason, message };
     },
