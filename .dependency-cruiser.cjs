@@ -4,7 +4,7 @@ const floors = [
   ["gen"],
   ["kernel"],
   ["ports", "compiler", "config"],
-  ["domain", "stores"],
+  ["domain", "stores", "auth"],
   ["cluster"],
   ["services"],
   ["edge"],

@@ -184,9 +184,10 @@ const builtIn: [string, MethodAccess][] = [
   // How to get a token: before there is one.
   ...serviceAccess(AuthMetadataService, "open"),
   ...serviceAccess(Health, "authenticated"),
-  // Reflection describes the API, not its data; it is a stream, so it could not name a project anyway.
-  ...serviceAccess(ReflectionV1, "open"),
-  ...serviceAccess(ReflectionV1Alpha, "open"),
+  // Reflection describes the API, not its data: any authenticated caller (with auth on it needs a token,
+  // as every call but AuthMetadataService does).
+  ...serviceAccess(ReflectionV1, "authenticated"),
+  ...serviceAccess(ReflectionV1Alpha, "authenticated"),
 ];
 
 /** One entry for every method of `service`, all with the same need (reads, no scope). */

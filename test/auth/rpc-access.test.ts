@@ -34,12 +34,20 @@ describe("needs", () => {
   const A = AdminService.method;
   const needs = (ms: DescMethod[]) => ms.map((m) => `${m.name}=${entryOf(m).need}${entryOf(m).write ? " write" : ""}`);
 
-  test("open: the auth metadata and reflection", () => {
-    for (const s of [AuthMetadataService, ReflectionV1, ReflectionV1Alpha]) for (const m of s.methods) expect(entryOf(m).need).toBe("open");
+  test("open: the auth metadata only", () => {
+    for (const m of AuthMetadataService.methods) expect(entryOf(m).need).toBe("open");
   });
 
-  test("authenticated: version, domains, the project list, user info, health", () => {
-    const ms = [A.getVersion, A.getDomains, A.listProjects, IdentityService.method.userInfo, ...Health.methods];
+  test("authenticated: version, domains, the project list, user info, health, reflection", () => {
+    const ms = [
+      A.getVersion,
+      A.getDomains,
+      A.listProjects,
+      IdentityService.method.userInfo,
+      ...Health.methods,
+      ...ReflectionV1.methods,
+      ...ReflectionV1Alpha.methods,
+    ];
     for (const m of ms) expect(entryOf(m)).toMatchObject({ need: "authenticated", write: false });
     expect(entryOf(A.listProjects).filter).toBe("projects");
   });
