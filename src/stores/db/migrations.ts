@@ -9,6 +9,8 @@ import m0002 from "../../../drizzle/0002_executions.sql" with { type: "text" };
 import m0002down from "../../../drizzle/0002_executions.down.sql" with { type: "text" };
 import m0003 from "../../../drizzle/0003_execution_list_index.sql" with { type: "text" };
 import m0003down from "../../../drizzle/0003_execution_list_index.down.sql" with { type: "text" };
+import m0004 from "../../../drizzle/0004_oauth_grants.sql" with { type: "text" };
+import m0004down from "../../../drizzle/0004_oauth_grants.down.sql" with { type: "text" };
 
 export interface Migration {
   tag: string;
@@ -21,6 +23,7 @@ export const migrations: Migration[] = [
   { tag: "0001_registration", up: m0001, down: m0001down },
   { tag: "0002_executions", up: m0002, down: m0002down },
   { tag: "0003_execution_list_index", up: m0003, down: m0003down },
+  { tag: "0004_oauth_grants", up: m0004, down: m0004down },
 ];
 
 /** drizzle-kit separates statements with this marker. */

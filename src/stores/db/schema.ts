@@ -2,7 +2,7 @@
 // `id` as the rowid primary key, the natural key as a UNIQUE index, timestamps as RFC 3339 UTC text so
 // string comparison in list filters orders them correctly.
 import { sql } from "drizzle-orm";
-import { blob, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const baseModel = {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -343,4 +343,41 @@ export const signals = sqliteTable(
     value: blob("value", { mode: "buffer" }),
   },
   (t) => [uniqueIndex("signals_key_idx").on(t.executionProject, t.executionDomain, t.executionName, t.signalId)],
+);
+
+/**
+ * The self-hosted OAuth2 server's marks on tokens: kind "used" (a code or refresh token was redeemed;
+ * the primary key makes a second redemption lose) or "revoked" (a token's jti or a grant family's id).
+ * A row may be deleted once `expires_at` (epoch seconds) has passed: the token is dead by then anyway.
+ */
+export const oauthTokenMarks = sqliteTable(
+  "oauth_token_marks",
+  {
+    kind: text("kind").notNull(),
+    tokenId: text("token_id").notNull(),
+    family: text("family").notNull().default(""),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.tokenId] }), index("oauth_token_marks_expires_idx").on(t.expiresAt)],
+);
+
+/** Device codes of the device authorization grant (RFC 8628), keyed by the device code's SHA-256. */
+export const oauthDeviceCodes = sqliteTable(
+  "oauth_device_codes",
+  {
+    deviceCodeHash: text("device_code_hash").primaryKey(),
+    userCode: text("user_code").notNull().unique(),
+    clientId: text("client_id").notNull(),
+    /** Requested scopes, space-separated. */
+    scopes: text("scopes").notNull().default(""),
+    /** pending, approved, denied or redeemed. */
+    status: text("status").notNull(),
+    subject: text("subject").notNull().default(""),
+    /** The approving user's UserInfoResponse JSON; NULL until approved. */
+    userInfo: text("user_info"),
+    interval: integer("interval").notNull(),
+    lastPolledAtMs: integer("last_polled_at_ms").notNull().default(sql`0`),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("oauth_device_codes_expires_idx").on(t.expiresAt)],
 );
