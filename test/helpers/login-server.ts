@@ -30,20 +30,26 @@ export interface LoginServerOptions {
 /** Unpadded std base64 of `n` random bytes, as `secret init` writes the cookie keys. */
 export const rawKey = (n: number): string => randomBytes(n).toString("base64").replace(/=+$/, "");
 
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** `over` on top of `base`, objects merged key by key (arrays and scalars replaced). */
+export function merge(base: Plain, over: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isPlain(v) && isPlain(out[k]) ? merge(out[k] as Plain, v) : v;
+  return out;
+}
+
 export async function startLoginServer(opts: LoginServerOptions = {}): Promise<LoginServer> {
   let app: Hono | undefined;
   const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req) => app?.fetch(req) ?? new Response("starting", { status: 503 }) });
   const url = `http://localhost:${server.port}`;
   const idp = await startOidcProvider({ flyteadminRedirects: [`${url}/callback`], audience: url, ...opts.idp });
-  const config = configSchema.parse({
-    auth: {
-      authorizedUris: [url],
-      userAuth: {
-        openId: { baseUrl: idp.issuer, clientId: idp.clients.flyteadmin.id, scopes: ["openid", "profile", "offline_access"] },
-      },
-      ...opts.auth?.({ url, idp }),
-    },
-  });
+  const base = {
+    authorizedUris: [url],
+    userAuth: { openId: { baseUrl: idp.issuer, clientId: idp.clients.flyteadmin.id, scopes: ["openid", "profile", "offline_access"] } },
+  };
+  const config = configSchema.parse({ auth: merge(base, opts.auth?.({ url, idp }) ?? {}) });
   const env = {
     FLYTE_SECRET_cookie_hash_key: rawKey(64),
     FLYTE_SECRET_cookie_block_key: rawKey(32),

@@ -105,7 +105,6 @@ export async function startOidcProvider(opts: OidcProviderOptions): Promise<Test
         redirect_uris: [clients.flytectl.redirectUri],
         grant_types: ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
         response_types: ["code"],
-        scope: "openid offline_access all offline",
       },
       {
         client_id: clients.service.id,
@@ -113,7 +112,6 @@ export async function startOidcProvider(opts: OidcProviderOptions): Promise<Test
         redirect_uris: [],
         grant_types: ["client_credentials"],
         response_types: [],
-        scope: "all offline",
       },
     ],
     scopes: ["openid", "offline_access", "profile", "email"],
@@ -175,6 +173,11 @@ export async function startOidcProvider(opts: OidcProviderOptions): Promise<Test
     },
   });
 
+  // flytekit reads `interval` from the device authorization answer (RFC 8628 makes it optional; 5 s is its default).
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path === "/device/auth" && ctx.status === 200 && typeof ctx.body === "object" && ctx.body !== null) ctx.body = { ...ctx.body, interval: 5 };
+  });
   const callback = provider.callback();
   const idp: TestOidcProvider = {
     issuer,

@@ -19,6 +19,7 @@ declare module "oidc-provider" {
 
   export default class Provider {
     constructor(issuer: string, configuration: Record<string, any>);
+    use(middleware: (ctx: { path: string; status: number; body: unknown }, next: () => Promise<void>) => Promise<void>): void;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     Grant: { new (init: { clientId: string; accountId: string }): Grant; find(id: string): Promise<Grant | undefined> };
   }
