@@ -42,7 +42,7 @@ const notCookieOctet = /[^\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]/gu;
 
 export class SessionCookies {
   constructor(
-    private readonly cipher: CookieCipher,
+    readonly cipher: CookieCipher,
     readonly settings: CookieSettings,
   ) {}
 
