@@ -1,7 +1,10 @@
-// flyteadmin's login routes alone, served by Bun.serve on localhost beside a test OIDC provider: what the
+// flyteadmin's login routes alone, served on localhost beside a test OIDC provider: what the
 // browser-login tests talk to. The routes are mounted on a Hono app with mountLoginRoutes as the server
 // mounts them; a /whoami route answers what BrowserSessions.identify and restCredential make of the cookies.
 import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { getRequestListener } from "@hono/node-server";
 import { Hono } from "hono";
 import { BrowserLogin, type BrowserLoginOptions } from "../../src/auth/browser/login";
 import { parseAuthorizedUris } from "../../src/auth/public-url";
@@ -42,8 +45,11 @@ export function merge(base: Plain, over: Plain): Plain {
 
 export async function startLoginServer(opts: LoginServerOptions = {}): Promise<LoginServer> {
   let app: Hono | undefined;
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req) => app?.fetch(req) ?? new Response("starting", { status: 503 }) });
-  const url = `http://localhost:${server.port}`;
+  // Served as the server serves its Hono app (the node adapter), which also works once that adapter has
+  // replaced the global Response, as it does when a whole server runs in the same test process.
+  const server = createServer(getRequestListener((req) => app?.fetch(req) ?? new Response("starting", { status: 503 })));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://localhost:${(server.address() as AddressInfo).port}`;
   const idp = await startOidcProvider({ flyteadminRedirects: [`${url}/callback`], audience: url, ...opts.idp });
   const base = {
     authorizedUris: [url],
@@ -77,7 +83,8 @@ export async function startLoginServer(opts: LoginServerOptions = {}): Promise<L
     login,
     settings: config.auth,
     async close() {
-      server.stop(true);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
       await idp.close();
     },
   };
