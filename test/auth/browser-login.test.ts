@@ -212,6 +212,21 @@ describe("/callback", () => {
     expect((await whoami(browser)).identity.userId).toBe("carol");
   });
 
+  test("a multipart form body works too", async () => {
+    const { browser, callback } = await atCallback();
+    const form = new FormData();
+    form.set("code", callback.searchParams.get("code")!);
+    form.set("state", callback.searchParams.get("state")!);
+    const res = await fetch(`${s.url}/callback`, {
+      method: "POST",
+      body: form,
+      headers: { cookie: browser.jar.header(`${s.url}/callback`) },
+      redirect: "manual",
+    });
+    expect(res.status).toBe(307);
+    expect(res.headers.getSetCookie().length).toBe(5);
+  });
+
   test("a body over 1 MiB is not read: its state does not count", async () => {
     const { browser, callback } = await atCallback();
     const body = new URLSearchParams({ state: callback.searchParams.get("state")!, code: callback.searchParams.get("code")!, pad: "x".repeat(1 << 20) });
