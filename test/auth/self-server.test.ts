@@ -2,6 +2,8 @@
 // with real Requests over a real database (test/auth/self-harness.ts).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash, createPublicKey } from "node:crypto";
+import { Hono } from "hono";
+import { mountOAuth2Routes } from "../../src/edge/auth/oauth2-routes";
 import { basic, clientToken, formPost, get, type Harness, json, jwtParts, origin, selfServer, testClientSecret } from "./self-harness";
 
 /** Python's urlencode quote_plus, as flytekit escapes the secret in its Basic header. */
@@ -195,5 +197,41 @@ describe("self auth server: metadata and keys", () => {
     expect(keys[0].kid).toBe(createHash("sha256").update(canonical).digest("base64url"));
     const pub = createPublicKey({ key: { kty: "RSA", n: keys[0].n, e: keys[0].e }, format: "jwk" });
     expect(pub.asymmetricKeyType).toBe("rsa");
+  });
+});
+
+describe("self auth server: the routes on a Hono app", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await selfServer();
+  });
+  afterAll(() => h.close());
+
+  test("every route on any method; the token endpoint refuses GET with 400; jwks is JSON", async () => {
+    const app = new Hono();
+    mountOAuth2Routes(app, h.server);
+    const token = await app.fetch(get("/oauth2/token"));
+    expect(token.status).toBe(400);
+    expect((await json(token)).error).toBe("invalid_request");
+    const jwks = await app.fetch(new Request(`${origin}/oauth2/jwks`, { method: "POST" }));
+    expect(jwks.headers.get("content-type")).toBe("application/json");
+    expect(((await jwks.json()) as { keys: unknown[] }).keys).toHaveLength(1);
+    const ok = await app.fetch(formPost("/oauth2/token", { grant_type: "client_credentials", client_id: "testsvc", client_secret: testClientSecret }));
+    expect(ok.status).toBe(200);
+    expect((await app.fetch(get("/oauth2/authorize?client_id=nobody"))).status).toBe(401);
+    expect((await app.fetch(get("/oauth2/authorize_callback"))).status).toBe(500);
+    expect((await app.fetch(get("/oauth2/device"))).status).toBe(307);
+    expect((await app.fetch(formPost("/oauth2/device/code", { client_id: "flytectl" }))).status).toBe(200);
+    expect((await app.fetch(formPost("/oauth2/revoke", { client_id: "flytectl", token: "x" }))).status).toBe(200);
+  });
+
+  test("a cached token verifies in microseconds (auth-on calls stay near auth-off speed)", async () => {
+    const token = await clientToken(h);
+    await h.server.verify(token, origin);
+    const n = 20_000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await h.server.verify(token, origin);
+    const perCallUs = ((performance.now() - t0) * 1000) / n;
+    expect(perCallUs).toBeLessThan(20);
   });
 });
