@@ -120,6 +120,13 @@ describe("self auth server: authorization code with PKCE", () => {
     expect(new URL(plain.headers.get("location") ?? "").searchParams.get("error_description")).toContain("plain is not allowed");
   });
 
+  test("a request too long for the cookie: 303 to the redirect URI with upstream's catch-all error", async () => {
+    const f = flow({ state: "s".repeat(5000) });
+    const res = await h.server.authorize(get(authorizeUrl(f.params)));
+    expect(res.status).toBe(303);
+    expect(new URL(res.headers.get("location") ?? "").searchParams.get("error")).toBe("error");
+  });
+
   test("response_type token (the client allows it; no implicit flow is composed): the error goes in the fragment", async () => {
     const res = await h.server.authorize(get(authorizeUrl(flow({ response_type: "token" }).params)));
     expect(res.status).toBe(303);

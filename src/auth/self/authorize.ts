@@ -8,7 +8,7 @@ import type { AccessTokenVerifier, BrowserSessions } from "../verifiers";
 import { parseAuthorizeRequest } from "./authorize-request";
 import type { ClientRegistry } from "./clients";
 import { requestForm } from "./form";
-import { errorAnswer, OAuthError, redirectAnswer } from "./oauth-error";
+import { errorAnswer, OAuthError, redirectAnswer, redirectError } from "./oauth-error";
 import { codeScopes } from "./scopes";
 import type { TokenCodec } from "./tokens";
 
@@ -43,7 +43,13 @@ export async function authorizeEndpoint(deps: AuthorizeDeps, req: Request): Prom
   const parsed = parseAuthorizeRequest(deps.clients, form);
   if (!parsed.ok) return parsed.response;
   const name = cookieNames.authCode;
-  const cookie = setCookie(name, deps.cookies.cipher.seal(name, pathAndQuery(req), deps.now()), deps.cookies.settings);
+  let cookie: string;
+  try {
+    cookie = setCookie(name, deps.cookies.cipher.seal(name, pathAndQuery(req), deps.now()), deps.cookies.settings);
+  } catch (e) {
+    // Too long a request for a cookie: upstream reports its cookie failure to the redirect URI.
+    return redirectError(parsed.request.redirectUri, e, parsed.request.state);
+  }
   return new Response(null, {
     status: 307,
     headers: { location: `/login?redirect_url=${authorizeCallbackPath}`, "set-cookie": cookie },
