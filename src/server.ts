@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { createRouterTransport, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { getRequestListener } from "@hono/node-server";
+import type { Hono } from "hono";
 import type { Config } from "./config/schema";
 import type { Logger } from "./kernel/log";
 import { openDatabase, type Database } from "./stores/db/client";
@@ -20,6 +21,7 @@ import { withCallOrigin } from "./edge/access-log";
 import { grpcUnaryHandler } from "./edge/grpc-unary";
 import { withCors } from "./edge/cors";
 import { PluginId, PluginRegistry } from "./plugins/registry";
+import { buildAuth, checkAuthSettings } from "./compose/auth";
 
 type NodeHandlerFn = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
 
@@ -44,6 +46,7 @@ function tlsFiles(config: Config): TlsFiles | undefined {
 /** `plugins` replace or add parts as upstream's registry does; it is read once, here. */
 export async function startServer(config: Config, log: Logger, plugins: PluginRegistry = new PluginRegistry()): Promise<RunningServer> {
   const tls = tlsFiles(config);
+  checkAuthSettings(config);
   const database = await openDatabase({
     url: config.database.url,
     authToken: config.database.authToken,
@@ -56,9 +59,16 @@ export async function startServer(config: Config, log: Logger, plugins: PluginRe
     }
     const metrics = new Metrics();
     const blobs = createBlobStore(config);
-    const impls = buildServiceImpls(config, database, blobs, log, plugins);
-    // Ours outermost, so request ids, the access log, metrics and recovery also cover the plugins'.
-    const interceptors: Interceptor[] = [edgeInterceptor(metrics, log, config.logger.accessLog), ...plugins.get(PluginId.UnaryServiceMiddleware)];
+    const auth = config.server.security.useAuth ? await buildAuth(config, database, log, plugins) : undefined;
+    const impls = buildServiceImpls(config, database, blobs, log, plugins, auth?.services);
+    // Ours outermost, so request ids, the access log, metrics and recovery also cover the plugins' and
+    // auth's refusals; authentication before the plugins' middleware and the policy after it, as upstream orders them.
+    const interceptors: Interceptor[] = [
+      edgeInterceptor(metrics, log, config.logger.accessLog),
+      ...(auth ? [auth.authenticate] : []),
+      ...plugins.get(PluginId.UnaryServiceMiddleware),
+      ...(auth ? [auth.authorize] : []),
+    ];
     // Additional services get REST routes too where their methods carry google.api.http options.
     const described = [...flyteServices, ...plugins.get(PluginId.AdditionalGRPCService).map((a) => a.service)];
     const limits = {
@@ -79,9 +89,12 @@ export async function startServer(config: Config, log: Logger, plugins: PluginRe
       maxBodyBytes: config.server.grpc.maxMessageSizeBytes,
       accessLog: config.logger.accessLog,
       headerMatcher: plugins.get(PluginId.CustomerHeaderMatcher),
-      extraRoutes: blobs.local
-        ? [(app) => mountBlobRoutes(app, new SignedBlobs(blobs.local!.store, blobs.local!.signer, config.server.dataProxy.upload.maxSizeBytes))]
-        : [],
+      extraRoutes: [
+        ...(blobs.local
+          ? [(app: Hono) => mountBlobRoutes(app, new SignedBlobs(blobs.local!.store, blobs.local!.signer, config.server.dataProxy.upload.maxSizeBytes))]
+          : []),
+        ...(auth?.routes ?? []),
+      ],
     });
     const connectHandler = connectNodeAdapter({
       routes: routeFn,

@@ -1,5 +1,5 @@
 // The seams between the parts of auth: who verifies which credential, and who knows the browser's session.
-import type { Identity } from "./identity";
+import type { Identity, UserInfo } from "./identity";
 
 /** Verifies a Bearer access token (ours with Self, the external server's with External). Throws AuthFailure. */
 export interface AccessTokenVerifier {
@@ -9,7 +9,8 @@ export interface AccessTokenVerifier {
 
 /** Verifies an id token from the OIDC provider (browser sessions). Throws AuthFailure. */
 export interface IdTokenVerifier {
-  verify(idToken: string): Promise<Identity>;
+  /** `userInfo`: what the session's user-info cookie holds, for the identity's user info. */
+  verify(idToken: string, userInfo?: UserInfo): Promise<Identity>;
 }
 
 /** The browser's login session, from its cookies. */

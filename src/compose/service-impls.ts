@@ -18,6 +18,7 @@ export function buildServiceImpls(
   blobs: BlobSetup,
   log: Logger = silentLogger,
   plugins: PluginRegistry = new PluginRegistry(),
+  auth?: Pick<ServiceImpls, "authMetadata" | "identity">,
 ): ServiceImpls {
   const launcher = plugins.get(PluginId.WorkflowExecutor)(() => builtInLauncher(config, log));
   const managers = buildManagers(config, buildStores(database, blobs), { launcher, log });
@@ -26,5 +27,6 @@ export function buildServiceImpls(
     reflection: config.server.grpc.serverReflection,
     dataProxy: plugins.get(PluginId.DataProxy),
     additional: plugins.get(PluginId.AdditionalGRPCService),
+    auth,
   });
 }

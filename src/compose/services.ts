@@ -23,6 +23,8 @@ export interface ServiceOptions {
   dataProxy?: DataProxyPlugin;
   /** The AdditionalGRPCService plugin: more services on the same router. */
   additional?: readonly AdditionalService[];
+  /** With auth on: AuthMetadataService and IdentityService (off: registered, answering Unimplemented). */
+  auth?: Pick<ServiceImpls, "authMetadata" | "identity">;
 }
 
 /** Both reflection versions, registered on a router. */
@@ -52,11 +54,12 @@ export function buildServices(m: Managers, opts: ServiceOptions): ServiceImpls {
     }),
     signal: signalService(m.signals),
     dataProxy: opts.dataProxy ? opts.dataProxy(builtInDataProxy) : builtInDataProxy,
-    // Served means answered: AuthMetadataService and IdentityService are registered but answer
-    // Unimplemented until auth is built, so health does not call them served.
+    ...opts.auth,
+    // Served means answered: without auth, AuthMetadataService and IdentityService are registered but
+    // answer Unimplemented (upstream does not register them), so health does not call them served.
     health: healthService(opts.healthy, {
       services: [
-        ...described.filter((s) => s !== AuthMetadataService && s !== IdentityService),
+        ...described.filter((s) => opts.auth || (s !== AuthMetadataService && s !== IdentityService)),
         ...(opts.reflection ? [ServerReflectionV1, ServerReflectionV1Alpha] : []),
       ].map((s) => s.typeName),
       shutdown: shutdownSignal,

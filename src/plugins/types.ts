@@ -3,6 +3,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, Interceptor, ServiceImpl } from "@connectrpc/connect";
 import type { DataProxyService } from "../gen/flyteidl/service/dataproxy_pb";
 import type { Launcher } from "../ports/launcher";
+import type { Need } from "../auth/rpc-access";
 
 /**
  * WorkflowExecutor: where executions are submitted and aborted. Given the built-in one (built only if
@@ -24,13 +25,18 @@ export type UnaryServiceMiddleware = readonly Interceptor[];
 /** A service served beside ours; build one with `additionalService`. */
 export interface AdditionalService {
   readonly service: DescService;
+  /**
+   * What its calls need with auth.rbac on: "open" (no token), "authenticated", or a role at every
+   * project. Unset: admin at every project, since nothing says which project a call is about.
+   */
+  readonly access?: Need;
   /** Registers the implementation on the server's router. */
   register(router: ConnectRouter): void;
 }
 
 /** A service and its implementation, typed together and kept so. */
-export function additionalService<S extends DescService>(service: S, impl: Partial<ServiceImpl<S>>): AdditionalService {
-  return { service, register: (router) => router.service(service, impl) };
+export function additionalService<S extends DescService>(service: S, impl: Partial<ServiceImpl<S>>, access?: Need): AdditionalService {
+  return { service, access, register: (router) => router.service(service, impl) };
 }
 
 /**
@@ -46,7 +52,7 @@ export type AdditionalGRPCServices = readonly AdditionalService[];
  */
 export type { HeaderMatcher } from "../edge/rest/headers";
 
-/** What an auth hook is handed. Auth is not built yet: hooks are kept and typed but never called. */
+/** What an auth hook is handed. */
 export interface AuthHookCall {
   request: Request;
   /** Headers (cookies, say) added to the answer. */

@@ -4,7 +4,7 @@
 import type { Interceptor } from "@connectrpc/connect";
 import { AdminError, ErrorCode } from "../../kernel/errors";
 import { AuthFailure, missingScopeMessage, requiredScope } from "../../auth/failure";
-import type { Identity } from "../../auth/identity";
+import type { Identity, UserInfo } from "../../auth/identity";
 import { publicUrl, requestUrl, urlText } from "../../auth/public-url";
 import type { AccessTokenVerifier, IdTokenVerifier } from "../../auth/verifiers";
 import { callerKey, principalKey } from "../../services/caller";
@@ -14,8 +14,8 @@ export interface AuthenticationOptions {
   accessTokens: AccessTokenVerifier;
   /** The OIDC provider's id tokens (browser sessions); absent: IDToken credentials are refused. */
   idTokens?: IdTokenVerifier;
-  /** A REST request's id-token cookie as an `IDToken …` credential, if it opens. */
-  cookieCredential?: (cookieHeader: string) => string | undefined;
+  /** A REST request's session cookies as an `IDToken …` credential and the user info beside it, if they open. */
+  cookieCredential?: (cookieHeader: string) => { authorization?: string; userInfo?: UserInfo };
   authorizedUris: readonly URL[];
   grpcAuthorizationHeader: string;
   httpAuthorizationHeader: string;
@@ -48,20 +48,22 @@ export function authenticateInterceptor(opts: AuthenticationOptions): Intercepto
   const grpcKey = opts.grpcAuthorizationHeader.toLowerCase();
   const httpKey = opts.httpAuthorizationHeader.toLowerCase();
 
-  const credentialOf = (header: Headers, rest: boolean): string | undefined => {
+  type Credential = { value?: string; userInfo?: UserInfo };
+  const credentialOf = (header: Headers, rest: boolean): Credential => {
     // The first authorization value wins; Headers joins repeats with ", ".
     const first = (v: string | null) => (v === null ? undefined : v.split(", ")[0]);
     const direct = first(header.get("authorization"));
-    if (direct !== undefined) return direct;
+    if (direct !== undefined) return { value: direct };
     if (rest) {
       const cookie = header.get("cookie");
       const fromCookie = cookie ? opts.cookieCredential?.(cookie) : undefined;
-      return fromCookie ?? first(header.get(httpKey));
+      if (fromCookie?.authorization) return { value: fromCookie.authorization, userInfo: fromCookie.userInfo };
+      return { value: first(header.get(httpKey)) };
     }
-    return grpcKey === "authorization" ? undefined : first(header.get(grpcKey));
+    return { value: grpcKey === "authorization" ? undefined : first(header.get(grpcKey)) };
   };
 
-  async function verify(value: string | undefined, audience: string): Promise<Identity> {
+  async function verify({ value, userInfo }: Credential, audience: string): Promise<Identity> {
     if (value === undefined) throw new AuthFailure(parseError(retrieveError("bearer token", "Bearer"), retrieveError("id token", "IDToken")));
     const parts = splitCredential(value);
     if (parts === "malformed") throw new AuthFailure(parseError("Bad authorization string", "Bad authorization string"));
@@ -79,7 +81,7 @@ export function authenticateInterceptor(opts: AuthenticationOptions): Intercepto
     }
     if (scheme === "idtoken" && opts.idTokens) {
       try {
-        return await opts.idTokens.verify(parts.token);
+        return await opts.idTokens.verify(parts.token, userInfo);
       } catch (e) {
         throw new AuthFailure(parseError(retrieveError("bearer token", "Bearer"), `[JWT_VERIFICATION_FAILED] ${failureText(e)}`));
       }
