@@ -14,7 +14,7 @@ test("no import runs back up a floor and there is no cycle (dependency-cruiser)"
   const out = `${run.stdout.toString()}${run.stderr.toString()}`;
   expect(out).toContain("no dependency violations found");
   expect(run.exitCode).toBe(0);
-}, 30_000); // under the full suite's load the spawn alone can pass the default 5 s
+}, 30_000); // under the full suite's load a spawn alone can pass the default 5 s
 
 test("no source file outside src/gen is over 400 lines", () => {
   const long: string[] = [];
@@ -39,4 +39,4 @@ test("the whole tree passes the formatter and the linter (biome ci)", () => {
   const out = `${run.stdout.toString()}${run.stderr.toString()}`;
   if (run.exitCode !== 0) console.error(out);
   expect(run.exitCode).toBe(0);
-});
+}, 30_000);
