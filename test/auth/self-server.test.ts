@@ -47,7 +47,7 @@ describe("self auth server: /oauth2/token with client_credentials", () => {
     expect(Object.keys(header)).toEqual(["alg", "key_id", "typ"]);
     expect(header).toEqual({ alg: "RS256", key_id: h.server.jwks().keys[0].kid, typ: "JWT" });
     expect(Object.keys(claims)).toEqual(["aud", "client_id", "exp", "iat", "jti", "scp", "user_info"]);
-    expect(claims).toMatchObject({ aud: [origin], client_id: "", scp: ["all"], user_info: null });
+    expect(claims).toMatchObject({ aud: [origin], client_id: "testsvc", scp: ["all"], user_info: null });
     expect(claims.exp).toBe((claims.iat as number) + 1800);
     expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
     const identity = await h.server.verify(token, origin);

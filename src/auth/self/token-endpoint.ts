@@ -22,8 +22,9 @@ async function clientCredentialsGrant(ctx: GrantContext, client: OAuthClient, fo
   }
   // fosite checks the client's grant types only when it writes the answer, after the checks above.
   requireGrantType(client, "client_credentials");
-  // Upstream's session for this grant has no subject, no issuer and an empty client_id.
-  return issueTokens(ctx, { subject: "", clientId: "", issuer: "", userInfo: null }, grantedFrom(requested));
+  // Upstream's session for this grant has no subject, no issuer and an empty client_id. Beyond upstream the
+  // token names its client, so a per-project policy can bind a role to it ("client:flytepropeller").
+  return issueTokens(ctx, { subject: "", clientId: client.id, issuer: "", userInfo: null }, grantedFrom(requested));
 }
 
 const grants = new Map<string, Grant>([

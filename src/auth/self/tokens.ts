@@ -16,7 +16,7 @@ export type TokenUse = "code" | "refresh";
 export interface TokenSubject {
   /** `sub`; "" (claim left out) for client_credentials. */
   subject: string;
-  /** `client_id`; upstream writes "" for client_credentials. */
+  /** `client_id`; upstream writes "" for client_credentials, we write the client. */
   clientId: string;
   /** `iss`; "" (claim left out) for client_credentials. */
   issuer: string;
