@@ -32,6 +32,8 @@ export interface AuthTestServer extends TestServer {
 }
 
 export interface AuthServerOptions {
+  /** More confidential client_credentials clients by id; each one's secret is `<id>-secret`. */
+  clients?: string[];
   /** More config flags (dotted key → YAML value). */
   flags?: Record<string, string>;
   idp?: Omit<OidcProviderOptions, "flyteadminRedirects" | "audience">;
@@ -41,7 +43,11 @@ export interface AuthServerOptions {
 export async function startAuthServer(opts: AuthServerOptions = {}): Promise<AuthTestServer> {
   const [httpPort, grpcPort] = [await freePort(), await freePort()];
   const publicUrl = `http://localhost:${httpPort}`;
-  const idp = await startOidcProvider({ flyteadminRedirects: [`${publicUrl}/callback`], audience: publicUrl, ...opts.idp });
+  const idp = await startOidcProvider({
+    flyteadminRedirects: [`${publicUrl}/callback`, `http://127.0.0.1:${httpPort}/callback`],
+    audience: publicUrl,
+    ...opts.idp,
+  });
   const secretsDir = mkdtempSync(join(tmpdir(), "flyteadmin-secrets-"));
   initSecrets(secretsDir);
   writeFileSync(join(secretsDir, "oidc_client_secret"), idp.clients.flyteadmin.secret);
@@ -58,16 +64,23 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
         "auth.authorizedUris": JSON.stringify([publicUrl, `http://127.0.0.1:${httpPort}`]),
         "auth.userAuth.openId.baseUrl": idp.issuer,
         "auth.userAuth.openId.clientId": idp.clients.flyteadmin.id,
-        "auth.userAuth.openId.scopes": JSON.stringify(["openid", "profile", "offline_access"]),
+        "auth.userAuth.openId.scopes": JSON.stringify(["openid", "profile", "email", "offline_access"]),
         // Upstream's default flytepropeller hash matches no known secret; the tests give it one.
-        "auth.appAuth.selfAuthServer.staticClients": JSON.stringify({
-          flytepropeller: {
-            client_secret: await Bun.password.hash(propellerSecret, { algorithm: "bcrypt", cost: 4 }),
-            grant_types: ["refresh_token", "client_credentials"],
-            response_types: ["token"],
-            scopes: ["all", "offline", "access_token"],
-          },
-        }),
+        "auth.appAuth.selfAuthServer.staticClients": JSON.stringify(
+          Object.fromEntries(
+            await Promise.all(
+              [["flytepropeller", propellerSecret], ...(opts.clients ?? []).map((id) => [id, `${id}-secret`])].map(async ([id, secret]) => [
+                id,
+                {
+                  client_secret: await Bun.password.hash(secret, { algorithm: "bcrypt", cost: 4 }),
+                  grant_types: ["refresh_token", "client_credentials"],
+                  response_types: ["token"],
+                  scopes: ["all", "offline", "access_token"],
+                },
+              ]),
+            ),
+          ),
+        ),
         ...opts.flags,
       },
       { logger: opts.logger },
