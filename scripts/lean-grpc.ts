@@ -26,7 +26,8 @@ export interface LeanClient<S extends DescService> {
   close(): void;
 }
 
-export function leanGrpcClient<S extends DescService>(service: S, baseUrl: string): LeanClient<S> {
+/** `headers`: more request headers on every call (e.g. authorization). */
+export function leanGrpcClient<S extends DescService>(service: S, baseUrl: string, headers: Record<string, string> = {}): LeanClient<S> {
   const session = http2.connect(baseUrl);
   session.on("error", () => {});
   const call = (method: DescMethod & { input: DescMessage; output: DescMessage }, init: object) =>
@@ -36,7 +37,7 @@ export function leanGrpcClient<S extends DescService>(service: S, baseUrl: strin
       frame[0] = 0;
       frame.writeUInt32BE(bytes.length, 1);
       frame.set(bytes, 5);
-      const stream = session.request({ ":method": "POST", ":path": `/${service.typeName}/${method.name}`, "content-type": "application/grpc", te: "trailers" });
+      const stream = session.request({ ":method": "POST", ":path": `/${service.typeName}/${method.name}`, "content-type": "application/grpc", te: "trailers", ...headers });
       const chunks: Buffer[] = [];
       let status: string | undefined;
       let message = "";

@@ -37,6 +37,13 @@ const failureText = (e: unknown): string => {
   return "token verification failed";
 };
 
+/** The authority of an absolute URL ("http://host:port/path" → "host:port") without parsing all of it. */
+function hostOf(url: string): string {
+  const start = url.indexOf("//") + 2;
+  const end = url.indexOf("/", start);
+  return url.slice(start, end < 0 ? undefined : end);
+}
+
 /** The credential's scheme and token, as go-grpc-middleware's AuthFromMD reads it; undefined: none. */
 function splitCredential(value: string): { scheme: string; token: string } | "malformed" {
   const space = value.indexOf(" ");
@@ -89,11 +96,18 @@ export function authenticateInterceptor(opts: AuthenticationOptions): Intercepto
     throw new AuthFailure(parseError(retrieveError("bearer token", "Bearer"), retrieveError("id token", "IDToken")));
   }
 
+  const audiences = new Map<string, string>();
   return (next) => async (req) => {
     if (opts.openServices.has(req.service.typeName)) return next(req);
     const rest = inGatewayCall();
-    const host = req.header.get("x-forwarded-host") || new URL(req.url).host;
-    const audience = urlText(publicUrl(requestUrl(host), opts.authorizedUris));
+    const host = req.header.get("x-forwarded-host") || hostOf(req.url);
+    let audience = audiences.get(host);
+    if (audience === undefined) {
+      audience = urlText(publicUrl(requestUrl(host), opts.authorizedUris));
+      // Hosts come from callers: keep a few, not one per made-up Host header.
+      if (audiences.size >= 64) audiences.clear();
+      audiences.set(host, audience);
+    }
     let identity: Identity | undefined;
     try {
       identity = await verify(credentialOf(req.header, rest), audience);

@@ -7,7 +7,7 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { ProjectsSchema } from "../../gen/flyteidl/admin/project_pb";
 import type { Identity } from "../../auth/identity";
 import type { Policy } from "../../auth/policy";
-import { AccessTable, scopeOf } from "../../auth/rpc-access";
+import { AccessTable, type MethodAccess, scopeOf } from "../../auth/rpc-access";
 import { AdminError, ErrorCode } from "../../kernel/errors";
 import type { Logger } from "../../kernel/log";
 import { callerKey } from "../../services/caller";
@@ -33,8 +33,14 @@ export function authorizeInterceptor(policy: Policy, log: Logger, opts: Authoriz
   const table = opts.access ?? new AccessTable();
   // Nothing to check and nothing to record: no frame per call.
   if (!policy.enabled && !opts.auditLog) return (next) => next;
-  return (next) => async (req) => {
+  return (next) => (req) => {
     const access = table.get(req.service.typeName, req.method.name);
+    // With no policy, a read has nothing to check or record: straight through, no async frame.
+    if (!policy.enabled && !(opts.auditLog && access.write)) return next(req);
+    return judged(next, req, access);
+  };
+
+  async function judged(next: Parameters<Interceptor>[0], req: Parameters<ReturnType<Interceptor>>[0], access: MethodAccess) {
     const identity = req.contextValues.get(callerKey);
     // A stream's messages are not read here: such a call is judged at every project.
     const message = req.stream ? undefined : req.message;
@@ -64,5 +70,5 @@ export function authorizeInterceptor(policy: Policy, log: Logger, opts: Authoriz
         request_id: req.contextValues.get(requestIdKey),
       });
     }
-  };
+  }
 }
