@@ -2,6 +2,9 @@
 // served), disableForGrpc (anonymous gRPC calls pass, REST still needs a credential) and External
 // (tokens of another authorization server, here the test OIDC provider, checked against its keys).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { AdminService } from "../../src/gen/flyteidl/service/admin_pb";
@@ -34,6 +37,20 @@ describe("auth off", () => {
       (e: Error) => e.message,
     );
     expect(failed).toContain("auth.rbac.enabled needs server.security.useAuth");
+  });
+});
+
+describe("start-up with useAuth", () => {
+  test("a missing secret or provider stops start-up with a message naming it", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "no-secrets-"));
+    const failure = (flags: Record<string, string>) =>
+      startAuthServer({ flags }).then(
+        (t) => t.close().then(() => ""),
+        (e: Error) => e.message,
+      );
+    expect(await failure({ "secrets.secrets-prefix": empty })).toContain("cookie_hash_key");
+    expect(await failure({ "auth.userAuth.openId.baseUrl": "" })).toContain("auth.userAuth.openId.baseUrl");
+    expect(await failure({ "auth.authorizedUris": '["not a url"]' })).toContain("auth.authorizedUris[0]");
   });
 });
 
