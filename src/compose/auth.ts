@@ -82,7 +82,7 @@ export async function buildAuth(config: Config, database: Database, log: Logger,
   const authenticate = authenticateInterceptor({
     accessTokens: verifier,
     idTokens: login.idTokens,
-    cookieCredential: (cookie) => login.restCredential(new Request("http://cookies.invalid/", { headers: { cookie } })),
+    cookieCredential: (cookie) => login.cookieCredential(cookie),
     authorizedUris,
     grpcAuthorizationHeader: settings.grpcAuthorizationHeader,
     httpAuthorizationHeader: settings.httpAuthorizationHeader,

@@ -183,7 +183,12 @@ export class BrowserLogin implements BrowserSessions {
    * authentication step verifies it as any other credential.
    */
   restCredential(req: Request): { authorization?: string; userInfo?: UserInfo } {
-    const jar = parseCookies(req.headers.get("cookie"));
+    return this.cookieCredential(req.headers.get("cookie") ?? "");
+  }
+
+  /** restCredential from a Cookie header alone (what the API's interceptor has). */
+  cookieCredential(cookieHeader: string): { authorization?: string; userInfo?: UserInfo } {
+    const jar = parseCookies(cookieHeader);
     const session = this.cookies.tokens(jar);
     if (!session) return {};
     return { authorization: `IDToken ${session.idToken}`, userInfo: this.cookies.userInfo(jar) };
