@@ -37,7 +37,13 @@ export function leanGrpcClient<S extends DescService>(service: S, baseUrl: strin
       frame[0] = 0;
       frame.writeUInt32BE(bytes.length, 1);
       frame.set(bytes, 5);
-      const stream = session.request({ ":method": "POST", ":path": `/${service.typeName}/${method.name}`, "content-type": "application/grpc", te: "trailers", ...headers });
+      const stream = session.request({
+        ":method": "POST",
+        ":path": `/${service.typeName}/${method.name}`,
+        "content-type": "application/grpc",
+        te: "trailers",
+        ...headers,
+      });
       const chunks: Buffer[] = [];
       let status: string | undefined;
       let message = "";
