@@ -33,6 +33,14 @@ interface Side {
   executions: string[];
   calls: number;
   latencies: number[];
+  /** Server CPU seconds spent during this side's slices. */
+  cpu: number;
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const f = (await Bun.file(`/proc/${pid}/stat`).text()).split(") ")[1].split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100;
 }
 
 /** `call` gives undefined when it has nothing left to do (no execution left for an event). */
@@ -113,6 +121,7 @@ async function main(): Promise<void> {
       executions: [],
       calls: 0,
       latencies: [],
+      cpu: 0,
     });
     const bearer = { authorization: `Bearer ${token}` };
     // The middle side sends the token to the auth-off server, which ignores it: the cost of carrying its
@@ -127,11 +136,19 @@ async function main(): Promise<void> {
         await load(side, 500, call(side)); // warm-up
         side.calls = 0;
         side.latencies = [];
+        side.cpu = 0;
       }
-      for (let i = 0; i < slices; i++) for (const side of sides) await load(side, (seconds * 1000) / slices, call(side));
+      for (let i = 0; i < slices; i++) {
+        for (const side of sides) {
+          const before = await cpuSeconds(side.server.pid);
+          await load(side, (seconds * 1000) / slices, call(side));
+          side.cpu += (await cpuSeconds(side.server.pid)) - before;
+        }
+      }
       const rate = sides.map((s) => s.calls / seconds);
       const p99 = sides.map((s) => s.latencies.sort((a, b) => a - b)[Math.floor(0.99 * s.latencies.length)] ?? NaN);
-      const cell = (i: number) => `${Math.round(rate[i]).toLocaleString("en-US")} calls/s (p99 ${p99[i].toFixed(1)} ms)`;
+      const cpuUs = (i: number) => Math.round((sides[i].cpu * 1e6) / sides[i].calls);
+      const cell = (i: number) => `${Math.round(rate[i]).toLocaleString("en-US")} calls/s, p99 ${p99[i].toFixed(1)} ms, ${cpuUs(i)} µs CPU/call`;
       const pct = (a: number, b: number) => `${((100 * rate[a]) / rate[b]).toFixed(0)} %`;
       const line = `| ${label} | ${cell(0)} | ${cell(1)} | ${cell(2)} | ${pct(2, 0)} | ${pct(2, 1)} |`;
       report.push(line);
@@ -140,7 +157,7 @@ async function main(): Promise<void> {
     await measure("GetVersion", (side) => () => side.lean.getVersion({}));
 
     // Each execution takes one RUNNING event: enough executions for the whole run, made beforehand.
-    const perSide = Number(process.env.BENCH_EVENT_EXECUTIONS ?? 12_000);
+    const perSide = Number(process.env.BENCH_EVENT_EXECUTIONS ?? 16_000);
     await register(sides[0]);
     await register(sides[2]);
     for (const side of sides) await prepare(side, perSide);

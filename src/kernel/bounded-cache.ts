@@ -5,6 +5,11 @@ export class BoundedCache<K, V> {
 
   constructor(private readonly limit: number) {}
 
+  /** The cached value, if there is one (no loading). */
+  peek(key: K): V | undefined {
+    return this.map.get(key);
+  }
+
   /** The cached value, else what `load` gives (kept only when it gives one). */
   async getOrLoad<R extends V | undefined>(key: K, load: () => Promise<R>): Promise<V | R> {
     const hit = this.map.get(key);

@@ -41,6 +41,11 @@ export class ExternalAccessTokenVerifier implements AccessTokenVerifier {
     return identity;
   }
 
+  cached(token: string, audience: string): Identity | undefined {
+    const identity = this.verified.peek(`${audience}\n${token}`);
+    return identity && (!identity.expiresAt || nowSeconds() < identity.expiresAt) ? identity : undefined;
+  }
+
   private async check(token: string, audience: string): Promise<Identity> {
     let payload: Uint8Array;
     try {

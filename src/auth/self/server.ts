@@ -96,6 +96,10 @@ export class SelfAuthServer implements AccessTokenVerifier {
     return this.accessTokens.verify(token, audience);
   }
 
+  cached(token: string, audience: string): Identity | undefined {
+    return this.accessTokens.cached(token, audience);
+  }
+
   jwks(): { keys: PublicJwk[] } {
     return jwksOf(this.keys);
   }

@@ -97,7 +97,16 @@ export function authenticateInterceptor(opts: AuthenticationOptions): Intercepto
   }
 
   const audiences = new Map<string, string>();
-  return (next) => async (req) => {
+  const accept = (req: Parameters<ReturnType<Interceptor>>[0], identity: Identity | undefined) => {
+    if (identity) {
+      // BlanketAuthorization: a verified caller still needs the `all` scope, on any transport.
+      if (!identity.scopes.has(requiredScope)) throw new AdminError(ErrorCode.Unauthenticated, missingScopeMessage);
+      req.contextValues.set(callerKey, identity);
+    }
+    req.contextValues.set(principalKey, identity?.userId ?? "");
+  };
+
+  return (next) => (req) => {
     if (opts.openServices.has(req.service.typeName)) return next(req);
     const rest = inGatewayCall();
     const host = req.header.get("x-forwarded-host") || hostOf(req.url);
@@ -108,18 +117,24 @@ export function authenticateInterceptor(opts: AuthenticationOptions): Intercepto
       if (audiences.size >= 64) audiences.clear();
       audiences.set(host, audience);
     }
-    let identity: Identity | undefined;
-    try {
-      identity = await verify(credentialOf(req.header, rest), audience);
-    } catch (e) {
-      if (!(rest ? opts.disableForHttp : opts.disableForGrpc)) throw new AdminError(ErrorCode.Unauthenticated, failureText(e));
+    const credential = credentialOf(req.header, rest);
+    // A token seen before and still good: no await on the way to the handler.
+    const bearer = credential.value && /^bearer /i.test(credential.value) ? credential.value.slice(7) : "";
+    const known = bearer ? opts.accessTokens.cached?.(bearer, audience) : undefined;
+    if (known) {
+      accept(req, known);
+      return next(req);
     }
-    if (identity) {
-      // BlanketAuthorization: a verified caller still needs the `all` scope, on any transport.
-      if (!identity.scopes.has(requiredScope)) throw new AdminError(ErrorCode.Unauthenticated, missingScopeMessage);
-      req.contextValues.set(callerKey, identity);
-    }
-    req.contextValues.set(principalKey, identity?.userId ?? "");
-    return next(req);
+    return verify(credential, audience).then(
+      (identity) => {
+        accept(req, identity);
+        return next(req);
+      },
+      (e: unknown) => {
+        if (!(rest ? opts.disableForHttp : opts.disableForGrpc)) throw new AdminError(ErrorCode.Unauthenticated, failureText(e));
+        accept(req, undefined);
+        return next(req);
+      },
+    );
   };
 }
