@@ -35,6 +35,7 @@ interface Side {
   latencies: number[];
   /** Server CPU seconds spent during this side's slices. */
   cpu: number;
+  errors: number;
 }
 
 /** CPU seconds (user + system) a process has used so far. */
@@ -52,7 +53,14 @@ async function load(side: Side, ms: number, call: () => Promise<unknown> | undef
         const t = performance.now();
         const pending = call();
         if (!pending) break;
-        await pending;
+        try {
+          await pending;
+        } catch (e) {
+          // Counted and shown, not fatal: one dropped stream should not lose the run.
+          side.errors++;
+          if (side.errors === 1) console.error(`  ${side.name}: ${(e as Error).message}`);
+          continue;
+        }
         side.latencies.push(performance.now() - t);
         side.calls++;
       }
@@ -122,6 +130,7 @@ async function main(): Promise<void> {
       calls: 0,
       latencies: [],
       cpu: 0,
+      errors: 0,
     });
     const bearer = { authorization: `Bearer ${token}` };
     // The middle side sends the token to the auth-off server, which ignores it: the cost of carrying its
@@ -152,6 +161,7 @@ async function main(): Promise<void> {
       const pct = (a: number, b: number) => `${((100 * rate[a]) / rate[b]).toFixed(0)} %`;
       const line = `| ${label} | ${cell(0)} | ${cell(1)} | ${cell(2)} | ${pct(2, 0)} | ${pct(2, 1)} |`;
       report.push(line);
+      for (const s of sides) if (s.errors > 0) console.error(`  ${s.name}: ${s.errors} calls failed`);
       console.error(line);
     };
     await measure("GetVersion", (side) => () => side.lean.getVersion({}));
