@@ -1,11 +1,11 @@
 // flyteidl.service.AuthMetadataService: where clients get tokens (GetOAuth2Metadata) and how the CLIs
 // should ask for them (GetPublicClientConfig). Both answer without a credential, as upstream's.
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { type AuthMetadataService, OAuth2MetadataResponseSchema, PublicClientAuthConfigResponseSchema } from "../gen/flyteidl/service/auth_pb";
 import { publicUrl, requestUrl } from "../auth/public-url";
 
-export type OAuth2Metadata = Omit<MessageInitShape<typeof OAuth2MetadataResponseSchema>, "$typeName">;
+import type { OAuth2Metadata } from "../auth/oauth2-metadata";
 
 export interface AuthMetadataOptions {
   /** The metadata for a call that reached us at `publicUrl` (Self builds it; External relays it). */

@@ -2,23 +2,10 @@
 // that finds its keys, and the relay behind GetOAuth2Metadata, which fetches it live on every call and
 // retries the 401–511 answers as upstream's metadata provider does.
 import { AdminError, ErrorCode } from "../../kernel/errors";
+import type { OAuth2Metadata } from "../oauth2-metadata";
 import { type FetchLike, jsonObject, transportError, withTrailingSlash } from "../oidc/http";
 
 export const defaultMetadataPath = ".well-known/oauth-authorization-server";
-
-/** OAuth2MetadataResponse's ten fields, camelCase as protobuf-es names them. */
-export interface OAuth2Metadata {
-  issuer: string;
-  authorizationEndpoint: string;
-  tokenEndpoint: string;
-  responseTypesSupported: string[];
-  scopesSupported: string[];
-  tokenEndpointAuthMethodsSupported: string[];
-  jwksUri: string;
-  codeChallengeMethodsSupported: string[];
-  grantTypesSupported: string[];
-  deviceAuthorizationEndpoint: string;
-}
 
 const stringFields = {
   issuer: "issuer",

@@ -6,6 +6,7 @@ import { parseGoDuration } from "../../kernel/duration";
 import type { OAuthGrantStore } from "../../ports/oauth-grants";
 import type { CookieCipher, CookieSettings } from "../cookies";
 import type { Identity } from "../identity";
+import type { OAuth2Metadata } from "../oauth2-metadata";
 import { publicEndpoint, publicUrlOf, urlText } from "../public-url";
 import type { Secrets } from "../secrets";
 import type { AccessTokenVerifier, BrowserSessions } from "../verifiers";
@@ -30,20 +31,6 @@ export interface SelfAuthServerDeps {
   authorizedUris: URL[];
   /** Epoch milliseconds; tests move it. */
   now?: () => number;
-}
-
-/** flyteidl.service.OAuth2MetadataResponse's fields, camelCase. */
-export interface OAuth2MetadataFields {
-  issuer: string;
-  authorizationEndpoint: string;
-  tokenEndpoint: string;
-  responseTypesSupported: string[];
-  scopesSupported: string[];
-  tokenEndpointAuthMethodsSupported: string[];
-  jwksUri: string;
-  codeChallengeMethodsSupported: string[];
-  grantTypesSupported: string[];
-  deviceAuthorizationEndpoint: string;
 }
 
 type Handler = (req: Request) => Promise<Response>;
@@ -109,7 +96,7 @@ export class SelfAuthServer implements AccessTokenVerifier {
     return this.deps.settings.appAuth.selfAuthServer.issuer || urlText(publicUrl);
   }
 
-  metadata(publicUrl: URL): OAuth2MetadataFields {
+  metadata(publicUrl: URL): OAuth2Metadata {
     return {
       issuer: this.issuerFor(publicUrl),
       authorizationEndpoint: publicEndpoint(publicUrl, "/oauth2/authorize"),
