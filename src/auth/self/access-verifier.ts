@@ -61,7 +61,7 @@ export class CachedAccessVerifier implements AccessTokenVerifier {
 
   cached(token: string, audience: string): Identity | undefined {
     const hit = this.entries.get(token);
-    if (!hit || !hit.aud.includes(audience) || this.now() - hit.checkedAtMs > this.recheckMs) return undefined;
+    if (!hit?.aud.includes(audience) || this.now() - hit.checkedAtMs > this.recheckMs) return undefined;
     try {
       this.codec.checkTimes(hit.claims);
     } catch {
