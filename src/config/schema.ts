@@ -342,6 +342,64 @@ export const configSchema = z.strictObject({
     "secrets-prefix": leaf(z.string(), "/etc/secrets", "folder holding one file per secret (auth keys, the IdP client secret)"),
     "env-prefix": leaf(z.string(), "FLYTE_SECRET_", "a secret N is read from the environment variable <env-prefix>N first"),
   }),
+  scheduler: section({
+    enabled: leaf(z.boolean(), true, "run the schedule runner inside serve (one replica at a time holds its lease)"),
+    eventScheduler: section({
+      scheme: leaf(z.enum(["local", "noop"]), "local", "local: activation records schedules for our runner; noop: schedules are not run"),
+    }),
+    workflowExecutor: section({
+      local: section({
+        adminRateLimit: section({
+          tps: leaf(z.number().min(0), 100, "executions the runner creates per second at most"),
+          burst: leaf(z.number().int().min(1), 10, "burst of executions the runner may create at once"),
+        }),
+        useUTCTz: leaf(z.boolean(), false, "read cron schedules in UTC rather than the process's time zone"),
+      }),
+    }),
+    catchUp: leaf(
+      z.enum(["last", "all", "none"]),
+      "last",
+      "after downtime: fire only the latest missed tick of each schedule (last), every missed tick within catchUpWindow (all), or none",
+    ),
+    catchUpWindow: leaf(goDuration, "24h", "ticks missed longer ago than this are never fired"),
+    pollInterval: leaf(goDuration, "30s", "how often a runner re-reads the schedules (in serve, activations are seen at once too)"),
+    lease: section({
+      duration: leaf(goDuration, "15s", "how long the runner's lease lasts unless renewed; a dead holder is replaced after it"),
+      renewInterval: leaf(goDuration, "5s", "how often the holder renews its lease"),
+    }),
+  }),
+  cluster_resources: section({
+    templatePath: leaf(z.string(), "", "folder of *.yaml templates applied to each project-domain namespace (empty: none)"),
+    templateData: leaf(
+      z.record(
+        z.string(),
+        z.strictObject({
+          value: z.string().default(""),
+          valueFrom: z.strictObject({ env: z.string().default(""), filePath: z.string().default("") }).optional(),
+        }),
+      ),
+      {},
+      "values for {{ key }} in the templates: {key: {value}} or {key: {valueFrom: {env | filePath}}}",
+    ),
+    customData: leaf(
+      z.record(
+        z.string(),
+        z.record(
+          z.string(),
+          z.strictObject({
+            value: z.string().default(""),
+            valueFrom: z.strictObject({ env: z.string().default(""), filePath: z.string().default("") }).optional(),
+          }),
+        ),
+      ),
+      {},
+      "per-domain values for the templates: {domain: {key: {value}}}",
+    ),
+    refreshInterval: leaf(goDuration, "1m", "how often `clusterresource run` (and serve, with inServe) syncs"),
+    standaloneDeployment: leaf(z.boolean(), false, "upstream's: read projects through the admin API rather than the database"),
+    inServe: leaf(z.boolean(), false, "run the cluster-resource sync loop inside serve"),
+    ensureNamespace: leaf(z.boolean(), true, "create an execution's namespace, if absent, before its first FlyteWorkflow (also without templates)"),
+  }),
   logger: section({
     level: leaf(z.enum(["debug", "info", "warn", "error"]), "info", "log level: debug, info, warn, error"),
     accessLog: leaf(z.boolean(), true, "one structured JSON line per call"),
