@@ -1,7 +1,6 @@
 // The commands: each loads what it needs and returns an exit code.
 import type { Config } from "../config/schema";
 import { configDocs } from "../config/load";
-import type { Logger } from "../kernel/log";
 import { CheckpointError, openDatabase, type Database } from "../stores/db/client";
 import { migrateDown, migrateUp } from "../stores/db/migrate";
 import { projectStore } from "../stores/db/projects";
@@ -9,29 +8,13 @@ import { ProjectManager } from "../domain/projects/manager";
 import { versionInfo } from "../kernel/version";
 import { backupDatabase } from "./backup";
 import { startupFields } from "./startup";
-import type { CommandOption } from "./args";
+import type { Command } from "./command";
 import { createSecret, initSecrets, secretClient, secretData } from "./secrets";
 import { parseGoDuration } from "../kernel/duration";
+import { schedulerCommands } from "./commands-scheduler";
+import { clusterResourceCommands } from "./commands-clusterresource";
 
-export interface CommandContext {
-  config: Config;
-  /** The --config file given, if any. */
-  configFile?: string;
-  args: string[];
-  /** The command's own options given (CommandOption.key → value; switches "true"). */
-  options: Record<string, string>;
-  log: Logger;
-}
-
-export interface Command {
-  path: string[];
-  summary: string;
-  usage: string;
-  /** Positional arguments after the command words; none when absent. */
-  operands?: { name: string; min: number; max: number };
-  options?: CommandOption[];
-  run(ctx: CommandContext): Promise<number>;
-}
+export type { Command, CommandContext } from "./command";
 
 /** Summaries of the words that only group subcommands. */
 export const groups: Record<string, string> = {
@@ -39,6 +22,8 @@ export const groups: Record<string, string> = {
   config: "configuration reference",
   db: "embedded database maintenance",
   secret: "the auth secrets: files and the Kubernetes Secret",
+  scheduler: "the schedule runner",
+  clusterresource: "namespaces and resources per project and domain",
 };
 
 async function withDatabase<T>(config: Config, fn: (db: Database) => Promise<T>): Promise<T> {
@@ -164,6 +149,8 @@ export const commands: Command[] = [
       return 0;
     },
   },
+  ...schedulerCommands,
+  ...clusterResourceCommands,
   {
     path: ["config", "docs"],
     summary: "print every configuration key with its default and environment variable",
