@@ -1,12 +1,21 @@
 // The URL clients reach us at, as upstream derives it (auth.md §3): from the request, matched against
 // auth.authorizedUris. It fixes the issuer, the audience of our tokens and which redirects are allowed.
+import { AdminError, ErrorCode, echo } from "../kernel/errors";
 
 /**
  * The request's own URL as upstream sees it: always https, host from x-forwarded-host, else the Host
  * (for gRPC :authority). `host` is what the caller addressed, e.g. "localhost:8088".
  */
 export function requestUrl(host: string): URL {
-  return new URL(`https://${host}`);
+  try {
+    const u = new URL(`https://${host}`);
+    // Only host[:port]: anything that would become a path, query, fragment or user is refused.
+    if (u.hostname && u.pathname === "/" && !u.search && !u.hash && !u.username && !/[/?#@\\]/.test(host)) return u;
+  } catch {
+    // refused below
+  }
+  // x-forwarded-host is whatever a caller sends: a bad one is the caller's error, not ours.
+  throw new AdminError(ErrorCode.InvalidArgument, `invalid host "${echo(host)}": expected host[:port]`);
 }
 
 /** The public URL of an HTTP request: its x-forwarded-host, else its Host, matched as publicUrl does. */

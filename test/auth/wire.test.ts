@@ -174,6 +174,11 @@ describe("auth on the wire", () => {
     expect(auth.status).toBe(1);
   });
 
+  test("a made-up x-forwarded-host is the caller's InvalidArgument, not our Internal", async () => {
+    const [code, message] = await answerOf(s.admin().getVersion({}, { headers: { authorization: `Bearer ${token}`, "x-forwarded-host": "a b/c" } }));
+    expect([code, message]).toEqual(["InvalidArgument", 'invalid host "a b/c": expected host[:port]']);
+  });
+
   test("an unparsable credential is Unauthenticated, never Unknown or Internal", async () => {
     for (const value of ["Basic abc", "Bearer ", "IDToken x.y.z", "Bearer a.b.c"]) {
       const err = await s
