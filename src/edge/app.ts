@@ -10,7 +10,7 @@ import type { HeaderMatcher } from "./rest/headers";
 import type { Metrics } from "./metrics";
 import { openApiDocument } from "./openapi";
 import { versionInfo } from "../kernel/version";
-import { errorText } from "../kernel/errors";
+import { AdminError, errorText } from "../kernel/errors";
 import type { Logger } from "../kernel/log";
 
 export interface AppOptions {
@@ -48,6 +48,8 @@ export function createApp(opts: AppOptions): { app: Hono; restRoutes: RestRoute[
   // Anything that escapes a route still answers in the gateway's error shape, with a message.
   // Its text may hold internals, so the caller gets a generic message and the log gets the detail.
   app.onError((e, c) => {
+    // Our own refusals (a made-up Host on an auth route, say) keep their code and message.
+    if (e instanceof AdminError) return gatewayError(e.code as number as Code, e.message);
     opts.log.error("request failed", { method: c.req.method, path: c.req.path, error: errorText(e), stack: e.stack });
     return gatewayError(Code.Internal, "internal error");
   });

@@ -106,3 +106,17 @@ describe("External authorization server", () => {
     expect((await fetch(`${s.httpUrl}/oauth2/token`, { method: "POST" })).status).toBe(404);
   });
 });
+
+describe("auth routes and a made-up Host", () => {
+  let s: AuthTestServer;
+  beforeAll(async () => {
+    s = await startAuthServer();
+  });
+  afterAll(() => s?.close());
+
+  test("the token endpoint answers 400 naming the host, not 500", async () => {
+    const res = await fetch(`${s.httpUrl}/oauth2/token`, { method: "POST", headers: { "x-forwarded-host": "a b" }, body: "grant_type=client_credentials" });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toContain('invalid host "a b"');
+  });
+});
