@@ -63,10 +63,13 @@ export async function startServer(config: Config, log: Logger, plugins: PluginRe
     const impls = buildServiceImpls(config, database, blobs, log, plugins, auth?.services);
     // Ours outermost, so request ids, the access log, metrics and recovery also cover the plugins' and
     // auth's refusals; authentication before the plugins' middleware and the policy after it, as upstream orders them.
+    // Without plugin middleware between them, authentication is the edge interceptor's guard: no layer of its own.
+    const middleware = plugins.get(PluginId.UnaryServiceMiddleware);
+    const separate = auth !== undefined && middleware.length > 0;
     const interceptors: Interceptor[] = [
-      edgeInterceptor(metrics, log, config.logger.accessLog),
-      ...(auth ? [auth.authenticate] : []),
-      ...plugins.get(PluginId.UnaryServiceMiddleware),
+      edgeInterceptor(metrics, log, config.logger.accessLog, separate ? undefined : auth?.guard),
+      ...(separate ? [auth.authenticate] : []),
+      ...middleware,
       ...(auth ? [auth.authorize] : []),
     ];
     // Additional services get REST routes too where their methods carry google.api.http options.

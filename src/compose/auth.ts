@@ -15,7 +15,8 @@ import { secretsFrom } from "../auth/secrets";
 import { SelfAuthServer } from "../auth/self/server";
 import type { AccessTokenVerifier } from "../auth/verifiers";
 import { AuthMetadataService } from "../gen/flyteidl/service/auth_pb";
-import { authenticateInterceptor } from "../edge/interceptors/authenticate";
+import { type AuthenticationOptions, authenticateInterceptor, authenticationGuard } from "../edge/interceptors/authenticate";
+import type { CallGuard } from "../edge/interceptors/edge";
 import { authorizeInterceptor } from "../edge/interceptors/authorize";
 import { mountLoginRoutes } from "../edge/auth/login-routes";
 import { mountOAuth2Routes } from "../edge/auth/oauth2-routes";
@@ -28,8 +29,10 @@ import { oauthGrantStore } from "../stores/db/oauth-grants";
 import { PluginId, type PluginRegistry } from "../plugins/registry";
 
 export interface AuthSetup {
-  /** Outermost first, after the edge's own: authentication. */
+  /** Authentication as an interceptor of its own (when the plugins' middleware runs between it and the policy)… */
   authenticate: Interceptor;
+  /** …or as the edge interceptor's guard, which costs a call nothing when its token is known. */
+  guard: CallGuard;
   /** After the plugins' middleware: the per-project policy and the audit line. */
   authorize: Interceptor;
   services: Pick<ServiceImpls, "authMetadata" | "identity">;
@@ -80,19 +83,20 @@ export async function buildAuth(config: Config, database: Database, log: Logger,
     metadata = () => external.metadata.get();
   }
 
-  const authenticate = authenticateInterceptor({
+  const authentication: AuthenticationOptions = {
     accessTokens: verifier,
     idTokens: login.idTokens,
-    cookieCredential: (cookie) => login.cookieCredential(cookie),
+    cookieCredential: (cookie: string) => login.cookieCredential(cookie),
     authorizedUris,
     grpcAuthorizationHeader: settings.grpcAuthorizationHeader,
     httpAuthorizationHeader: settings.httpAuthorizationHeader,
     disableForHttp: settings.disableForHttp,
     disableForGrpc: settings.disableForGrpc,
     openServices: new Set([AuthMetadataService.typeName]),
-  });
+  };
   return {
-    authenticate,
+    authenticate: authenticateInterceptor(authentication),
+    guard: authenticationGuard(authentication),
     authorize: authorizeInterceptor(policy, log, { auditLog: settings.rbac.auditLog, access }),
     services: {
       authMetadata: authMetadataService({

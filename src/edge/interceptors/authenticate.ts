@@ -9,6 +9,7 @@ import { publicUrl, requestUrl, urlText } from "../../auth/public-url";
 import type { AccessTokenVerifier, IdTokenVerifier } from "../../auth/verifiers";
 import { callerKey, principalKey } from "../../services/caller";
 import { inGatewayCall } from "../access-log";
+import type { CallGuard } from "./edge";
 
 export interface AuthenticationOptions {
   accessTokens: AccessTokenVerifier;
@@ -51,7 +52,8 @@ function splitCredential(value: string): { scheme: string; token: string } | "ma
   return { scheme: value.slice(0, space), token: value.slice(space + 1) };
 }
 
-export function authenticateInterceptor(opts: AuthenticationOptions): Interceptor {
+/** Authentication as a guard for the edge interceptor: the caller into the call's context, or Unauthenticated. */
+export function authenticationGuard(opts: AuthenticationOptions): CallGuard {
   const grpcKey = opts.grpcAuthorizationHeader.toLowerCase();
   const httpKey = opts.httpAuthorizationHeader.toLowerCase();
 
@@ -106,8 +108,8 @@ export function authenticateInterceptor(opts: AuthenticationOptions): Intercepto
     req.contextValues.set(principalKey, identity?.userId ?? "");
   };
 
-  return (next) => (req) => {
-    if (opts.openServices.has(req.service.typeName)) return next(req);
+  const guard: CallGuard = (req) => {
+    if (opts.openServices.has(req.service.typeName)) return undefined;
     const rest = inGatewayCall();
     const host = req.header.get("x-forwarded-host") || hostOf(req.url);
     let audience = audiences.get(host);
@@ -123,18 +125,24 @@ export function authenticateInterceptor(opts: AuthenticationOptions): Intercepto
     const known = bearer ? opts.accessTokens.cached?.(bearer, audience) : undefined;
     if (known) {
       accept(req, known);
-      return next(req);
+      return undefined;
     }
     return verify(credential, audience).then(
-      (identity) => {
-        accept(req, identity);
-        return next(req);
-      },
+      (identity) => accept(req, identity),
       (e: unknown) => {
         if (!(rest ? opts.disableForHttp : opts.disableForGrpc)) throw new AdminError(ErrorCode.Unauthenticated, failureText(e));
         accept(req, undefined);
-        return next(req);
       },
     );
+  };
+  return guard;
+}
+
+/** The same check as an interceptor of its own, for when the plugins' middleware must run between it and the policy. */
+export function authenticateInterceptor(opts: AuthenticationOptions): Interceptor {
+  const guard = authenticationGuard(opts);
+  return (next) => (req) => {
+    const pending = guard(req);
+    return pending ? pending.then(() => next(req)) : next(req);
   };
 }
