@@ -5,11 +5,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createClient } from "@connectrpc/connect";
+import { createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { AdminService } from "../../src/gen/flyteidl/service/admin_pb";
 import { AuthMetadataService } from "../../src/gen/flyteidl/service/auth_pb";
 import { IdentityService } from "../../src/gen/flyteidl/service/identity_pb";
+import { PluginId, PluginRegistry } from "../../src/plugins/registry";
+import { callerKey } from "../../src/services/caller";
 import { type AuthTestServer, startAuthServer } from "../helpers/auth-server";
 import { answerOf, codeOf } from "../helpers/calls";
 import { startTestServer, type TestServer } from "../helpers/server";
@@ -118,5 +120,35 @@ describe("auth routes and a made-up Host", () => {
     const res = await fetch(`${s.httpUrl}/oauth2/token`, { method: "POST", headers: { "x-forwarded-host": "a b" }, body: "grant_type=client_credentials" });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { message: string }).message).toContain('invalid host "a b"');
+  });
+});
+
+describe("auth with plugin middleware", () => {
+  let s: AuthTestServer;
+  const seen: string[] = [];
+  beforeAll(async () => {
+    const plugins = new PluginRegistry();
+    // Upstream's order: authentication, then the plugins' middleware (which sees the caller), then the policy.
+    const middleware: Interceptor = (next) => async (req) => {
+      seen.push(req.contextValues.get(callerKey)?.appId ?? "none");
+      return next(req);
+    };
+    plugins.register(PluginId.UnaryServiceMiddleware, [middleware]);
+    s = await startAuthServer({
+      plugins,
+      clients: ["viewer"],
+      flags: { "auth.rbac.enabled": "true", "auth.rbac.bindings": JSON.stringify([{ role: "viewer", identities: ["client:viewer"] }]) },
+    });
+  });
+  afterAll(() => s?.close());
+
+  test("the middleware runs after authentication and before the policy; unauthenticated calls never reach it", async () => {
+    const token = await s.token({ client: "viewer", secret: "viewer-secret" });
+    const as = { headers: { authorization: `Bearer ${token}` } };
+    expect(await codeOf(s.admin().listProjects({}))).toBe("Unauthenticated");
+    expect(seen).toEqual([]);
+    expect(await codeOf(s.admin().listProjects({}, as))).toBe("OK");
+    expect(await codeOf(s.admin().registerProject({ project: { id: "p", name: "p" } }, as))).toBe("PermissionDenied");
+    expect(seen).toEqual(["viewer", "viewer"]);
   });
 });

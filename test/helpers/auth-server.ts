@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initSecrets } from "../../src/cli/secrets";
 import type { Logger } from "../../src/kernel/log";
+import type { PluginRegistry } from "../../src/plugins/registry";
 import { type OidcProviderOptions, startOidcProvider, type TestOidcProvider } from "./oidc-idp";
 import { startTestServer, type TestServer } from "./server";
 
@@ -38,6 +39,7 @@ export interface AuthServerOptions {
   flags?: Record<string, string>;
   idp?: Omit<OidcProviderOptions, "flyteadminRedirects" | "audience">;
   logger?: Logger;
+  plugins?: PluginRegistry;
 }
 
 export async function startAuthServer(opts: AuthServerOptions = {}): Promise<AuthTestServer> {
@@ -83,7 +85,7 @@ export async function startAuthServer(opts: AuthServerOptions = {}): Promise<Aut
         ),
         ...opts.flags,
       },
-      { logger: opts.logger },
+      { logger: opts.logger, plugins: opts.plugins },
     );
   } catch (e) {
     await idp.close();

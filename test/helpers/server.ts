@@ -9,6 +9,7 @@ import { loadConfig } from "../../src/config/load";
 import { startServer, type RunningServer } from "../../src/server";
 import { silentLogger, type Logger } from "../../src/kernel/log";
 import { AdminService } from "../../src/gen/flyteidl/service/admin_pb";
+import type { PluginRegistry } from "../../src/plugins/registry";
 
 export interface TestServer {
   server: RunningServer;
@@ -21,7 +22,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(flags: Record<string, string> = {}, opts: { logger?: Logger } = {}): Promise<TestServer> {
+export async function startTestServer(flags: Record<string, string> = {}, opts: { logger?: Logger; plugins?: PluginRegistry } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "flyteadmin-test-"));
   const config = loadConfig({
     flags: {
@@ -34,7 +35,7 @@ export async function startTestServer(flags: Record<string, string> = {}, opts: 
       ...flags,
     },
   });
-  const server = await startServer(config, opts.logger ?? silentLogger);
+  const server = await startServer(config, opts.logger ?? silentLogger, opts.plugins);
   const [httpPort, grpcPort] = server.ports;
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   const grpcUrl = `http://127.0.0.1:${grpcPort}`;
