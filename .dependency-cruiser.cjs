@@ -5,7 +5,7 @@ const floors = [
   ["kernel"],
   ["ports", "compiler", "config"],
   ["domain", "stores", "auth"],
-  ["cluster"],
+  ["cluster", "scheduler"],
   ["services"],
   ["edge"],
   ["plugins"],

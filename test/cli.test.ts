@@ -45,7 +45,8 @@ describe("cli", () => {
     expect(run(["migrate", "seed-projects"], dir).out).toContain('"created":["flytesnacks"]');
     for (const m of [...migrations].reverse()) expect(run(["migrate", "rollback"], dir).out).toContain(`"migration":"${m.tag}"`);
     expect(run(["migrate", "rollback"], dir).out).toContain("no migration to roll back");
-  });
+    // One process per migration rolled back: more than bun's 5 s default on a busy machine.
+  }, 20_000);
 
   test("serve answers, then SIGTERM stops it cleanly", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "flyteadmin-serve-"));

@@ -4,7 +4,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { IdentifierSchema, ResourceType, type Identifier } from "../../gen/flyteidl/core/identifier_pb";
-import { TypedInterfaceSchema } from "../../gen/flyteidl/core/interface_pb";
+import { ParameterMapSchema, TypedInterfaceSchema } from "../../gen/flyteidl/core/interface_pb";
 import {
   LaunchPlanClosureSchema,
   LaunchPlanSchema,
@@ -41,6 +41,7 @@ import {
   validateLiteralMap,
   validateNotifications,
   validateParameterMap,
+  validateRunnableSchedule,
   validateSchedule,
   type TypeRules,
 } from "./validate";
@@ -53,8 +54,16 @@ export class LaunchPlanManager {
     private readonly workflows: WorkflowStore,
     private readonly projects: ProjectManager,
     private readonly types: TypeRules,
-    private readonly opts: { artifactsEnabled: boolean },
+    private readonly opts: {
+      artifactsEnabled: boolean;
+      /** Told after an activation or deactivation changed schedulable_entities (serve pokes its schedule runner). */
+      onSchedulesChanged?: () => void;
+    },
   ) {}
+
+  private schedulesChanged(change: { schedule?: ScheduleRecord; unschedule: EntityKey[] }): void {
+    if (change.schedule || change.unschedule.length > 0) this.opts.onSchedulesChanged?.();
+  }
 
   async create(req: LaunchPlanCreateRequest): Promise<void> {
     const workflowId = req.spec?.workflowId;
@@ -138,20 +147,25 @@ export class LaunchPlanManager {
     return r;
   }
 
-  /** What schedulable_entities should hold for a version, or undefined when it has no schedule. */
+  /** What schedulable_entities should hold for a version, or undefined when it has no schedule; refuses one that cannot run. */
   private scheduleOf(r: LaunchPlanRecord): ScheduleRecord | undefined {
     const s = fromBinary(LaunchPlanSpecSchema, r.spec).entityMetadata?.schedule;
     if (!hasSchedule(s)) return undefined;
     const e = s.ScheduleExpression;
-    if (e.case === "rate") {
-      if (e.value.value === 0) return undefined;
-      return { ...keyOf(r), cronExpression: null, fixedRateValue: e.value.value, unit: e.value.unit, kickoffTimeInputArg: s.kickoffTimeInputArg };
-    }
     // The schedule runner reads cron_schedule only; say so at activation rather than fail later.
     if (e.case === "cronExpression") {
       throw invalidArgument(
         `launch plan [${identifierText(r)}] has a schedule in the deprecated cron_expression field, which is not supported: use cron_schedule`,
       );
+    }
+    try {
+      validateRunnableSchedule(s, fromBinary(LaunchPlanClosureSchema, r.closure).expectedInputs ?? create(ParameterMapSchema));
+    } catch (err) {
+      if (err instanceof AdminError) throw invalidArgument(`launch plan [${identifierText(r)}] cannot be activated: ${err.message}`);
+      throw err;
+    }
+    if (e.case === "rate") {
+      return { ...keyOf(r), cronExpression: null, fixedRateValue: e.value.value, unit: e.value.unit, kickoffTimeInputArg: s.kickoffTimeInputArg };
     }
     return { ...keyOf(r), cronExpression: cronText(s) ?? null, fixedRateValue: null, unit: null, kickoffTimeInputArg: s.kickoffTimeInputArg };
   }
@@ -162,7 +176,9 @@ export class LaunchPlanManager {
     if (req.state === LaunchPlanState.INACTIVE) {
       const r = await this.load(id);
       const hadSchedule = Boolean(fromBinary(LaunchPlanSpecSchema, r.spec).entityMetadata?.schedule);
-      await this.store.setStates({ deactivateOnly: keyOf(r), unschedule: hadSchedule ? [keyOf(r)] : [] });
+      const change = { deactivateOnly: keyOf(r), unschedule: hadSchedule ? [keyOf(r)] : [] };
+      await this.store.setStates(change);
+      this.schedulesChanged(change);
       return;
     }
     if (req.state !== LaunchPlanState.ACTIVE) {
@@ -172,12 +188,14 @@ export class LaunchPlanManager {
     const former = await this.store.findActive(id.project, id.domain, id.name);
     // Unscheduling needs only the key, so a former version's schedule is not re-validated here.
     const formerScheduled = former && hasSchedule(fromBinary(LaunchPlanSpecSchema, former.spec).entityMetadata?.schedule);
-    await this.store.setStates({
+    const change = {
       activate: keyOf(next),
       deactivate: former && keyOf(former),
       schedule: this.scheduleOf(next),
       unschedule: formerScheduled ? [keyOf(former)] : [],
-    });
+    };
+    await this.store.setStates(change);
+    this.schedulesChanged(change);
   }
 
   async get(id: Identifier | undefined): Promise<LaunchPlan> {

@@ -1,7 +1,6 @@
 // CreateLaunchPlan's checks, as upstream's launch plan validator: literal and parameter maps, the
 // expected inputs against the workflow's interface, schedules, notifications.
 import { create } from "@bufbuild/protobuf";
-import { Cron } from "croner";
 import { ParameterMapSchema, type ParameterMap, type Parameter, type VariableMap } from "../../gen/flyteidl/core/interface_pb";
 import type { Literal, LiteralMap } from "../../gen/flyteidl/core/literals_pb";
 import { SimpleType, type LiteralType } from "../../gen/flyteidl/core/types_pb";
@@ -9,6 +8,7 @@ import { WorkflowExecution_Phase as Phase } from "../../gen/flyteidl/core/execut
 import type { Notification } from "../../gen/flyteidl/admin/common_pb";
 import type { Schedule } from "../../gen/flyteidl/admin/schedule_pb";
 import { invalidArgument, invalidValue, missingArgument } from "../../kernel/errors";
+import { parseCronSpec } from "./cron";
 
 /** What registration needs from the type system (the compiler's casting rules). */
 export interface TypeRules {
@@ -142,17 +142,23 @@ export function validateSchedule(s: Schedule | undefined, expected: ParameterMap
   }
   const cron = cronText(s);
   if (cron) {
-    // Standard 5-field cron or a @descriptor, as robfig/cron's ParseStandard accepts.
-    const fields = cron.trim().split(/\s+/);
-    if (!cron.trim().startsWith("@") && fields.length !== 5) {
-      throw invalidArgument(`Invalid cron expression: expected exactly 5 fields, found ${fields.length}: ${cron}`);
-    }
     try {
-      new Cron(cron, { paused: true });
+      parseCronSpec(cron);
     } catch (e) {
       throw invalidArgument(`Invalid cron expression: ${(e as Error).message}`);
     }
   }
+}
+
+/**
+ * Activation's checks: a schedule must be able to run. Beyond upstream (which accepts these and fails
+ * at every tick): a rate below 1 and everything validateSchedule refuses at creation, checked again
+ * because a version may predate a rule.
+ */
+export function validateRunnableSchedule(s: Schedule, expected: ParameterMap): void {
+  const e = s.ScheduleExpression;
+  if (e.case === "rate" && e.value.value <= 0) throw invalidArgument(`schedule rate value must be positive, found ${e.value.value}`);
+  validateSchedule(s, expected);
 }
 
 const terminal = new Set([Phase.SUCCEEDED, Phase.FAILED, Phase.TIMED_OUT, Phase.ABORTED]);

@@ -11,6 +11,8 @@ import m0003 from "../../../drizzle/0003_execution_list_index.sql" with { type: 
 import m0003down from "../../../drizzle/0003_execution_list_index.down.sql" with { type: "text" };
 import m0004 from "../../../drizzle/0004_oauth_grants.sql" with { type: "text" };
 import m0004down from "../../../drizzle/0004_oauth_grants.down.sql" with { type: "text" };
+import m0005 from "../../../drizzle/0005_scheduler.sql" with { type: "text" };
+import m0005down from "../../../drizzle/0005_scheduler.down.sql" with { type: "text" };
 
 export interface Migration {
   tag: string;
@@ -24,6 +26,7 @@ export const migrations: Migration[] = [
   { tag: "0002_executions", up: m0002, down: m0002down },
   { tag: "0003_execution_list_index", up: m0003, down: m0003down },
   { tag: "0004_oauth_grants", up: m0004, down: m0004down },
+  { tag: "0005_scheduler", up: m0005, down: m0005down },
 ];
 
 /** drizzle-kit separates statements with this marker. */

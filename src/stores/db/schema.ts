@@ -381,3 +381,5 @@ export const oauthDeviceCodes = sqliteTable(
   },
   (t) => [index("oauth_device_codes_expires_idx").on(t.expiresAt)],
 );
+
+export { scheduleFireTimes, schedulerLeases } from "./schema-scheduler";
