@@ -190,7 +190,7 @@ const noop: WorkflowExecutor = {
 };
 
 /** A remote cluster's credentials: its endpoint, the token file (required, as upstream) and CA file. */
-function remoteCredentials(c: ClusterConfigEntry, where: string): KubeCredentials {
+export function remoteCredentials(c: ClusterConfigEntry, where: string): KubeCredentials {
   if (!c.endpoint) throw new ClusterConfigError(`${where}.endpoint is not set`);
   if (!c.auth.tokenPath) throw new ClusterConfigError(`${where}.auth.tokenPath is not set`);
   const server = serverUrl(c.endpoint, `${where}.endpoint`);
@@ -216,7 +216,7 @@ function remoteCredentials(c: ClusterConfigEntry, where: string): KubeCredential
   };
 }
 
-function limitsOf(k: KubeClientConfig | undefined, fallback: ClientLimits, where: string): ClientLimits {
+export function limitsOf(k: KubeClientConfig | undefined, fallback: ClientLimits, where: string): ClientLimits {
   // A cluster's kubeClientConfig replaces the server's as a whole, as upstream's pointer override does.
   return k ? { qps: k.qps, burst: k.burst, timeoutMs: durationMs(k.timeout, `${where}.kubeClientConfig.timeout`) } : fallback;
 }

@@ -1,5 +1,5 @@
-// A stand-in Kubernetes API for flyteworkflows, on an ephemeral loopback port: the real paths, status
-// codes and Status bodies (201 on create, 409 AlreadyExists, 404 NotFound, 422 Invalid for a wrong
+// A stand-in Kubernetes API for flyteworkflows, Secrets and generic objects (fake-k8s-store.ts), on an
+// ephemeral loopback port: the real paths, status codes and Status bodies (201 on create, 409 AlreadyExists, 404 NotFound, 422 Invalid for a wrong
 // kind or apiVersion), bearer-token or client-certificate authentication, optionally over TLS with a
 // throwaway CA made by the openssl CLI, a record of every request, and failures or delays on demand.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -10,6 +10,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { GenericStore, genericRoute } from "./fake-k8s-store";
 
 export interface RecordedRequest {
   method: string;
@@ -63,6 +64,8 @@ export interface FakeKube {
   objects: Map<string, Record<string, unknown>>;
   /** Stored core/v1 Secrets by "namespace/name". */
   secrets: Map<string, Record<string, unknown>>;
+  /** Every other stored object (namespaces, quotas, any group's kinds) by its item path, e.g. "/api/v1/namespaces/p-d". */
+  resources: Map<string, Record<string, unknown>>;
   /** The next `count` requests answer `code` with a Status body. */
   failNext(count: number, code: number, reason?: string, message?: string): void;
   /** The next `count` requests are answered only after `ms` milliseconds. */
@@ -195,6 +198,7 @@ export async function startFakeKube(tokenOrOptions: string | FakeKubeOptions = {
   let failures = { count: 0, code: 0, reason: "", message: "" };
   let delays = { count: 0, ms: 0 };
   let revision = 0;
+  const generic = new GenericStore(() => ++revision);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
@@ -219,7 +223,11 @@ export async function startFakeKube(tokenOrOptions: string | FakeKubeOptions = {
     const sm = secretRoute.exec(path);
     if (sm) return handleSecret(secrets, method, decodeURIComponent(sm[1]), sm[2] && decodeURIComponent(sm[2]), body, req.headers["content-type"], reply);
     const m = route.exec(path);
-    if (!m) return reply(404, status(404, "NotFound", "the server could not find the requested resource"));
+    if (!m) {
+      const g = genericRoute(path);
+      if (g) return generic.handle(method, g, body.bad ? undefined : body.json, req.headers["content-type"], reply);
+      return reply(404, status(404, "NotFound", "the server could not find the requested resource"));
+    }
     const ns = decodeURIComponent(m[1]);
     const name = m[2] === undefined ? undefined : decodeURIComponent(m[2]);
     const key = `${ns}/${name}`;
@@ -306,6 +314,7 @@ export async function startFakeKube(tokenOrOptions: string | FakeKubeOptions = {
     requests,
     objects,
     secrets,
+    resources: generic.objects,
     failNext(count, code, reason = "InternalError", message = "") {
       failures = { count, code, reason, message };
     },
