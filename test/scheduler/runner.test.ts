@@ -181,4 +181,20 @@ describe("schedule runner: failures", () => {
     expect(ex.ticksOf("refused")).toEqual([iso(t0 + 3 * minute)]);
     db.close();
   });
+
+  test("adminRateLimit: a burst at once, then tps; every due tick gets its turn", async () => {
+    const db = await memoryDatabase();
+    for (const i of [1, 2, 3, 4, 5]) await addSchedule(db, { name: `lp${i}`, cron: "* * * * *", activatedAt: t0 - 1 });
+    const clock = clockAt(t0);
+    const ex = new Executions();
+    const r = runnerOn(db, clock, ex, { tps: 1, burst: 2 });
+    expect(await r.runOnce()).toBe(1_000);
+    expect(ex.created).toHaveLength(2);
+    clock.advance(1_000);
+    await r.runOnce();
+    expect(ex.created).toHaveLength(3);
+    await runUntil(r, clock, t0 + 5_000);
+    expect(ex.created).toHaveLength(5);
+    db.close();
+  });
 });
