@@ -22,6 +22,8 @@ import { grpcUnaryHandler } from "./edge/grpc-unary";
 import { withCors } from "./edge/cors";
 import { PluginId, PluginRegistry } from "./plugins/registry";
 import { buildAuth, checkAuthSettings } from "./compose/auth";
+import { startScheduler } from "./scheduler";
+import { scheduleStore } from "./stores/db/schedules";
 
 type NodeHandlerFn = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
 
@@ -60,7 +62,11 @@ export async function startServer(config: Config, log: Logger, plugins: PluginRe
     const metrics = new Metrics();
     const blobs = createBlobStore(config);
     const auth = config.server.security.useAuth ? await buildAuth(config, database, log, plugins) : undefined;
-    const impls = buildServiceImpls(config, database, blobs, log, plugins, auth?.services);
+    // The runner is started once the managers exist; activations reach it through this late-bound poke.
+    let schedulesChanged = () => {};
+    const { impls, managers } = buildServiceImpls(config, database, blobs, log, plugins, auth?.services, {
+      onSchedulesChanged: () => schedulesChanged(),
+    });
     // Ours outermost, so request ids, the access log, metrics and recovery also cover the plugins' and
     // auth's refusals; authentication before the plugins' middleware and the policy after it, as upstream orders them.
     // Without plugin middleware between them, authentication is the edge interceptor's guard: no layer of its own.
@@ -125,12 +131,19 @@ export async function startServer(config: Config, log: Logger, plugins: PluginRe
       timeouts: edgeTimeouts(config.server),
       maxConnections: config.server.maxConnections,
     });
-    log.info("serving", { ports: listeners.ports, tls: Boolean(tls), database: database.url });
+    const { scheduler: schedulerConfig } = config;
+    const scheduler =
+      schedulerConfig.enabled && schedulerConfig.eventScheduler.scheme === "local"
+        ? startScheduler({ config: schedulerConfig, store: scheduleStore(database.db), createExecution: (r) => managers.executions.create(r), log })
+        : undefined;
+    if (scheduler) schedulesChanged = () => scheduler.poke();
+    log.info("serving", { ports: listeners.ports, tls: Boolean(tls), database: database.url, scheduler: Boolean(scheduler) });
     return {
       ports: listeners.ports,
       database,
       metrics,
       async close() {
+        await scheduler?.stop(); // its lease released, so another replica's runner takes over at once
         await listeners.close(config.server.gracefulShutdownTimeoutSeconds * 1000);
         // The checkpoint leaves a complete .db file, so copying it alone is a backup.
         await database.checkpointAndClose();

@@ -48,6 +48,8 @@ export interface ManagerOverrides {
   /** Where executions are submitted; the built-in Kubernetes executor (or the queued no-op) when absent. */
   launcher?: Launcher;
   log?: Logger;
+  /** Told after an activation or deactivation changed the schedules (the in-process runner re-reads them at once). */
+  onSchedulesChanged?: () => void;
 }
 
 export function buildManagers(config: Config, stores: Stores, overrides: ManagerOverrides = {}): Managers {
@@ -58,7 +60,10 @@ export function buildManagers(config: Config, stores: Stores, overrides: Manager
   const projects = new ProjectManager(stores.projects, config.domains);
   const matchable = new MatchableAttributesManager(stores.resources, projects, settings.defaults);
   const namedEntities = new NamedEntityManager(stores.namedEntities);
-  const launchPlanManager = new LaunchPlanManager(launchPlans, workflows, projects, types, { artifactsEnabled: false });
+  const launchPlanManager = new LaunchPlanManager(launchPlans, workflows, projects, types, {
+    artifactsEnabled: false,
+    onSchedulesChanged: overrides.onSchedulesChanged,
+  });
   const workflowManager = new WorkflowManager(
     workflows,
     tasks,

@@ -8,7 +8,7 @@ import type { ServiceImpls } from "../edge/routes";
 import { silentLogger, type Logger } from "../kernel/log";
 import { PluginId, PluginRegistry } from "../plugins/registry";
 import { buildStores } from "./stores";
-import { buildManagers } from "./managers";
+import { buildManagers, type ManagerOverrides, type Managers } from "./managers";
 import { buildServices } from "./services";
 import { builtInLauncher } from "./executor";
 
@@ -19,14 +19,16 @@ export function buildServiceImpls(
   log: Logger = silentLogger,
   plugins: PluginRegistry = new PluginRegistry(),
   auth?: Pick<ServiceImpls, "authMetadata" | "identity">,
-): ServiceImpls {
+  hooks: Pick<ManagerOverrides, "onSchedulesChanged"> = {},
+): { impls: ServiceImpls; managers: Managers } {
   const launcher = plugins.get(PluginId.WorkflowExecutor)(() => builtInLauncher(config, log));
-  const managers = buildManagers(config, buildStores(database, blobs), { launcher, log });
-  return buildServices(managers, {
+  const managers = buildManagers(config, buildStores(database, blobs), { launcher, log, ...hooks });
+  const impls = buildServices(managers, {
     healthy: () => database.ping(),
     reflection: config.server.grpc.serverReflection,
     dataProxy: plugins.get(PluginId.DataProxy),
     additional: plugins.get(PluginId.AdditionalGRPCService),
     auth,
   });
+  return { impls, managers };
 }
