@@ -10,6 +10,7 @@ import type { Logger } from "../kernel/log";
 import { ClusterError, KubeClient, reasonOf, responseError, type ClientLimits } from "./client";
 import { defaultCredentials, fileToken, inClusterCredentials, requirePem, serverUrl, type KubeCredentials } from "./kubeconfig";
 import { ClusterConfigError, ClusterSelector } from "./selection";
+import { NamespaceEnsurer } from "./resources/ensure";
 import { readFileSync } from "node:fs";
 
 export { ClusterError } from "./client";
@@ -71,10 +72,12 @@ export interface ClusterSettings {
   clusterConfigs: ClusterConfigEntry[];
   labelClusterMap: Record<string, Array<{ id: string; weight: number }>>;
   defaultExecutionLabel: string;
+  /** cluster_resources.ensureNamespace: create an execution's namespace, if absent, before its first FlyteWorkflow. */
+  ensureNamespace?: boolean;
 }
 
-/** The executor's settings from the loaded configuration (server.* and clusters.*). */
-export function clusterSettings(config: Pick<Config, "server" | "clusters">): ClusterSettings {
+/** The executor's settings from the loaded configuration (server.*, clusters.*, cluster_resources.ensureNamespace). */
+export function clusterSettings(config: Pick<Config, "server" | "clusters" | "cluster_resources">): ClusterSettings {
   const k = config.server.kubeClientConfig;
   return {
     kubeConfig: config.server["kube-config"],
@@ -83,6 +86,7 @@ export function clusterSettings(config: Pick<Config, "server" | "clusters">): Cl
     qps: k.qps,
     burst: k.burst,
     ...config.clusters,
+    ensureNamespace: config.cluster_resources.ensureNamespace,
   };
 }
 
@@ -118,7 +122,27 @@ class KubeExecutor implements WorkflowExecutor {
     /** Several clusters, or the single one (id ""). */
     private readonly clusters: ClusterSelector<Target> | Target,
     private readonly log: Logger,
+    private readonly namespaces?: NamespaceEnsurer,
   ) {}
+
+  /** Clusters that refused us namespaces (403): not asked again, their namespaces are someone else's job. */
+  private readonly noNamespaces = new Set<string>();
+
+  /** Best effort: a namespace that cannot be made is logged, and the FlyteWorkflow's own answer decides. */
+  private async ensureNamespace(target: Target, namespace: string): Promise<void> {
+    if (!this.namespaces || this.noNamespaces.has(target.id)) return;
+    try {
+      await this.namespaces.ensure(target, namespace);
+    } catch (e) {
+      const forbidden = e instanceof ClusterError && e.status === 403;
+      if (forbidden) this.noNamespaces.add(target.id);
+      this.log.warn(forbidden ? "not allowed to create namespaces; no longer trying in this cluster" : "could not ensure the namespace", {
+        cluster: target.id,
+        namespace,
+        error: (e as Error).message,
+      });
+    }
+  }
 
   clusterFor(req: Pick<ExecuteRequest, "executionName" | "clusterLabel" | "attributeLabel">): string {
     return this.chooseFor(req).id;
@@ -151,6 +175,7 @@ class KubeExecutor implements WorkflowExecutor {
   async execute(req: ExecuteRequest): Promise<{ cluster: string }> {
     const target = this.chooseFor(req);
     const what = `creating flyteworkflow ${req.namespace}/${req.executionName}${target.id ? ` in cluster [${target.id}]` : ""}`;
+    await this.ensureNamespace(target, req.namespace);
     const res = await target.client.request("POST", resourcePath(req.namespace), { ...req.resource, ...wireType }).catch((e: unknown) => {
       throw this.logged(e, what);
     });
@@ -254,12 +279,12 @@ export function createExecutor(settings: ClusterSettings, log: Logger, options: 
       labels: selector.routes,
       defaultExecutionLabel: settings.defaultExecutionLabel,
     });
-    return new KubeExecutor(selector, log);
+    return new KubeExecutor(selector, log, settings.ensureNamespace ? new NamespaceEnsurer(log) : undefined);
   }
   const creds = defaultCredentials(settings.kubeConfig, { master: settings.master, env, serviceAccountDir: options.serviceAccountDir });
   if (creds) {
     log.info("executions go to Kubernetes", { server: creds.server, credentials: creds.source });
-    return new KubeExecutor({ id: "", client: new KubeClient(creds, limits) }, log);
+    return new KubeExecutor({ id: "", client: new KubeClient(creds, limits) }, log, settings.ensureNamespace ? new NamespaceEnsurer(log) : undefined);
   }
   log.warn(
     "no Kubernetes cluster configured (server.kube-config, clusters.clusterConfigs, a pod's service account or KUBECONFIG): executions are accepted and stay queued",

@@ -486,6 +486,7 @@ describe("configuration", () => {
       ],
       labelClusterMap: { gpu: [{ id: "east", weight: 0.7 }] },
       defaultExecutionLabel: "gpu",
+      ensureNamespace: true,
     });
     const defaults = clusterSettings(loadConfig({}));
     expect([defaults.timeoutMs, defaults.qps, defaults.burst, defaults.kubeConfig, defaults.clusterConfigs]).toEqual([30_000, 100, 25, "", []]);

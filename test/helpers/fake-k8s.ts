@@ -1,7 +1,8 @@
 // A stand-in Kubernetes API for flyteworkflows, Secrets and generic objects (fake-k8s-store.ts), on an
-// ephemeral loopback port: the real paths, status codes and Status bodies (201 on create, 409 AlreadyExists, 404 NotFound, 422 Invalid for a wrong
-// kind or apiVersion), bearer-token or client-certificate authentication, optionally over TLS with a
-// throwaway CA made by the openssl CLI, a record of every request, and failures or delays on demand.
+// ephemeral loopback port: the real paths, status codes and Status bodies (201 on create, 409
+// AlreadyExists, 404 NotFound, 422 Invalid for a wrong kind or apiVersion), bearer-token or
+// client-certificate authentication, optionally over TLS with a throwaway CA made by the openssl CLI, a
+// record of every request, and failures or delays on demand.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";

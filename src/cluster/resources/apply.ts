@@ -1,10 +1,15 @@
 // One object into one cluster, as upstream's controller does it: create; when it exists already, read
 // it and send a merge patch only if the template changes something (three-way, patch.ts).
-import { ClusterError, reasonOf, responseError } from "../client";
+import { ClusterError, reasonOf, responseError, type KubeClient } from "../client";
 import { appliedBefore, threeWayPatch, withLastApplied } from "./patch";
 import type { ResourcePath } from "./paths";
 import type { KubeObject } from "./render";
-import type { ResourceTarget } from "./targets";
+
+export interface ResourceTarget {
+  /** The cluster's name in clusters.clusterConfigs; "" for the single cluster. */
+  id: string;
+  client: KubeClient;
+}
 
 export type ApplyOutcome = "created" | "patched" | "unchanged";
 

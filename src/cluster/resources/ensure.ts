@@ -3,7 +3,7 @@
 // request; a failure is not remembered, so the next caller tries again.
 import type { Logger } from "../../kernel/log";
 import { createNamespace } from "./apply";
-import type { ResourceTarget } from "./targets";
+import type { ResourceTarget } from "./apply";
 
 export class NamespaceEnsurer {
   private readonly known = new Map<string, Promise<void>>();

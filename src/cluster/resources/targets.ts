@@ -2,15 +2,12 @@
 // cluster the executor would use (server.kube-config, the pod's service account or KUBECONFIG), as
 // upstream's ListTargets gives its valid targets. Credentials are built exactly as the executor's.
 import { KubeClient, type ClientLimits } from "../client";
+import type { ResourceTarget } from "./apply";
 import { limitsOf, remoteCredentials, type ClusterSettings, type ExecutorOptions } from "../executor";
 import { defaultCredentials, inClusterCredentials } from "../kubeconfig";
 import { ClusterConfigError } from "../selection";
 
-export interface ResourceTarget {
-  /** The cluster's name in clusters.clusterConfigs; "" for the single cluster. */
-  id: string;
-  client: KubeClient;
-}
+export type { ResourceTarget } from "./apply";
 
 /** Throws ClusterConfigError when a configured cluster cannot be reached with its settings; [] when none is configured. */
 export function resourceTargets(settings: ClusterSettings, options: ExecutorOptions = {}): ResourceTarget[] {
