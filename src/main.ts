@@ -3,6 +3,8 @@
 import { parseArgs, UsageError } from "./cli/args";
 import { BackupError } from "./cli/backup";
 import { SecretCommandError } from "./cli/secrets";
+import { ClusterConfigError } from "./cluster/selection";
+import { TemplateConfigError } from "./cluster/resources/values";
 import { commands, groups, helpText } from "./cli/commands";
 import { checkOperands, checkOptions, resolveCommand } from "./cli/resolve";
 import { ConfigError, loadConfig } from "./config/load";
@@ -51,7 +53,13 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    const known = e instanceof ConfigError || e instanceof UsageError || e instanceof BackupError || e instanceof SecretCommandError;
+    const known =
+      e instanceof ConfigError ||
+      e instanceof UsageError ||
+      e instanceof BackupError ||
+      e instanceof SecretCommandError ||
+      e instanceof ClusterConfigError ||
+      e instanceof TemplateConfigError;
     console.error(`flyteadmin: ${e instanceof Error ? e.message : String(e)}`);
     if (!known && e instanceof Error && process.env.FLYTEADMIN_DEBUG) console.error(e.stack);
     process.exit(known ? 2 : 1);

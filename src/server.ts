@@ -24,6 +24,8 @@ import { PluginId, PluginRegistry } from "./plugins/registry";
 import { buildAuth, checkAuthSettings } from "./compose/auth";
 import { startScheduler } from "./scheduler";
 import { scheduleStore } from "./stores/db/schedules";
+import { buildController, refreshMs } from "./cluster/resources/start";
+import { errorText } from "./kernel/errors";
 
 type NodeHandlerFn = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
 
@@ -43,6 +45,20 @@ function tlsFiles(config: Config): TlsFiles | undefined {
     throw new Error("server.security.secure needs server.security.ssl.certificateFile and keyFile");
   }
   return { cert: readFileSync(ssl.certificateFile), key: readFileSync(ssl.keyFile) };
+}
+
+/** cluster_resources.inServe: the sync loop beside the server; without a cluster it is only a warning, serve goes on. */
+function startClusterResources(config: Config, database: Database, log: Logger): AbortController | undefined {
+  let controller: ReturnType<typeof buildController>;
+  try {
+    controller = buildController(config, database.db, log);
+  } catch (e) {
+    log.warn("cluster_resources.inServe: no cluster to sync resources to", { error: errorText(e) });
+    return undefined;
+  }
+  const stop = new AbortController();
+  void controller.run(refreshMs(config), stop.signal).catch((e: unknown) => log.error("cluster resources: sync loop stopped", { error: errorText(e) }));
+  return stop;
 }
 
 /** `plugins` replace or add parts as upstream's registry does; it is read once, here. */
@@ -137,6 +153,7 @@ export async function startServer(config: Config, log: Logger, plugins: PluginRe
         ? startScheduler({ config: schedulerConfig, store: scheduleStore(database.db), createExecution: (r) => managers.executions.create(r), log })
         : undefined;
     if (scheduler) schedulesChanged = () => scheduler.poke();
+    const clusterResources = config.cluster_resources.inServe ? startClusterResources(config, database, log) : undefined;
     log.info("serving", { ports: listeners.ports, tls: Boolean(tls), database: database.url, scheduler: Boolean(scheduler) });
     return {
       ports: listeners.ports,
@@ -144,6 +161,7 @@ export async function startServer(config: Config, log: Logger, plugins: PluginRe
       metrics,
       async close() {
         await scheduler?.stop(); // its lease released, so another replica's runner takes over at once
+        clusterResources?.abort();
         await listeners.close(config.server.gracefulShutdownTimeoutSeconds * 1000);
         // The checkpoint leaves a complete .db file, so copying it alone is a backup.
         await database.checkpointAndClose();
