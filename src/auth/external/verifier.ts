@@ -5,6 +5,7 @@
 // check per token rather than per call.
 import { compactVerify, type JWTVerifyGetKey } from "jose";
 import { BoundedCache } from "../../kernel/bounded-cache";
+import { claimsOf } from "../jwt-claims";
 import { AuthFailure } from "../failure";
 import { type Identity, identityFromClaims } from "../identity";
 import type { AccessTokenVerifier } from "../verifiers";
@@ -55,9 +56,7 @@ export class ExternalAccessTokenVerifier implements AccessTokenVerifier {
     }
     let claims: Record<string, unknown>;
     try {
-      const parsed: unknown = JSON.parse(new TextDecoder().decode(payload));
-      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("claims are not a JSON object");
-      claims = parsed as Record<string, unknown>;
+      claims = claimsOf(payload);
     } catch (e) {
       throw new AuthFailure(`failed to parse token: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -5,6 +5,7 @@
 // as upstream skips them. An id token stands for a browser login, so it carries scope `all`.
 import { compactVerify, createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from "jose";
 import { BoundedCache } from "../../kernel/bounded-cache";
+import { claimsOf } from "../jwt-claims";
 import { AuthFailure, requiredScope } from "../failure";
 import { emptyUserInfo, type Identity, type UserInfo } from "../identity";
 import type { IdTokenVerifier } from "../verifiers";
@@ -67,9 +68,7 @@ export class OidcIdTokenVerifier implements IdTokenVerifier {
     }
     let claims: Record<string, unknown>;
     try {
-      const parsed: unknown = JSON.parse(new TextDecoder().decode(payload));
-      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not a JSON object");
-      claims = parsed as Record<string, unknown>;
+      claims = claimsOf(payload);
     } catch (e) {
       throw new AuthFailure(`[JWT_VERIFICATION_FAILED] jwt parse with claims failed, caused by: oidc: failed to unmarshal claims: ${reason(e)}`);
     }
