@@ -63,6 +63,7 @@ export function buildManagers(config: Config, stores: Stores, overrides: Manager
   const launchPlanManager = new LaunchPlanManager(launchPlans, workflows, projects, types, {
     artifactsEnabled: false,
     onSchedulesChanged: overrides.onSchedulesChanged,
+    recordSchedules: config.scheduler.eventScheduler.scheme === "local",
   });
   const workflowManager = new WorkflowManager(
     workflows,

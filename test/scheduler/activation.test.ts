@@ -71,6 +71,20 @@ describe("schedules from activation", () => {
     expect(bad.message).toBe("Invalid cron expression: unknown time zone Nowhere/Land");
   });
 
+  test("with eventScheduler.scheme noop, activation checks the schedule but records none", async () => {
+    const noop = buildManagers(
+      loadConfig({ flags: { "scheduler.eventScheduler.scheme": "noop" } }),
+      buildStores(database, { store: new MemBlobStore("test") }),
+    );
+    await scheduled("quiet", "v1", { ScheduleExpression: { case: "rate", value: { value: 5, unit: FixedRateUnit.MINUTE } } });
+    await noop.launchPlans.update(create(LaunchPlanUpdateRequestSchema, { id: lpId("quiet"), state: LaunchPlanState.ACTIVE }));
+    expect((await noop.launchPlans.get(lpId("quiet"))).closure?.state).toBe(LaunchPlanState.ACTIVE);
+    expect((await scheduleStore(database.db).listActive()).map((s) => s.name)).not.toContain("quiet");
+    await scheduled("quiet", "v2", { ScheduleExpression: { case: "rate", value: { value: 0, unit: FixedRateUnit.MINUTE } } });
+    const e = await refusal(noop.launchPlans.update(create(LaunchPlanUpdateRequestSchema, { id: lpId("quiet", "v2"), state: LaunchPlanState.ACTIVE })));
+    expect(ErrorCode[e.code]).toBe("InvalidArgument");
+  });
+
   test("deactivation takes the schedule away from the runner", async () => {
     await m.launchPlans.update(create(LaunchPlanUpdateRequestSchema, { id: lpId("tz"), state: LaunchPlanState.INACTIVE }));
     expect((await scheduleStore(database.db).listActive()).map((s) => s.name)).not.toContain("tz");

@@ -58,6 +58,8 @@ export class LaunchPlanManager {
       artifactsEnabled: boolean;
       /** Told after an activation or deactivation changed schedulable_entities (serve pokes its schedule runner). */
       onSchedulesChanged?: () => void;
+      /** False with scheduler.eventScheduler.scheme noop: schedules are still checked, never recorded for a runner. */
+      recordSchedules?: boolean;
     },
   ) {}
 
@@ -188,10 +190,12 @@ export class LaunchPlanManager {
     const former = await this.store.findActive(id.project, id.domain, id.name);
     // Unscheduling needs only the key, so a former version's schedule is not re-validated here.
     const formerScheduled = former && hasSchedule(fromBinary(LaunchPlanSpecSchema, former.spec).entityMetadata?.schedule);
+    // Checked whatever the scheme, so a schedule that can never run is refused either way.
+    const schedule = this.scheduleOf(next);
     const change = {
       activate: keyOf(next),
       deactivate: former && keyOf(former),
-      schedule: this.scheduleOf(next),
+      schedule: this.opts.recordSchedules === false ? undefined : schedule,
       unschedule: formerScheduled ? [keyOf(former)] : [],
     };
     await this.store.setStates(change);
