@@ -152,7 +152,10 @@ export async function startServer(config: Config, log: Logger, plugins: PluginRe
       schedulerConfig.enabled && schedulerConfig.eventScheduler.scheme === "local"
         ? startScheduler({ config: schedulerConfig, store: scheduleStore(database.db), createExecution: (r) => managers.executions.create(r), log })
         : undefined;
-    if (scheduler) schedulesChanged = () => scheduler.poke();
+    if (scheduler) {
+      schedulesChanged = () => scheduler.poke();
+      metrics.addCollector(() => scheduler.runner.metrics.exposition());
+    }
     const clusterResources = config.cluster_resources.inServe ? startClusterResources(config, database, log) : undefined;
     log.info("serving", { ports: listeners.ports, tls: Boolean(tls), database: database.url, scheduler: Boolean(scheduler) });
     return {

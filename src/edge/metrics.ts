@@ -14,6 +14,12 @@ export class Metrics {
   private readonly calls = new Map<string, number>();
   private readonly latency = new Map<string, Histogram>();
   private readonly startedAt = Date.now() / 1000;
+  private readonly collectors: Array<() => string[]> = [];
+
+  /** More exposition lines at each render (the schedule runner's counters, say). */
+  addCollector(collect: () => string[]): void {
+    this.collectors.push(collect);
+  }
 
   /** Records one finished call: `method` is "/pkg.Service/Method", `code` a gRPC code name. */
   observe(method: string, code: string, seconds: number): void {
@@ -45,6 +51,7 @@ export class Metrics {
       out.push(`flyteadmin_rpc_duration_seconds_sum{method="${m}"} ${h.sum}`);
       out.push(`flyteadmin_rpc_duration_seconds_count{method="${m}"} ${h.count}`);
     }
+    for (const collect of this.collectors) out.push(...collect());
     const mem = process.memoryUsage();
     out.push(
       "# HELP process_resident_memory_bytes Resident memory size in bytes.",

@@ -46,4 +46,6 @@ test("a one-minute rate schedule fires within its minute through serve", async (
   const scheduledAt = Number(e.spec?.metadata?.scheduledAt?.seconds ?? 0n) * 1000;
   // The first tick is a minute after activation (to the second), and the run came right after it.
   expect(Math.abs(scheduledAt - (activatedAt + 60_000))).toBeLessThan(2_000);
+  const metrics = await (await fetch(`${ts.httpUrl}/metrics`)).text();
+  expect(metrics).toContain("flyteadmin_scheduler_executions_created_total 1");
 }, 120_000);
