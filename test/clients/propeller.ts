@@ -70,7 +70,7 @@ export class FakePropeller {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       // The create request, not the stored object: a terminated execution's object is gone.
-      const post = this.kube.requests.find((r) => r.method === "POST" && (r.body as Resource | undefined)?.metadata?.name === name);
+      const post = this.flyteWorkflowPosts().find((r) => (r.body as Resource).metadata?.name === name);
       if (post) return post.body as Resource;
       if (Date.now() > deadline) throw new Error(`player: no FlyteWorkflow named ${name} was submitted`);
       await Bun.sleep(50);
@@ -79,7 +79,12 @@ export class FakePropeller {
 
   /** Names of the FlyteWorkflows submitted so far. */
   names(): string[] {
-    return this.kube.requests.filter((r) => r.method === "POST").map((r) => (r.body as Resource).metadata.name);
+    return this.flyteWorkflowPosts().map((r) => (r.body as Resource).metadata.name);
+  }
+
+  /** The FlyteWorkflow creates among the requests (the executor also creates namespaces now). */
+  private flyteWorkflowPosts() {
+    return this.kube.requests.filter((r) => r.method === "POST" && (r.body as { kind?: unknown } | undefined)?.kind === "FlyteWorkflow");
   }
 
   /** Waits for the resource and runs it to SUCCEEDED; returns the workflow's outputs. */
