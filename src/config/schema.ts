@@ -7,6 +7,12 @@ import { goDuration, leaf, port, quantity, section } from "./schema-parts";
 
 export { defaultStaticClients, type OAuthClientConfig, type RoleBindingConfig } from "./schema-auth";
 
+/** A template value of cluster_resources: given, or read from an environment variable or a file. */
+const templateValue = z.strictObject({
+  value: z.string().default(""),
+  valueFrom: z.strictObject({ env: z.string().default(""), filePath: z.string().default("") }).optional(),
+});
+
 export const defaultDomains = ["development", "staging", "production"].map((id) => ({ id, name: id }));
 
 export const configSchema = z.strictObject({
@@ -230,30 +236,11 @@ export const configSchema = z.strictObject({
   cluster_resources: section({
     templatePath: leaf(z.string(), "", "folder of *.yaml templates applied to each project-domain namespace (empty: none)"),
     templateData: leaf(
-      z.record(
-        z.string(),
-        z.strictObject({
-          value: z.string().default(""),
-          valueFrom: z.strictObject({ env: z.string().default(""), filePath: z.string().default("") }).optional(),
-        }),
-      ),
+      z.record(z.string(), templateValue),
       {},
       "values for {{ key }} in the templates: {key: {value}} or {key: {valueFrom: {env | filePath}}}",
     ),
-    customData: leaf(
-      z.record(
-        z.string(),
-        z.record(
-          z.string(),
-          z.strictObject({
-            value: z.string().default(""),
-            valueFrom: z.strictObject({ env: z.string().default(""), filePath: z.string().default("") }).optional(),
-          }),
-        ),
-      ),
-      {},
-      "per-domain values for the templates: {domain: {key: {value}}}",
-    ),
+    customData: leaf(z.record(z.string(), z.record(z.string(), templateValue)), {}, "per-domain values for the templates: {domain: {key: {value}}}"),
     refreshInterval: leaf(goDuration, "1m", "how often `clusterresource run` (and serve, with inServe) syncs"),
     standaloneDeployment: leaf(z.boolean(), false, "upstream's: read projects through the admin API rather than the database"),
     inServe: leaf(z.boolean(), false, "run the cluster-resource sync loop inside serve"),
