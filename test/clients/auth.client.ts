@@ -113,17 +113,6 @@ const cliEnv = (): Record<string, string> => ({
 const pyflyte = (cfg: string, args: string[]): Running => env.start([env.tools.pyflyte, "--config", cfg, ...args], { timeoutMs: 150_000, env: cliEnv() });
 const flytectl = (cfg: string, args: string[]): Running => env.start([env.tools.flytectl, "--config", cfg, ...args], { timeoutMs: 90_000, env: cliEnv() });
 
-/** Waits for the FlyteWorkflow of an execution that was not there before. */
-async function newExecution(before: Set<string>, timeoutMs = 120_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const fresh = propeller.names().find((n) => !before.has(n));
-    if (fresh) return fresh;
-    if (Date.now() > deadline) throw new Error("no execution was submitted");
-    await Bun.sleep(100);
-  }
-}
-
 /** The execution's principal and the identity its FlyteWorkflow runs as (Go's snake_case JSON of core.SecurityContext). */
 async function identities(name: string): Promise<{ principal: string | undefined; runAs: string | undefined; crdRunAs: string | undefined }> {
   const e = await admin.getExecution({ id: { ...scope, name } });
@@ -230,7 +219,7 @@ describe("ClientSecret (flytepropeller's client and secret)", () => {
     ]);
     let name: string;
     try {
-      name = await newExecution(before);
+      name = await propeller.newExecution(before);
     } catch (e) {
       run.kill();
       throw new Error(`${(e as Error).message}; pyflyte printed:\n${run.output().slice(-3000)}`);

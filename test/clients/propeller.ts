@@ -77,6 +77,17 @@ export class FakePropeller {
     }
   }
 
+  /** The name of the first FlyteWorkflow submitted that was not in `before` (names() taken earlier). */
+  async newExecution(before: Set<string>, timeoutMs = 120_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const fresh = this.names().find((n) => !before.has(n));
+      if (fresh) return fresh;
+      if (Date.now() > deadline) throw new Error("no execution was submitted");
+      await Bun.sleep(100);
+    }
+  }
+
   /** Names of the FlyteWorkflows submitted so far. */
   names(): string[] {
     return this.flyteWorkflowPosts().map((r) => (r.body as Resource).metadata.name);

@@ -110,7 +110,7 @@ describe("pyflyte run --remote", () => {
   test("a workflow, waited on while propeller runs it: the outputs come back", async () => {
     const before = new Set(propeller.names());
     const run = pyflyte(["run", "--remote", "--wait", "--project", project, "--domain", domain, "app/flows.py", "chain", "--a", "5", "--name", "world"]);
-    const name = await newExecution(before);
+    const name = await propeller.newExecution(before);
     const outputs = await propeller.complete(name);
     finished = name;
     expect(lit.asInt(outputs.literals.o0)).toBe(12n);
@@ -136,7 +136,7 @@ describe("pyflyte run --remote", () => {
 
     const before = new Set(propeller.names());
     const unnamed = ok(await pyflyte(["run", "--remote", "--project", project, "--domain", domain, "app/flows.py", "greet"]), "pyflyte run task");
-    const name = await newExecution(before);
+    const name = await propeller.newExecution(before);
     expect(unnamed.output).toContain(`executions/${name}`);
     await propeller.complete(name);
     const out = await env.ts.admin().getExecutionData({ id: { ...scope, name } });
@@ -296,17 +296,6 @@ describe("pyflyte package + flytectl register files", () => {
     ]);
   });
 });
-
-/** The name of the first FlyteWorkflow submitted that was not in `before`. */
-async function newExecution(before: Set<string>, timeoutMs = 120_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const fresh = propeller.names().find((n) => !before.has(n));
-    if (fresh) return fresh;
-    if (Date.now() > deadline) throw new Error("no execution was submitted");
-    await Bun.sleep(100);
-  }
-}
 
 function findFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
