@@ -2,10 +2,9 @@
 // Z/stateless_token_store.go). Beyond upstream a code redeems once: the first redemption marks its jti,
 // and a second one also revokes the refresh tokens the first produced (RFC 6749 §4.1.2).
 import { createHash } from "node:crypto";
-import { AuthFailure } from "../failure";
 import type { OAuthClient } from "./clients";
 import { param } from "./form";
-import { familyRevocationExpiry, type GrantContext, issueTokens, mayRefresh, requireGrantType, type TokenAnswer } from "./issue";
+import { familyRevocationExpiry, type GrantContext, grantClaims, issueTokens, mayRefresh, requireGrantType, type TokenAnswer } from "./issue";
 import { OAuthError } from "./oauth-error";
 import { grantedFrom, requestedFromCode, union } from "./scopes";
 import { claimList, claimText, type Pkce, subjectOf } from "./tokens";
@@ -33,14 +32,7 @@ function checkVerifier(pkce: Partial<Pkce>, verifier: string): void {
 
 export async function authorizationCodeGrant(ctx: GrantContext, client: OAuthClient, form: URLSearchParams): Promise<TokenAnswer> {
   requireGrantType(client, "authorization_code", '"');
-  let claims: Record<string, unknown>;
-  try {
-    claims = await ctx.codec.decodeGrant(param(form, "code"), "code");
-  } catch (e) {
-    // Upstream answers 500 for a code it cannot decode; RFC 6749 §5.2 calls that invalid_grant.
-    if (e instanceof AuthFailure) throw new OAuthError("invalid_grant", `The authorization code is not valid: ${e.message}.`);
-    throw e;
-  }
+  const claims = await grantClaims(ctx, param(form, "code"), "code", "authorization code");
   const codeScp = claimList(claims, "scp");
   const requested = requestedFromCode(codeScp);
   if (!requested) throw new OAuthError("invalid_grant", "The authorization code is not valid.");

@@ -2,23 +2,16 @@
 // the grant rotates, a new refresh token of the same family each time. Beyond upstream a refresh token
 // redeems once, and presenting one again revokes its whole family (RFC 6819 §5.2.2.3, OAuth 2.1 §4.3.1):
 // one of the two holders is not the client it was issued to.
-import { AuthFailure } from "../failure";
 import { checkScopes, type OAuthClient } from "./clients";
 import { param } from "./form";
-import { familyRevocationExpiry, type GrantContext, issueTokens, requireGrantType, type TokenAnswer } from "./issue";
+import { familyRevocationExpiry, type GrantContext, grantClaims, issueTokens, requireGrantType, type TokenAnswer } from "./issue";
 import { OAuthError } from "./oauth-error";
 import { grantedFrom, offlineScope } from "./scopes";
 import { claimList, claimText, familyOf, subjectOf } from "./tokens";
 
 export async function refreshTokenGrant(ctx: GrantContext, client: OAuthClient, form: URLSearchParams): Promise<TokenAnswer> {
   requireGrantType(client, "refresh_token");
-  let claims: Record<string, unknown>;
-  try {
-    claims = await ctx.codec.decodeGrant(param(form, "refresh_token"), "refresh");
-  } catch (e) {
-    if (e instanceof AuthFailure) throw new OAuthError("invalid_grant", `The refresh token is not valid: ${e.message}.`);
-    throw e;
-  }
+  const claims = await grantClaims(ctx, param(form, "refresh_token"), "refresh", "refresh token");
   const granted = grantedFrom(claimList(claims, "scp"));
   if (!granted.includes(offlineScope)) {
     throw new OAuthError(

@@ -1,10 +1,11 @@
 // What every grant ends in: an access token, a refresh token when the grant allows one, and the token
 // endpoint's JSON (fo: access_response.go ToMap; Go sorts the keys).
 import type { OAuthGrantStore } from "../../ports/oauth-grants";
+import { AuthFailure } from "../failure";
 import type { ClientRegistry, OAuthClient } from "./clients";
 import { OAuthError } from "./oauth-error";
 import { offlineScope, refreshScopes } from "./scopes";
-import type { Lifespans, TokenCodec, TokenSubject } from "./tokens";
+import type { Lifespans, TokenCodec, TokenSubject, TokenUse } from "./tokens";
 
 /** What a grant handler works with for one request. */
 export interface GrantContext {
@@ -65,3 +66,16 @@ const sortedAnswer = (a: TokenAnswer): TokenAnswer =>
   a.refresh_token === undefined
     ? { access_token: a.access_token, expires_in: a.expires_in, scope: a.scope, token_type: a.token_type }
     : { access_token: a.access_token, expires_in: a.expires_in, refresh_token: a.refresh_token, scope: a.scope, token_type: a.token_type };
+
+/**
+ * A code's or refresh token's claims; one that does not decode is invalid_grant (upstream answers 500
+ * for it; RFC 6749 §5.2 calls it invalid_grant). `what` names it in the description.
+ */
+export async function grantClaims(ctx: GrantContext, token: string, use: TokenUse, what: string): Promise<Record<string, unknown>> {
+  try {
+    return await ctx.codec.decodeGrant(token, use);
+  } catch (e) {
+    if (e instanceof AuthFailure) throw new OAuthError("invalid_grant", `The ${what} is not valid: ${e.message}.`);
+    throw e;
+  }
+}
