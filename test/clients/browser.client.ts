@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { chromiumArgs } from "./chromium-args";
 import { startClientEnv, type ClientEnv } from "./harness";
 import type { CallResult } from "./browser/page";
 
@@ -45,16 +46,7 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(profile, {
     executablePath: env.tools.chromium,
     headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: ["--headless", ...chromiumArgs],
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.on("console", (m) => pageLog.push(`console.${m.type()}: ${m.text()}`));

@@ -10,6 +10,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { chromiumArgs } from "../chromium-args";
 
 /** Hosts a page may reach: the IdP, our server and the CLI's callback all listen on loopback. */
 const loopback = new Set(["127.0.0.1", "localhost", "[::1]"]);
@@ -72,15 +73,7 @@ export class LoginBrowser {
       executablePath,
       headless: true,
       timeout: 60_000,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
+      args: chromiumArgs,
     });
     return new LoginBrowser(browser);
   }
