@@ -15,7 +15,8 @@ const whoami = async (s: LoginServer, b: HttpBrowser) => JSON.parse((await b.req
 describe("an expired id token", () => {
   let s: LoginServer;
   beforeAll(async () => {
-    s = await startLoginServer({ idp: { idTokenTtl: 1 } });
+    // Long enough that a login and the checks after a refresh fit inside it on a loaded machine.
+    s = await startLoginServer({ idp: { idTokenTtl: 3 } });
   });
   afterAll(() => s?.close());
 
@@ -24,7 +25,7 @@ describe("an expired id token", () => {
     await loginAs(s, "frank", browser);
     const before = browser.jar.get(cookieNames.idToken)!.value;
     expect((await whoami(s, browser)).userId).toBe("frank");
-    await Bun.sleep(2100);
+    await Bun.sleep(3100);
     expect(await whoami(s, browser)).toBeUndefined();
     const interactions = s.idp.requests.length;
     const step = await browser.request(`${s.url}/login?redirect_url=/console/x`);
@@ -45,7 +46,7 @@ describe("an expired id token", () => {
     await loginAs(s, "gina", browser);
     const host = new URL(s.url).hostname;
     browser.jar.set({ name: cookieNames.refreshToken, value: "", host });
-    await Bun.sleep(2100);
+    await Bun.sleep(3100);
     const step = await browser.request(`${s.url}/login`);
     expect(step.status).toBe(307);
     expect(step.headers.get("location")).toStartWith(`${s.idp.issuer}/auth?`);
