@@ -48,7 +48,7 @@ function tlsFiles(config: Config): TlsFiles | undefined {
 }
 
 /** cluster_resources.inServe: the sync loop beside the server; without a cluster it is only a warning, serve goes on. */
-function startClusterResources(config: Config, database: Database, log: Logger): AbortController | undefined {
+function startClusterResources(config: Config, database: Database, metrics: Metrics, log: Logger): AbortController | undefined {
   let controller: ReturnType<typeof buildController>;
   try {
     controller = buildController(config, database.db, log);
@@ -56,6 +56,7 @@ function startClusterResources(config: Config, database: Database, log: Logger):
     log.warn("cluster_resources.inServe: no cluster to sync resources to", { error: errorText(e) });
     return undefined;
   }
+  metrics.addCollector(() => controller.metrics.exposition());
   const stop = new AbortController();
   void controller.run(refreshMs(config), stop.signal).catch((e: unknown) => log.error("cluster resources: sync loop stopped", { error: errorText(e) }));
   return stop;
@@ -156,7 +157,7 @@ export async function startServer(config: Config, log: Logger, plugins: PluginRe
       schedulesChanged = () => scheduler.poke();
       metrics.addCollector(() => scheduler.runner.metrics.exposition());
     }
-    const clusterResources = config.cluster_resources.inServe ? startClusterResources(config, database, log) : undefined;
+    const clusterResources = config.cluster_resources.inServe ? startClusterResources(config, database, metrics, log) : undefined;
     log.info("serving", { ports: listeners.ports, tls: Boolean(tls), database: database.url, scheduler: Boolean(scheduler) });
     return {
       ports: listeners.ports,

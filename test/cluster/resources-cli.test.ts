@@ -58,7 +58,7 @@ describe("clusterresource", () => {
   });
 
   test("a namespace that fails is printed and the exit code is 1; the others are synced", async () => {
-    kube.failNext(1, 500, "InternalError", "etcd is sad");
+    kube.failNext(1, 500, "InternalError", "etcd is sad", (q) => q.method === "POST" && JSON.stringify(q.body).includes('"alpha-development"'));
     const r = await run(["clusterresource", "sync"]);
     expect(r.code).toBe(1);
     expect(r.err).toBe("namespace alpha-development: 00-namespace.yaml: creating Namespace alpha-development: 500 InternalError: etcd is sad\n");

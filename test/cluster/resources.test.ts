@@ -7,7 +7,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ClusterSettings } from "../../src/cluster/executor";
 import { ClusterResourceController, SyncError, type ControllerSettings } from "../../src/cluster/resources/controller";
-import { pathOf, pluralOf } from "../../src/cluster/resources/paths";
 import { parseObjects, renderText, TemplateError } from "../../src/cluster/resources/render";
 import type { ResourceSource } from "../../src/cluster/resources/source";
 import { resourceTargets, type ResourceTarget } from "../../src/cluster/resources/targets";
@@ -101,7 +100,18 @@ const single = (k: FakeKube): ResourceTarget[] => {
 const env = { QUOTA_MEMORY: "64Gi" };
 const controller = (k: FakeKube, src: ResourceSource, over: Partial<ControllerSettings> = {}) =>
   new ClusterResourceController(settings(over), src, single(k), silentLogger, env);
-const sent = (k: FakeKube, from: number) => k.requests.slice(from).map((r) => `${r.method} ${r.path}`);
+/** What was sent since `from`, discovery left out (each sync asks it once per API group version). */
+const sent = (k: FakeKube, from: number) =>
+  k.requests
+    .slice(from)
+    .map((r) => `${r.method} ${r.path}`)
+    .filter((l) => !/^GET \/(api\/v1|apis\/[^/]+\/[^/]+)$/.test(l));
+/** The requests naming `namespace` in their path or body, in order: one namespace's share of a parallel sync. */
+const sentFor = (k: FakeKube, from: number, namespace: string) =>
+  k.requests
+    .slice(from)
+    .filter((r) => r.path.includes(`/${namespace}`) || JSON.stringify(r.body ?? "").includes(`"${namespace}"`))
+    .map((r) => `${r.method} ${r.path}`);
 
 describe("rendering", () => {
   const values = () =>
@@ -160,16 +170,6 @@ spec:
       () => new ClusterResourceController(settings({ customData: { production: { namespace: { value: "x" } } } }), new MemSource([]), [], silentLogger),
     ).toThrow(TemplateConfigError);
   });
-
-  test("paths: core kinds, other groups, cluster-wide kinds, plurals", () => {
-    const o = (apiVersion: string, kind: string, extra = {}) => ({ apiVersion, kind, metadata: { name: "n", ...extra } });
-    expect(pathOf(o("v1", "Namespace"), "p-d", "f").item).toBe("/api/v1/namespaces/n");
-    expect(pathOf(o("v1", "ResourceQuota"), "p-d", "f").collection).toBe("/api/v1/namespaces/p-d/resourcequotas");
-    expect(pathOf(o("rbac.authorization.k8s.io/v1", "RoleBinding"), "p-d", "f").item).toBe("/apis/rbac.authorization.k8s.io/v1/namespaces/p-d/rolebindings/n");
-    expect(pathOf(o("rbac.authorization.k8s.io/v1", "ClusterRole"), "p-d", "f").item).toBe("/apis/rbac.authorization.k8s.io/v1/clusterroles/n");
-    expect([pluralOf("NetworkPolicy"), pluralOf("Ingress"), pluralOf("Endpoints")]).toEqual(["networkpolicies", "ingresses", "endpoints"]);
-    expect(() => pathOf(o("v1", "ConfigMap", { namespace: "other" }), "p-d", "f.yaml")).toThrow("f.yaml: ConfigMap n names namespace other, not p-d");
-  });
 });
 
 describe("sync", () => {
@@ -178,14 +178,16 @@ describe("sync", () => {
     const from = kube.requests.length;
     const r = await c.sync();
     expect(r).toMatchObject({ namespaces: 2, created: 8, patched: 0, unchanged: 0, skipped: 0, failures: [] });
-    expect(sent(kube, from)).toEqual(
-      ["development", "production"].flatMap((d) => [
+    // Discovery once for the sync (one API group version here), then each namespace's objects in file order.
+    expect(kube.requests.slice(from).filter((r) => r.path === "/api/v1").length).toBe(1);
+    expect(sent(kube, from).length).toBe(8);
+    for (const d of ["development", "production"])
+      expect(sentFor(kube, from, `flytesnacks-${d}`)).toEqual([
         "POST /api/v1/namespaces",
         `POST /api/v1/namespaces/flytesnacks-${d}/resourcequotas`,
         `POST /api/v1/namespaces/flytesnacks-${d}/serviceaccounts`,
         `POST /api/v1/namespaces/flytesnacks-${d}/configmaps`,
-      ]),
-    );
+      ]);
     const quota = kube.resources.get("/api/v1/namespaces/flytesnacks-production/resourcequotas/project-quota") as {
       spec: unknown;
       metadata: { annotations: Record<string, string> };
@@ -234,7 +236,7 @@ describe("sync", () => {
 
   test("one failing namespace is reported and does not stop the others; the next sync retries it", async () => {
     const c = controller(kube, new MemSource(["alpha", "beta"]), { domains: [{ id: "development", name: "development" }] });
-    kube.failNext(1, 500, "InternalError", "etcd is sad");
+    kube.failNext(1, 500, "InternalError", "etcd is sad", (r) => r.method === "POST" && JSON.stringify(r.body).includes('"alpha-development"'));
     const r = await c.sync();
     // alpha's later files still ran: its namespace was missing, so they failed too, each named.
     const missing = 'namespaces "alpha-development" not found';
@@ -265,6 +267,59 @@ describe("sync", () => {
     expect(kube.resources.has("/api/v1/namespaces/gamma-production")).toBe(true);
   });
 
+  test("kinds are placed where the cluster's discovery says: irregular plurals, cluster-wide custom kinds, unserved kinds named", async () => {
+    kube.serveKind("example.com/v1", { kind: "Mouse", name: "mice", namespaced: true });
+    kube.serveKind("example.com/v1", { kind: "Team", name: "teams", namespaced: false });
+    const custom = `apiVersion: example.com/v1
+kind: Mouse
+metadata:
+  name: squeak
+---
+apiVersion: example.com/v1
+kind: Team
+metadata:
+  name: team-{{ namespace }}
+`;
+    const path = templates({
+      "00-namespace.yaml": namespaceYaml,
+      "10-custom.yaml": custom,
+      "20-unserved.yaml": "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
+      "30-no-api.yaml": "apiVersion: nope.io/v1\nkind: Thing\nmetadata:\n  name: t\n",
+    });
+    const from = kube.requests.length;
+    const r = await controller(kube, new MemSource(["mouse"]), { templatePath: path, domains: [{ id: "development", name: "development" }] }).sync();
+    expect(kube.resources.get("/apis/example.com/v1/namespaces/mouse-development/mice/squeak")).toBeDefined();
+    expect(kube.resources.get("/apis/example.com/v1/teams/team-mouse-development")).toBeDefined();
+    expect(r.failures).toEqual([
+      {
+        namespace: "mouse-development",
+        errors: [
+          "20-unserved.yaml: kind Widget is not served by the cluster in apiVersion example.com/v1",
+          "30-no-api.yaml: apiVersion nope.io/v1 is not served by the cluster",
+        ],
+      },
+    ]);
+    // Each API group version was asked once in the sync.
+    expect(
+      kube.requests
+        .slice(from)
+        .filter((q) => q.method === "GET" && /^\/(api|apis\/[^/]+)\/[^/]+$/.test(q.path))
+        .map((q) => q.path),
+    ).toEqual(["/api/v1", "/apis/example.com/v1", "/apis/nope.io/v1"]);
+  });
+
+  test("a discovery failure fails the namespaces waiting on it; the next sync asks again", async () => {
+    const path = templates({ "00-namespace.yaml": namespaceYaml });
+    const c = controller(kube, new MemSource(["disco"]), { templatePath: path, domains: [{ id: "development", name: "development" }] });
+    kube.failNext(1, 503, "ServiceUnavailable", "", (q) => q.path === "/api/v1");
+    const r = await c.sync();
+    expect(r.failures).toEqual([
+      { namespace: "disco-development", errors: ["00-namespace.yaml: discovering apiVersion v1: 503 ServiceUnavailable: injected failure 503"] },
+    ]);
+    expect((await c.sync()).failures).toEqual([]);
+    expect(kube.resources.has("/api/v1/namespaces/disco-development")).toBe(true);
+  });
+
   test("an unreadable template folder fails the sync as a whole", async () => {
     expect(controller(kube, new MemSource(["x"]), { templatePath: join(dir, "absent") }).sync()).rejects.toThrow(SyncError);
   });
@@ -291,7 +346,7 @@ describe("sync", () => {
     );
     expect(targets.map((t) => t.id)).toEqual(["west", "east"]);
     const c = new ClusterResourceController(settings({ domains: [{ id: "staging", name: "staging" }] }), new MemSource(["delta"]), targets, silentLogger, env);
-    east.failNext(1, 503, "ServiceUnavailable");
+    east.failNext(1, 503, "ServiceUnavailable", "", (r) => r.method === "POST");
     const r = await c.sync();
     expect(r.failures[0].errors[0]).toStartWith("00-namespace.yaml: creating Namespace delta-staging in cluster [east]: 503 ServiceUnavailable");
     expect(kube.resources.has("/api/v1/namespaces/delta-staging/configmaps/team")).toBe(true);

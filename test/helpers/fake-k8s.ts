@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Discovery, type ServedKind } from "./fake-k8s-discovery";
 import { GenericStore, genericRoute } from "./fake-k8s-store";
 
 export interface RecordedRequest {
@@ -67,8 +68,10 @@ export interface FakeKube {
   secrets: Map<string, Record<string, unknown>>;
   /** Every other stored object (namespaces, quotas, any group's kinds) by its item path, e.g. "/api/v1/namespaces/p-d". */
   resources: Map<string, Record<string, unknown>>;
-  /** The next `count` requests answer `code` with a Status body. */
-  failNext(count: number, code: number, reason?: string, message?: string): void;
+  /** Serves a kind from now on (as installing a CRD does): in discovery and in the generic store. */
+  serveKind(groupVersion: string, kind: ServedKind): void;
+  /** The next `count` requests (those `when` picks, if given) answer `code` with a Status body. */
+  failNext(count: number, code: number, reason?: string, message?: string, when?: (r: RecordedRequest) => boolean): void;
   /** The next `count` requests are answered only after `ms` milliseconds. */
   delayNext(count: number, ms: number): void;
   /** Writes a kubeconfig pointing at this server; returns its path. */
@@ -196,10 +199,16 @@ export async function startFakeKube(tokenOrOptions: string | FakeKubeOptions = {
   const requests: RecordedRequest[] = [];
   const objects = new Map<string, Record<string, unknown>>();
   const secrets = new Map<string, Record<string, unknown>>();
-  let failures = { count: 0, code: 0, reason: "", message: "" };
+  let failures: { count: number; code: number; reason: string; message: string; when?: (r: RecordedRequest) => boolean } = {
+    count: 0,
+    code: 0,
+    reason: "",
+    message: "",
+  };
   let delays = { count: 0, ms: 0 };
   let revision = 0;
   const generic = new GenericStore(() => ++revision);
+  const discovery = new Discovery();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
@@ -217,16 +226,21 @@ export async function startFakeKube(tokenOrOptions: string | FakeKubeOptions = {
       res.end(JSON.stringify(payload));
     };
     if (req.headers.authorization !== `Bearer ${token}` && !clientCertificate) return reply(401, status(401, "Unauthorized", "Unauthorized"));
-    if (failures.count > 0) {
+    if (failures.count > 0 && (!failures.when || failures.when(requests[requests.length - 1]))) {
       failures.count--;
       return reply(failures.code, status(failures.code, failures.reason, failures.message || `injected failure ${failures.code}`));
     }
     const sm = secretRoute.exec(path);
     if (sm) return handleSecret(secrets, method, decodeURIComponent(sm[1]), sm[2] && decodeURIComponent(sm[2]), body, req.headers["content-type"], reply);
+    const doc = method === "GET" ? discovery.document(path) : undefined;
+    if (doc) return reply(doc.code, doc.body);
     const m = route.exec(path);
     if (!m) {
       const g = genericRoute(path);
-      if (g) return generic.handle(method, g, body.bad ? undefined : body.json, req.headers["content-type"], reply);
+      const served = g && discovery.lookup(g.base, g.plural);
+      // A kind the server does not serve, or in the wrong scope (a namespaced kind outside a namespace is only listed).
+      const scoped = served && (served.namespaced ? g.namespace !== "" || (method === "GET" && g.name === undefined) : g.namespace === "");
+      if (g && scoped) return generic.handle(method, g, body.bad ? undefined : body.json, req.headers["content-type"], reply);
       return reply(404, status(404, "NotFound", "the server could not find the requested resource"));
     }
     const ns = decodeURIComponent(m[1]);
@@ -316,8 +330,9 @@ export async function startFakeKube(tokenOrOptions: string | FakeKubeOptions = {
     objects,
     secrets,
     resources: generic.objects,
-    failNext(count, code, reason = "InternalError", message = "") {
-      failures = { count, code, reason, message };
+    serveKind: (groupVersion, kind) => discovery.serve(groupVersion, kind),
+    failNext(count, code, reason = "InternalError", message = "", when = undefined) {
+      failures = { count, code, reason, message, when };
     },
     delayNext(count, ms) {
       delays = { count, ms };

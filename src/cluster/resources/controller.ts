@@ -1,8 +1,9 @@
 // The cluster-resource controller (upstream's clusterresource.Controller): for each project × domain,
 // the namespace from namespace_mapping.template and every *.yaml of templatePath (sorted), filled with
-// the values (values.ts) and applied to every cluster (apply.ts). A checksum per cluster, namespace and
-// file skips what was applied unchanged before, by this process. A namespace's errors are collected and
-// reported; they never stop the other namespaces.
+// the values (values.ts) and applied to every cluster (apply.ts), where the cluster's discovery says the
+// kind lives. A checksum per cluster, namespace and file skips what was applied unchanged before, by
+// this process. A namespace's errors are collected and reported; they never stop the other namespaces.
+// A few namespaces are synced at once: each waits on its cluster's answers, not on this process.
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,9 +11,11 @@ import type { Config } from "../../config/schema";
 import { namespaceFor } from "../../domain/executions/settings";
 import type { Logger } from "../../kernel/log";
 import { applyObject, type ApplyOutcome } from "./apply";
+import { Discovery } from "./discovery";
 import { NamespaceEnsurer } from "./ensure";
+import { ClusterResourceMetrics } from "./metrics";
 import { pathOf } from "./paths";
-import { parseObjects, renderText } from "./render";
+import { parseObjects, renderText, TemplateError, type KubeObject } from "./render";
 import type { ResourceSource } from "./source";
 import type { ResourceTarget } from "./targets";
 import { checkDataKeys, namespaceValues, readData, type DataSource, type TemplateValues } from "./values";
@@ -67,10 +70,23 @@ interface Template {
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/** Namespaces synced at once. */
+const parallelNamespaces = 4;
+
+interface SyncPass {
+  templates: Template[];
+  base: TemplateValues;
+  perDomain: Map<string, TemplateValues>;
+  /** Each target's discovery (same order as the targets), fresh for this pass. */
+  discovery: Discovery[];
+  report: SyncReport;
+}
+
 export class ClusterResourceController {
   /** cluster id, namespace, file → sha-256 of the rendered text last applied everywhere it holds. */
   private readonly applied = new Map<string, string>();
   private readonly namespaces: NamespaceEnsurer;
+  readonly metrics = new ClusterResourceMetrics();
 
   constructor(
     private readonly settings: ControllerSettings,
@@ -107,44 +123,54 @@ export class ClusterResourceController {
   }
 
   /** One pass over every project and domain. Throws SyncError only when nothing could be attempted. */
-  async sync(): Promise<SyncReport> {
-    const templates = this.templates();
+  async sync(now: () => number = Date.now): Promise<SyncReport> {
+    const started = now();
+    let pass: SyncPass;
     let projects: string[];
     try {
-      projects = await this.source.projects();
+      pass = {
+        templates: this.templates(),
+        base: readData(this.settings.templateData, "cluster_resources.templateData", this.env),
+        perDomain: new Map(Object.entries(this.settings.customData).map(([d, data]) => [d, readData(data, `cluster_resources.customData.${d}`, this.env)])),
+        discovery: this.targets.map((t) => new Discovery(t.client)),
+        report: { namespaces: 0, created: 0, patched: 0, unchanged: 0, skipped: 0, failures: [] },
+      };
+      projects = await this.source.projects().catch((e: unknown) => {
+        throw new SyncError(`listing projects: ${message(e)}`);
+      });
     } catch (e) {
-      throw new SyncError(`listing projects: ${message(e)}`);
+      this.metrics.failedSyncs++;
+      throw e;
     }
-    const base = readData(this.settings.templateData, "cluster_resources.templateData", this.env);
-    const perDomain = new Map(Object.entries(this.settings.customData).map(([d, data]) => [d, readData(data, `cluster_resources.customData.${d}`, this.env)]));
-    const report: SyncReport = { namespaces: 0, created: 0, patched: 0, unchanged: 0, skipped: 0, failures: [] };
-    for (const project of projects) {
-      for (const domain of this.settings.domains) {
-        // The domain's id, as the executions' namespace is made (upstream's controller uses the name).
-        const namespace = namespaceFor(this.settings.namespaceTemplate, project, domain.id);
-        report.namespaces++;
-        const errors = await this.syncNamespace(namespace, project, domain.id, templates, base, perDomain.get(domain.id), report);
+    // The domain's id, as the executions' namespace is made (upstream's controller uses the name).
+    const work = projects.flatMap((project) =>
+      this.settings.domains.map((d) => ({ project, domain: d.id, namespace: namespaceFor(this.settings.namespaceTemplate, project, d.id) })),
+    );
+    const results: Array<NamespaceFailure | undefined> = new Array(work.length);
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < work.length; i = next++) {
+        const { project, domain, namespace } = work[i];
+        const errors = await this.syncNamespace(namespace, project, domain, pass);
         if (errors.length > 0) {
-          report.failures.push({ namespace, errors });
+          results[i] = { namespace, errors };
           this.log.warn("cluster resources failed", { namespace, errors });
         }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(parallelNamespaces, work.length) }, worker));
+    const { report } = pass;
+    report.namespaces = work.length;
+    report.failures = results.filter((f) => f !== undefined);
+    this.metrics.recorded(report, (now() - started) / 1000, now());
     const { failures, ...counts } = report;
     this.log.info("cluster resources synced", { ...counts, failed: failures.map((f) => f.namespace) });
     return report;
   }
 
-  private async syncNamespace(
-    namespace: string,
-    project: string,
-    domain: string,
-    templates: Template[],
-    base: TemplateValues,
-    domainData: TemplateValues | undefined,
-    report: SyncReport,
-  ): Promise<string[]> {
+  private async syncNamespace(namespace: string, project: string, domain: string, pass: SyncPass): Promise<string[]> {
     const errors: string[] = [];
+    const { templates, report } = pass;
     if (templates.length === 0) {
       if (this.settings.ensureNamespace) await this.ensureNamespace(namespace).catch((e: unknown) => errors.push(message(e)));
       return errors;
@@ -155,28 +181,33 @@ export class ClusterResourceController {
     } catch (e) {
       return [`cluster resource attributes of ${project}/${domain}: ${message(e)}`];
     }
-    const values = namespaceValues(base, domainData, attributes, { namespace, project, domain });
+    const values = namespaceValues(pass.base, pass.perDomain.get(domain), attributes, { namespace, project, domain });
     for (const t of templates) {
+      let text: string;
+      let objects: KubeObject[];
       try {
-        const text = renderText(t.text, values, t.file);
-        const objects = parseObjects(text, t.file);
-        const paths = objects.map((o) => pathOf(o, namespace, t.file));
-        const sum = createHash("sha256").update(text).digest("hex");
-        for (const target of this.targets) {
-          const key = `${target.id}\u0000${namespace}\u0000${t.file}`;
-          if (this.applied.get(key) === sum) {
-            report.skipped++;
-            continue;
-          }
-          try {
-            for (const [i, o] of objects.entries()) this.count(report, await applyObject(target, o, paths[i]));
-            this.applied.set(key, sum);
-          } catch (e) {
-            errors.push(`${t.file}: ${message(e)}`);
-          }
-        }
+        text = renderText(t.text, values, t.file);
+        objects = parseObjects(text, t.file);
       } catch (e) {
         errors.push(message(e)); // a template error names its file
+        continue;
+      }
+      const sum = createHash("sha256").update(text).digest("hex");
+      for (const [i, target] of this.targets.entries()) {
+        const key = `${target.id}\u0000${namespace}\u0000${t.file}`;
+        if (this.applied.get(key) === sum) {
+          report.skipped++;
+          continue;
+        }
+        try {
+          for (const o of objects) {
+            const info = await pass.discovery[i].kind(o.apiVersion, o.kind, t.file);
+            this.count(report, await applyObject(target, o, pathOf(o, info, namespace, t.file)));
+          }
+          this.applied.set(key, sum);
+        } catch (e) {
+          errors.push(e instanceof TemplateError ? message(e) : `${t.file}: ${message(e)}`);
+        }
       }
     }
     return errors;
