@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { type AuthTestServer, startAuthServer } from "../helpers/auth-server";
 import { startFakeKube, type FakeKube } from "../helpers/fake-k8s";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { ensureTools, repoRoot, type tools } from "./tools";
+import { ensureTools, repoRoot, tools } from "./tools";
 
 export const project = "flytesnacks";
 export const domain = "development";
@@ -76,13 +76,39 @@ export async function startClientEnv(flags: Record<string, string> = {}, opts: C
   const as = auth ? { headers: { authorization: `Bearer ${await auth.token()}` } } : undefined;
   await ts.admin().registerProject({ project: { id: project, name: project, description: "client suite" } }, as);
   const home = join(ts.dir, "home");
+  const config = writeFlyteConfig(home, new URL(ts.grpcUrl).port);
+
+  const baseEnv = clientBaseEnv(home, config, projectDir);
+  const { start, run } = commandRunner(baseEnv);
+  return {
+    ts,
+    auth,
+    kube,
+    tools: installed,
+    config,
+    home,
+    baseEnv,
+    start,
+    run,
+    async close() {
+      await ts.close();
+      await kube.close();
+    },
+  };
+}
+
+/** Writes the Flyte config file pyflyte and flytectl read under `home`: our gRPC port, insecure. */
+export function writeFlyteConfig(home: string, grpcPort: string | number): string {
   mkdirSync(join(home, ".flyte"), { recursive: true });
   const config = join(home, ".flyte", "config.yaml");
-  const grpcPort = new URL(ts.grpcUrl).port;
   writeFileSync(config, `admin:\n  endpoint: dns:///127.0.0.1:${grpcPort}\n  insecure: true\nlogger:\n  level: 0\n`);
+  return config;
+}
 
-  const baseEnv: Record<string, string> = {
-    PATH: `${join(installed.python, "..")}:${process.env.PATH ?? ""}`,
+/** The environment client commands run with: the venv first on PATH, a private HOME, plain output. */
+export function clientBaseEnv(home: string, config: string, pythonPath: string): Record<string, string> {
+  return {
+    PATH: `${join(tools.python, "..")}:${process.env.PATH ?? ""}`,
     HOME: home,
     FLYTECTL_CONFIG: config,
     // flytekit prints with rich; no colours or terminal widths in what tests read.
@@ -90,11 +116,15 @@ export async function startClientEnv(flags: Record<string, string> = {}, opts: C
     TERM: "dumb",
     COLUMNS: "200",
     PYTHONUNBUFFERED: "1",
-    PYTHONPATH: projectDir,
+    PYTHONPATH: pythonPath,
   };
+}
+
+/** Runs commands with `baseEnv` (options' env laid over it) in `projectDir` unless told another cwd. */
+export function commandRunner(baseEnv: Readonly<Record<string, string>>, cwd = projectDir): Pick<ClientEnv, "start" | "run"> {
   const start = (cmd: string[], opts: RunOptions = {}): Running => {
     const proc = Bun.spawn(cmd, {
-      cwd: opts.cwd ?? projectDir,
+      cwd: opts.cwd ?? cwd,
       env: { ...baseEnv, ...opts.env },
       stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin),
       stdout: "pipe",
@@ -126,21 +156,7 @@ export async function startClientEnv(flags: Record<string, string> = {}, opts: C
     })();
     return { output: () => both, done, kill: () => proc.kill("SIGKILL") };
   };
-  return {
-    ts,
-    auth,
-    kube,
-    tools: installed,
-    config,
-    home,
-    baseEnv,
-    start,
-    run: (cmd, opts) => start(cmd, opts).done,
-    async close() {
-      await ts.close();
-      await kube.close();
-    },
-  };
+  return { start, run: (cmd, opts) => start(cmd, opts).done };
 }
 
 /** Throws with the command's output unless it exited 0. */
