@@ -242,7 +242,11 @@ export const configSchema = z.strictObject({
     ),
     customData: leaf(z.record(z.string(), z.record(z.string(), templateValue)), {}, "per-domain values for the templates: {domain: {key: {value}}}"),
     refreshInterval: leaf(goDuration, "1m", "how often `clusterresource run` (and serve, with inServe) syncs"),
-    standaloneDeployment: leaf(z.boolean(), false, "accepted for upstream's configs; projects are read from the database either way (upstream: through the admin API)"),
+    standaloneDeployment: leaf(
+      z.boolean(),
+      false,
+      "accepted for upstream's configs; projects are read from the database either way (upstream: through the admin API)",
+    ),
     inServe: leaf(z.boolean(), false, "run the cluster-resource sync loop inside serve"),
     ensureNamespace: leaf(z.boolean(), true, "create an execution's namespace, if absent, before its first FlyteWorkflow (also without templates)"),
   }),

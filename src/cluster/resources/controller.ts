@@ -14,6 +14,7 @@ import { applyObject, type ApplyOutcome } from "./apply";
 import { Discovery } from "./discovery";
 import { NamespaceEnsurer } from "./ensure";
 import { ClusterResourceMetrics } from "./metrics";
+import type { NamespaceFailure, SyncReport } from "./report";
 import { pathOf } from "./paths";
 import { parseObjects, renderText, TemplateError, type KubeObject } from "./render";
 import type { ResourceSource } from "./source";
@@ -48,20 +49,7 @@ export class SyncError extends Error {
   override readonly name = "SyncError";
 }
 
-export interface NamespaceFailure {
-  namespace: string;
-  errors: string[];
-}
-
-export interface SyncReport {
-  namespaces: number;
-  created: number;
-  patched: number;
-  unchanged: number;
-  /** Files whose rendered text was applied before, unchanged (nothing sent). */
-  skipped: number;
-  failures: NamespaceFailure[];
-}
+export type { NamespaceFailure, SyncReport } from "./report";
 
 interface Template {
   file: string;

@@ -1,5 +1,5 @@
 // The controller's counters, for /metrics when it runs inside serve.
-import type { SyncReport } from "./controller";
+import type { SyncReport } from "./report";
 
 export class ClusterResourceMetrics {
   syncs = 0;
