@@ -111,8 +111,8 @@ export class ClusterResourceController {
   }
 
   /** One pass over every project and domain. Throws SyncError only when nothing could be attempted. */
-  async sync(now: () => number = Date.now): Promise<SyncReport> {
-    const started = now();
+  async sync(): Promise<SyncReport> {
+    const started = Date.now();
     let pass: SyncPass;
     let projects: string[];
     try {
@@ -150,7 +150,8 @@ export class ClusterResourceController {
     const { report } = pass;
     report.namespaces = work.length;
     report.failures = results.filter((f) => f !== undefined);
-    this.metrics.recorded(report, (now() - started) / 1000, now());
+    const ended = Date.now();
+    this.metrics.recorded(report, (ended - started) / 1000, ended);
     const { failures, ...counts } = report;
     this.log.info("cluster resources synced", { ...counts, failed: failures.map((f) => f.namespace) });
     return report;
