@@ -28,6 +28,8 @@ let server: { proc: Subprocess<"ignore", "pipe", "pipe">; log: string } | undefi
 let admin: Client<typeof AdminService>;
 let runner: ReturnType<typeof commandRunner>;
 let pyflyte: string;
+/** The Flyte config file pyflyte reads. */
+let config: string;
 
 /** Starts `serve` and keeps reading its log, so a full pipe never stalls it and a failure can show it. */
 async function startServe(): Promise<void> {
@@ -60,7 +62,8 @@ beforeAll(async () => {
   await admin.registerProject({ project: { id: project, name: project, description: "schedule client test" } });
   const home = join(dir, "home");
   const projectDir = join(import.meta.dir, "schedule");
-  runner = commandRunner(clientBaseEnv(home, writeFlyteConfig(home, grpcPort), projectDir), projectDir);
+  config = writeFlyteConfig(home, grpcPort);
+  runner = commandRunner(clientBaseEnv(home, config, projectDir), projectDir);
 });
 
 afterAll(async () => {
@@ -88,7 +91,6 @@ async function waitForRuns(count: number, untilMs: number): Promise<{ name: stri
 }
 
 test("a pyflyte FixedRate launch plan runs every minute and keeps its rhythm across a restart", async () => {
-  const config = join(dir, "home", ".flyte", "config.yaml");
   const register = ok(
     await runner.run([pyflyte, "--config", config, "register", "--project", project, "--domain", domain, "--version", "v1", "--activate-launchplans", "app"], {
       timeoutMs: 180_000,
