@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { configDocs, loadConfig, strayEnvironment } from "../src/config/load";
+import { ConfigError, configDocs, loadConfig, strayEnvironment } from "../src/config/load";
 import { configKeys, envName } from "../src/config/keys";
 import { configTable, readmeTable } from "../scripts/readme-config";
 
@@ -63,11 +63,88 @@ describe("config", () => {
       expect(loadConfig({ flags: { "database.url": url } }).database.url).toBe(url);
     }
     expect(() => loadConfig({ flags: { "database.url": "notaurl" } })).toThrow(/"database.url" \(from flag --database.url\): "notaurl" is not file:PATH/);
-    expect(() => loadConfig({ env: { FLYTE_DATABASE_URL: "postgres://h/db" } })).toThrow(/"database.url" \(from environment variable FLYTE_DATABASE_URL\)/);
+    expect(() => loadConfig({ env: { FLYTE_DATABASE_URL: "mysql://h/db" } })).toThrow(/"database.url" \(from environment variable FLYTE_DATABASE_URL\)/);
     expect(() => loadConfig({ file: yamlFile('database:\n  url: "http:nohost"\n') })).toThrow(
       /"database.url" \(from config file .*\): "http:nohost" is not a valid http:\/\/HOST URL/,
     );
     expect(() => loadConfig({ flags: { "database.url": "file:" } })).toThrow(/names no file/);
+  });
+
+  test("database.url takes postgres:// and postgresql:// URLs with a host; a bad scheme's message lists them", () => {
+    for (const url of ["postgres://u:p@db.example.com:5432/admin?sslmode=require", "postgresql://localhost/flyte"]) {
+      expect(loadConfig({ flags: { "database.url": url } }).database.url).toBe(url);
+    }
+    expect(() => loadConfig({ flags: { "database.url": "mysql://h/db" } })).toThrow(/wss:, postgres: or postgresql: URL/);
+    expect(() => loadConfig({ flags: { "database.url": "postgres:///db" } })).toThrow(/"postgres:\/\/\/db" is not a valid postgres:\/\/HOST URL/);
+  });
+
+  test("upstream's database.postgres keys build database.url, winning over it", () => {
+    const file = yamlFile(
+      "database:\n  url: file:ignored.db\n  postgres:\n    host: db.internal\n    port: 5433\n    dbname: flyteadmin\n    username: flyte@admin\n    password: 'p@ss:w/rd %?#'\n",
+    );
+    const url = loadConfig({ file }).database.url;
+    expect(url).toBe("postgres://flyte%40admin:p%40ss%3Aw%2Frd%20%25%3F%23@db.internal:5433/flyteadmin");
+    const u = new URL(url);
+    expect(decodeURIComponent(u.username)).toBe("flyte@admin");
+    expect(decodeURIComponent(u.password)).toBe("p@ss:w/rd %?#");
+    expect(loadConfig({ flags: { "database.postgres.host": "h" } }).database.url).toBe("postgres://h:5432/postgres");
+    expect(loadConfig({ flags: { "database.postgres.host": "h", "database.postgres.username": "u" } }).database.url).toBe("postgres://u@h:5432/postgres");
+    expect(loadConfig({ flags: { "database.postgres.host": "::1" } }).database.url).toBe("postgres://[::1]:5432/postgres");
+    expect(() => loadConfig({ flags: { "database.postgres.host": "a b" } })).toThrow(/"database.postgres.host": "a b"/);
+  });
+
+  test("environment variables set the postgres keys like any other", () => {
+    const c = loadConfig({ env: { FLYTE_DATABASE_POSTGRES_HOST: "pg", FLYTE_DATABASE_POSTGRES_PORT: "6543", FLYTE_DATABASE_POSTGRES_PASSWORD: "123" } });
+    expect(c.database.postgres.port).toBe(6543);
+    expect(c.database.postgres.password).toBe("123");
+    expect(c.database.url).toBe("postgres://:123@pg:6543/postgres");
+  });
+
+  test("passwordPath's file is the password, its trailing newline dropped; an unreadable one names the key", () => {
+    const dir = mkdtempSync(join(tmpdir(), "flyteadmin-pw-"));
+    writeFileSync(join(dir, "pw"), "s3cr&t\n");
+    const flags = { "database.postgres.host": "h", "database.postgres.username": "u", "database.postgres.password": "ignored" };
+    expect(loadConfig({ flags: { ...flags, "database.postgres.passwordPath": join(dir, "pw") } }).database.url).toBe("postgres://u:s3cr%26t@h:5432/postgres");
+    const missing = join(dir, "absent");
+    let message = "";
+    try {
+      loadConfig({ flags: { ...flags, "database.postgres.passwordPath": missing } });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      message = (e as Error).message;
+    }
+    expect(message).toBe(`cannot read the file named by config key "database.postgres.passwordPath": ${missing} (ENOENT)`);
+  });
+
+  test("postgres options become query parameters, whitespace- or &-separated", () => {
+    const flags = { "database.postgres.host": "h" };
+    expect(loadConfig({ flags: { ...flags, "database.postgres.options": "sslmode=disable  connect_timeout=10" } }).database.url).toBe(
+      "postgres://h:5432/postgres?sslmode=disable&connect_timeout=10",
+    );
+    const url = loadConfig({ flags: { ...flags, "database.postgres.options": "sslmode=verify-full&sslrootcert=/etc/ca.pem application_name=a=b" } }).database
+      .url;
+    expect(Object.fromEntries(new URL(url).searchParams)).toEqual({ sslmode: "verify-full", sslrootcert: "/etc/ca.pem", application_name: "a=b" });
+    expect(() => loadConfig({ flags: { ...flags, "database.postgres.options": "sslmode" } })).toThrow(
+      /"database.postgres.options": "sslmode" is not key=value/,
+    );
+  });
+
+  test("database.sqlite.file and database.postgres.host together is an error", () => {
+    expect(() => loadConfig({ flags: { "database.sqlite.file": "/tmp/x.db", "database.postgres.host": "h" } })).toThrow(
+      "both database.sqlite.file and database.postgres.host are set: pick one",
+    );
+  });
+
+  test("pool keys have upstream's defaults and are checked", () => {
+    const c = loadConfig();
+    expect([c.database.maxIdleConnections, c.database.maxOpenConnections, c.database.connMaxLifeTime]).toEqual([10, 100, "1h"]);
+    expect([c.database.postgres.host, c.database.postgres.port, c.database.postgres.dbname, c.database.postgres.debug]).toEqual(["", 5432, "postgres", false]);
+    expect(() => loadConfig({ flags: { "database.maxOpenConnections": "-1" } })).toThrow(
+      /"database.maxOpenConnections" \(from flag --database.maxOpenConnections\)/,
+    );
+    expect(() => loadConfig({ env: { FLYTE_DATABASE_CONNMAXLIFETIME: "soon" } })).toThrow(/"database.connMaxLifeTime" \(from environment variable/);
+    expect(() => loadConfig({ flags: { "database.postgres.port": "0" } })).toThrow(/"database.postgres.port"/);
+    expect(configDocs()).toContain('database.postgres.passwordPath\n    default: ""\n    env:     FLYTE_DATABASE_POSTGRES_PASSWORDPATH');
   });
 
   test("FLYTE_* variables under our sections that name no key are reported, with the near key", () => {

@@ -41,13 +41,13 @@ export function strayEnvironment(env: Record<string, string | undefined>): strin
   return out;
 }
 
-const databaseSchemes = ["file", "libsql", "http", "https", "ws", "wss"];
+const databaseSchemes = ["file", "libsql", "http", "https", "ws", "wss", "postgres", "postgresql"];
 
-/** Why libSQL would refuse this database URL, checked here so the error can name the key. */
+/** Why the database driver would refuse this URL, checked here so the error can name the key. */
 function databaseUrlProblem(url: string): string | undefined {
   const m = /^([a-z][a-z0-9+.-]*):/.exec(url);
   if (!m || !databaseSchemes.includes(m[1])) {
-    return `"${url}" is not file:PATH nor a libsql:, http:, https:, ws: or wss: URL`;
+    return `"${url}" is not file:PATH nor a libsql:, http:, https:, ws:, wss:, postgres: or postgresql: URL`;
   }
   if (m[1] === "file") return url.slice("file:".length).split("?")[0] ? undefined : `"${url}" names no file`;
   try {
@@ -56,6 +56,46 @@ function databaseUrlProblem(url: string): string | undefined {
     // falls through to the message below
   }
   return `"${url}" is not a valid ${m[1]}://HOST URL`;
+}
+
+/** The password upstream would use: the passwordPath file's contents when that key is set. */
+function postgresPassword(pg: Config["database"]["postgres"]): string {
+  if (!pg.passwordPath) return pg.password;
+  try {
+    return readFileSync(pg.passwordPath, "utf8").replace(/[\r\n]+$/, "");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? "unreadable";
+    throw new ConfigError(`cannot read the file named by config key "database.postgres.passwordPath": ${pg.passwordPath} (${code})`);
+  }
+}
+
+/** libpq-style "key=value key2=value2" (or "&"-separated) options as URL query parameters. */
+function postgresQuery(options: string): string {
+  const params: string[] = [];
+  for (const option of options.split(/[\s&]+/).filter(Boolean)) {
+    const eq = option.indexOf("=");
+    if (eq <= 0) throw new ConfigError(`invalid value for config key "database.postgres.options": "${option}" is not key=value`);
+    params.push(`${encodeURIComponent(option.slice(0, eq))}=${encodeURIComponent(option.slice(eq + 1))}`);
+  }
+  return params.length ? `?${params.join("&")}` : "";
+}
+
+/** postgres://USER:PASSWORD@HOST:PORT/DBNAME?OPTIONS from the database.postgres keys. */
+function postgresUrl(pg: Config["database"]["postgres"]): string {
+  const password = postgresPassword(pg);
+  // An empty user with a password is ":PASSWORD@" (libpq then uses its default user), not a dropped password.
+  const userinfo = `${encodeURIComponent(pg.username)}${password ? `:${encodeURIComponent(password)}` : ""}`;
+  const user = userinfo ? `${userinfo}@` : "";
+  const host = pg.host.includes(":") && !pg.host.startsWith("[") ? `[${pg.host}]` : pg.host;
+  const url = `postgres://${user}${host}:${pg.port}/${encodeURIComponent(pg.dbname)}${postgresQuery(pg.options)}`;
+  let hostname = "";
+  try {
+    hostname = new URL(url).hostname;
+  } catch {
+    // reported below
+  }
+  if (!hostname) throw new ConfigError(`invalid value for config key "database.postgres.host": "${pg.host}" is not a host name or address`);
+  return url;
 }
 
 function setPath(target: Raw, key: string, value: unknown): void {
@@ -137,7 +177,12 @@ export function loadConfig(sources: ConfigSources = {}): Config {
 
 /** Settings that follow from others, resolved once so no consumer re-derives them. */
 function finish(config: Config): Config {
-  if (config.database.sqlite.file) config.database.url = `file:${config.database.sqlite.file}`;
+  const db = config.database;
+  if (db.sqlite.file && db.postgres.host) {
+    throw new ConfigError("both database.sqlite.file and database.postgres.host are set: pick one (an embedded database or PostgreSQL)");
+  }
+  if (db.sqlite.file) db.url = `file:${db.sqlite.file}`;
+  if (db.postgres.host) db.url = postgresUrl(db.postgres);
   if (config.server.grpc.maxMessageSizeBytes === 0) config.server.grpc.maxMessageSizeBytes = 20 * 1024 * 1024;
   // Upstream merges maps key by key: a configured client replaces the default of its id, the others stay.
   const self = config.auth.appAuth.selfAuthServer;

@@ -88,7 +88,7 @@ export const configSchema = z.strictObject({
     url: leaf(
       z.string().min(1),
       "file:.flyteadmin/flyteadmin.db",
-      "libSQL database: file:<path> (embedded), or libsql://, http://, https:// for a libSQL server",
+      "database: file:<path> (embedded libSQL), libsql://, http://, https://, ws://, wss:// for a libSQL server, or postgres://, postgresql:// for PostgreSQL",
     ),
     authToken: leaf(z.string(), "", "auth token for a remote libSQL server"),
     busyTimeoutMs: leaf(z.number().int().min(0), 5000, "how long a writer waits for the embedded database's lock"),
@@ -96,6 +96,23 @@ export const configSchema = z.strictObject({
     sqlite: section({
       file: leaf(z.string(), "", "upstream's key: when set, this embedded database file wins over database.url"),
     }),
+    postgres: section({
+      host: leaf(z.string(), "", "upstream's key: when set, PostgreSQL on this host, from the database.postgres keys, wins over database.url"),
+      port: leaf(z.number().int().min(1).max(65535), 5432, "PostgreSQL server port"),
+      dbname: leaf(z.string().min(1), "postgres", "PostgreSQL database name"),
+      username: leaf(z.string(), "", "PostgreSQL user (empty: the driver's default)"),
+      password: leaf(z.string(), "", "PostgreSQL password (passwordPath wins when set)"),
+      passwordPath: leaf(z.string(), "", "file holding the PostgreSQL password, trailing newline dropped (empty: database.postgres.password)"),
+      options: leaf(
+        z.string(),
+        "",
+        'libpq-style connection options, e.g. "sslmode=disable connect_timeout=10" (also &-separated), passed as URL query parameters',
+      ),
+      debug: leaf(z.boolean(), false, "log every SQL statement at debug level"),
+    }),
+    maxIdleConnections: leaf(z.number().int().min(0), 10, "PostgreSQL: most idle connections kept in the pool"),
+    maxOpenConnections: leaf(z.number().int().min(0), 100, "PostgreSQL: most open connections in the pool (0: no limit)"),
+    connMaxLifeTime: leaf(goDuration, "1h", "PostgreSQL: a pooled connection is closed and replaced after this long (0s: never)"),
   }),
   storage: section({
     type: leaf(z.enum(["local", "mem", "s3", "minio"]), "local", "blob store backend: local (files), mem, s3, minio"),
