@@ -1,0 +1,1 @@
+CREATE INDEX "executions_created_idx" ON "executions" ("execution_project","execution_domain","execution_created_at");
