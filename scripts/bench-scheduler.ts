@@ -28,7 +28,7 @@ const rates = (process.env.BENCH_TPS ?? "0,100").split(",").map(Number);
 async function run(tps: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "bench-scheduler-"));
   const database = await openDatabase({ url: `file:${join(dir, "admin.db")}` });
-  await migrateUp(database.client);
+  await migrateUp(database.db);
   const config = loadConfig({ flags: { "scheduler.workflowExecutor.local.adminRateLimit.tps": String(tps) } });
   const m = buildManagers(config, buildStores(database, { store: new MemBlobStore("bench") }), {
     launcher: { clusterFor: () => "", launch: async () => ({ cluster: "" }), abort: async () => {} },

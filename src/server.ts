@@ -6,7 +6,7 @@ import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { Config } from "./config/schema";
 import type { Logger } from "./kernel/log";
-import { openDatabase, type Database } from "./stores/db/client";
+import { databaseOptions, openDatabase, type Database } from "./stores/db/client";
 import { migrateUp } from "./stores/db/migrate";
 import { createBlobStore } from "./stores/blob";
 import { buildServiceImpls } from "./compose/service-impls";
@@ -66,14 +66,10 @@ function startClusterResources(config: Config, database: Database, metrics: Metr
 export async function startServer(config: Config, log: Logger, plugins: PluginRegistry = new PluginRegistry()): Promise<RunningServer> {
   const tls = tlsFiles(config);
   checkAuthSettings(config);
-  const database = await openDatabase({
-    url: config.database.url,
-    authToken: config.database.authToken,
-    busyTimeoutMs: config.database.busyTimeoutMs,
-  });
+  const database = await openDatabase(databaseOptions(config.database));
   try {
     if (config.database.migrateOnStart) {
-      const ran = await migrateUp(database.client);
+      const ran = await migrateUp(database.db);
       if (ran.length > 0) log.info("applied migrations", { migrations: ran });
     }
     const metrics = new Metrics();

@@ -109,7 +109,7 @@ describe("cli behaves like a cli", () => {
   test("a bad database.url names the key and where it came from", async () => {
     await refused(["migrate", "run", "--database.url", "notaurl"], 'invalid value for config key "database.url" (from flag --database.url)');
     await refused(["serve", "--database.url", "http:nohost"], '"database.url"');
-    const r = await run(["migrate", "run"], { FLYTE_DATABASE_URL: "postgres://h/db" });
+    const r = await run(["migrate", "run"], { FLYTE_DATABASE_URL: "mysql://h/db" });
     expect(r.code).toBe(2);
     expect(r.err).toContain("from environment variable FLYTE_DATABASE_URL");
     expect(r.err).not.toContain("URL_INVALID");

@@ -10,7 +10,7 @@ import { openDatabase } from "../src/stores/db/client";
 import { waitForServing } from "./helpers/serving";
 
 const tables = async (db: Awaited<ReturnType<typeof openDatabase>>) =>
-  (await db.client.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")).rows.map((r) => String(r.name));
+  (await db.db.query("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name", [])).map((r) => String(r.name));
 
 describe("migrations", () => {
   test("the embedded list is drizzle-kit's journal, in order", () => {
@@ -24,15 +24,15 @@ describe("migrations", () => {
   test("run, run again, roll back every one, run again", async () => {
     const db = await openDatabase({ url: `file:${join(mkdtempSync(join(tmpdir(), "flyteadmin-mig-")), "m.db")}` });
     try {
-      expect(await migrateUp(db.client)).toEqual(migrations.map((m) => m.tag));
-      expect(await migrateUp(db.client)).toEqual([]);
+      expect(await migrateUp(db.db)).toEqual(migrations.map((m) => m.tag));
+      expect(await migrateUp(db.db)).toEqual([]);
       expect(await tables(db)).toEqual(
         expect.arrayContaining(["projects", "tasks", "workflows", "launch_plans", "named_entity_metadata", "description_entities", "schedulable_entities"]),
       );
-      for (const m of [...migrations].reverse()) expect(await migrateDown(db.client)).toBe(m.tag);
-      expect(await migrateDown(db.client)).toBeUndefined();
+      for (const m of [...migrations].reverse()) expect(await migrateDown(db.db)).toBe(m.tag);
+      expect(await migrateDown(db.db)).toBeUndefined();
       expect((await tables(db)).filter((t) => !t.startsWith("__") && t !== "sqlite_sequence")).toEqual([]);
-      expect(await migrateUp(db.client)).toEqual(migrations.map((m) => m.tag));
+      expect(await migrateUp(db.db)).toEqual(migrations.map((m) => m.tag));
     } finally {
       db.close();
     }
@@ -55,8 +55,9 @@ describe("migrations from several processes at once", () => {
     for (let trial = 0; trial < 2; trial++) {
       const dir = mkdtempSync(join(tmpdir(), "flyteadmin-migrace-"));
       const holder = await openDatabase({ url: `file:${join(dir, "admin.db")}` });
-      await holder.client.execute("CREATE TABLE __migrations (tag TEXT PRIMARY KEY NOT NULL, applied_at TEXT NOT NULL)");
-      const lock = await holder.client.transaction("write");
+      await holder.db.exec("CREATE TABLE __migrations (tag TEXT PRIMARY KEY NOT NULL, applied_at TEXT NOT NULL)", []);
+      if (!holder.libsql) throw new Error("an embedded database has a libSQL client");
+      const lock = await holder.libsql.transaction("write");
       const procs = [
         run(dir, "migrate", "run"),
         run(dir, "migrate", "seed-projects"),
@@ -76,8 +77,8 @@ describe("migrations from several processes at once", () => {
       await procs[2].exited;
       const db = await openDatabase({ url: `file:${join(dir, "admin.db")}` });
       try {
-        const pending = await migrateUp(db.client);
-        const projects = (await db.client.execute("SELECT identifier FROM projects")).rows.map((r) => String(r.identifier));
+        const pending = await migrateUp(db.db);
+        const projects = (await db.db.query("SELECT identifier FROM projects", [])).map((r) => String(r.identifier));
         if (pending.length > 0 || projects.join() !== "flytesnacks") failures.push(`trial ${trial}: pending ${pending.join()}, projects ${projects.join()}`);
       } finally {
         db.close();

@@ -4,7 +4,8 @@ import { describe, expect, test } from "bun:test";
 import { getTableName } from "drizzle-orm";
 import { openDatabase } from "../src/stores/db/client";
 import { migrateUp } from "../src/stores/db/migrate";
-import { queryRows } from "../src/stores/db/raw-sql";
+import { drizzle } from "drizzle-orm/libsql";
+import { TableWriter } from "../src/stores/db/raw-sql";
 import { bytes, bytesOrNull, readerOf, rowReader } from "../src/stores/db/rows";
 import { resources, schedulableEntities, signals } from "../src/stores/db/schema";
 
@@ -12,28 +13,30 @@ describe("row readers", () => {
   test("a raw row reads as drizzle's select of the same row", async () => {
     const d = await openDatabase({ url: "file::memory:" });
     try {
-      await migrateUp(d.client);
+      await migrateUp(d.db);
+      if (!d.libsql) throw new Error("an embedded database has a libSQL client");
+      const viaDrizzleDb = drizzle(d.libsql);
       const now = "2024-01-02T03:04:05.000Z";
       const key = { project: "p", domain: "d", name: "n", version: "v" };
-      await d.db.insert(schedulableEntities).values({ ...key, cronExpression: "* * * * *", active: false, createdAt: now, updatedAt: now });
-      await d.db.insert(signals).values({
+      await new TableWriter(schedulableEntities).insert(d.db, { ...key, cronExpression: "* * * * *", active: 0, createdAt: now, updatedAt: now });
+      await new TableWriter(signals).insert(d.db, {
         executionProject: "p",
         executionDomain: "d",
         executionName: "n",
         signalId: "s",
-        type: Buffer.from([1, 2, 3]),
+        type: new Uint8Array([1, 2, 3]),
         createdAt: now,
         updatedAt: now,
       });
       for (const table of [schedulableEntities, signals]) {
-        const [viaDrizzle] = await d.db.select().from(table);
-        const [raw] = await queryRows(d.db, `SELECT * FROM ${getTableName(table)}`, []);
+        const [viaDrizzle] = await viaDrizzleDb.select().from(table);
+        const [raw] = await d.db.query(`SELECT * FROM ${getTableName(table)}`, []);
         expect(readerOf(table)(raw)).toEqual(viaDrizzle);
       }
-      const [se] = await queryRows(d.db, "SELECT * FROM schedulable_entities", []);
+      const [se] = await d.db.query("SELECT * FROM schedulable_entities", []);
       expect(readerOf(schedulableEntities)(se).active).toBe(false);
     } finally {
-      d.close();
+      await d.close();
     }
   });
 

@@ -119,10 +119,11 @@ describe("launch plans", () => {
     await admin.updateLaunchPlan({ id: lpId("sched", "s2"), state: LaunchPlanState.ACTIVE });
     expect((await admin.getActiveLaunchPlan({ id: { ...scope, name: "sched" } })).id?.version).toBe("s2");
     expect((await admin.getLaunchPlan({ id: lpId("sched", "s1") })).closure?.state).toBe(LaunchPlanState.INACTIVE);
-    const rows = await ts.server.database.client.execute(
+    const rows = await ts.server.database.db.query(
       "SELECT version, cron_expression, active FROM schedulable_entities WHERE name = 'sched' ORDER BY version",
+      [],
     );
-    expect(rows.rows.map((r) => [r.version, r.cron_expression, Number(r.active)])).toEqual([
+    expect(rows.map((r) => [r.version, r.cron_expression, Number(r.active)])).toEqual([
       ["s1", "0 * * * *", 0],
       ["s2", "30 * * * *", 1],
     ]);

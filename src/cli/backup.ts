@@ -4,7 +4,7 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Config } from "../config/schema";
-import { embeddedFile, openDatabase } from "../stores/db/client";
+import { embeddedFile, isPostgresUrl, openDatabase } from "../stores/db/client";
 
 /** A backup refused before anything was written: target exists, no embedded database, ... */
 export class BackupError extends Error {
@@ -24,7 +24,9 @@ export async function backupDatabase(config: Config, target: string): Promise<Ba
     throw new BackupError(
       url.startsWith("file:")
         ? `database.url ${url} is an in-memory database: there is nothing to back up`
-        : `db backup copies the embedded database only; database.url names a remote libSQL server (back it up with that server's own tools)`,
+        : isPostgresUrl(url)
+          ? "db backup copies the embedded database only; back a PostgreSQL database up with pg_dump"
+          : `db backup copies the embedded database only; database.url names a remote libSQL server (back it up with that server's own tools)`,
     );
   }
   const from = resolve(source);
@@ -34,10 +36,11 @@ export async function backupDatabase(config: Config, target: string): Promise<Ba
   if (!existsSync(dirname(to))) throw new BackupError(`folder ${dirname(to)} does not exist`);
   const db = await openDatabase({ url, authToken: config.database.authToken, busyTimeoutMs: config.database.busyTimeoutMs });
   try {
-    await db.client.execute({ sql: "VACUUM INTO ?", args: [to] });
+    if (!db.libsql) throw new BackupError("db backup copies the embedded database only");
+    await db.libsql.execute({ sql: "VACUUM INTO ?", args: [to] });
   } finally {
     // Only read here, and a server may hold the database: no checkpoint of its WAL from this process.
-    db.close();
+    await db.close();
   }
   return { from, to, bytes: statSync(to).size };
 }

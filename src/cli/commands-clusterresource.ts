@@ -2,11 +2,11 @@
 // or every cluster_resources.refreshInterval until SIGTERM/SIGINT (`run`). Both only read the database.
 import type { Config } from "../config/schema";
 import { buildController, refreshMs } from "../cluster/resources/start";
-import { openDatabase, type Database } from "../stores/db/client";
+import { databaseOptions, openDatabase, type Database } from "../stores/db/client";
 import type { Command } from "./command";
 
 async function withReadDatabase<T>(config: Config, fn: (db: Database) => Promise<T>): Promise<T> {
-  const db = await openDatabase({ url: config.database.url, authToken: config.database.authToken, busyTimeoutMs: config.database.busyTimeoutMs });
+  const db = await openDatabase(databaseOptions(config.database));
   try {
     return await fn(db);
   } finally {

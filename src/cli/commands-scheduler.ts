@@ -1,7 +1,7 @@
 // `scheduler …`: the schedule runner on its own. It creates executions through the same ExecutionManager
 // serve uses (so the executor of the config submits them), and holds the same database lease as serve's
 // runner: beside running servers it fires only while no one else holds the lease.
-import { openDatabase } from "../stores/db/client";
+import { databaseOptions, openDatabase } from "../stores/db/client";
 import { scheduleStore } from "../stores/db/schedules";
 import { createBlobStore } from "../stores/blob";
 import { buildStores } from "../compose/stores";
@@ -20,7 +20,7 @@ export const schedulerCommands: Command[] = [
           scheme: config.scheduler.eventScheduler.scheme,
         });
       }
-      const database = await openDatabase({ url: config.database.url, authToken: config.database.authToken, busyTimeoutMs: config.database.busyTimeoutMs });
+      const database = await openDatabase(databaseOptions(config.database));
       const managers = buildManagers(config, buildStores(database, createBlobStore(config)), { log });
       const scheduler = startScheduler({
         config: config.scheduler,

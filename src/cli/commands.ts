@@ -1,7 +1,7 @@
 // The commands: each loads what it needs and returns an exit code.
 import type { Config } from "../config/schema";
 import { configDocs } from "../config/load";
-import { CheckpointError, openDatabase, type Database } from "../stores/db/client";
+import { CheckpointError, databaseOptions, openDatabase, type Database } from "../stores/db/client";
 import { migrateDown, migrateUp } from "../stores/db/migrate";
 import { projectStore } from "../stores/db/projects";
 import { ProjectManager } from "../domain/projects/manager";
@@ -27,11 +27,7 @@ export const groups: Record<string, string> = {
 };
 
 async function withDatabase<T>(config: Config, fn: (db: Database) => Promise<T>): Promise<T> {
-  const db = await openDatabase({
-    url: config.database.url,
-    authToken: config.database.authToken,
-    busyTimeoutMs: config.database.busyTimeoutMs,
-  });
+  const db = await openDatabase(databaseOptions(config.database));
   let result: T;
   try {
     result = await fn(db);
@@ -79,7 +75,7 @@ export const commands: Command[] = [
     summary: "apply every pending database migration",
     usage: "flyteadmin migrate run [--config FILE]",
     async run({ config, log }) {
-      const ran = await withDatabase(config, (db) => migrateUp(db.client));
+      const ran = await withDatabase(config, (db) => migrateUp(db.db));
       log.info(ran.length ? "applied migrations" : "no pending migrations", { migrations: ran });
       return 0;
     },
@@ -89,7 +85,7 @@ export const commands: Command[] = [
     summary: "undo the most recently applied migration",
     usage: "flyteadmin migrate rollback [--config FILE]",
     async run({ config, log }) {
-      const tag = await withDatabase(config, (db) => migrateDown(db.client));
+      const tag = await withDatabase(config, (db) => migrateDown(db.db));
       log.info(tag ? "rolled back migration" : "no migration to roll back", { migration: tag });
       return 0;
     },
@@ -102,7 +98,7 @@ export const commands: Command[] = [
     async run({ config, args, log }) {
       const names = args.length > 0 ? args : ["flytesnacks"];
       const created = await withDatabase(config, async (db) => {
-        await migrateUp(db.client);
+        await migrateUp(db.db);
         return new ProjectManager(projectStore(db.db), config.domains).seed(names);
       });
       log.info("seeded projects", { created, existing: names.filter((n) => !created.includes(n)) });

@@ -10,7 +10,7 @@ import { type Database, openDatabase } from "../../src/stores/db/client";
 import { migrateUp } from "../../src/stores/db/migrate";
 import { oauthGrantStore } from "../../src/stores/db/oauth-grants";
 
-const count = async (db: Database, table: string) => Number((await db.client.execute(`SELECT COUNT(*) AS n FROM ${table}`)).rows[0].n);
+const count = async (db: Database, table: string) => Number((await db.db.query(`SELECT COUNT(*) AS n FROM ${table}`, []))[0]?.n);
 
 const device = (over: Partial<DeviceCodeRecord> = {}): DeviceCodeRecord => ({
   deviceCodeHash: crypto.randomUUID(),
@@ -31,7 +31,7 @@ describe("OAuth grant store (libSQL)", () => {
   let store: OAuthGrantStore;
   beforeAll(async () => {
     db = await openDatabase({ url: `file:${join(mkdtempSync(join(tmpdir(), "flyteadmin-grants-")), "g.db")}` });
-    await migrateUp(db.client);
+    await migrateUp(db.db);
     store = oauthGrantStore(db.db, { purgeEvery: 1_000_000 });
   });
   afterAll(() => db.close());
@@ -55,8 +55,8 @@ describe("OAuth grant store (libSQL)", () => {
     expect(await store.isRevoked(["x", "y"])).toBe(false);
     expect(await store.isRevoked([])).toBe(false);
     // The later expiry of the two revocations is kept.
-    const row = await db.client.execute("SELECT expires_at FROM oauth_token_marks WHERE kind = 'revoked' AND token_id = 'fam-1'");
-    expect(Number(row.rows[0].expires_at)).toBe(2000);
+    const rows = await db.db.query("SELECT expires_at FROM oauth_token_marks WHERE kind = 'revoked' AND token_id = 'fam-1'", []);
+    expect(Number(rows[0]?.expires_at)).toBe(2000);
   });
 
   test("device codes: unique user code, one decision, polling intervals, one redemption under a race", async () => {

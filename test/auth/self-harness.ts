@@ -81,7 +81,7 @@ const client = (c: Partial<OAuthClientConfig>): OAuthClientConfig => ({
 
 export async function selfServer(opts: HarnessOptions = {}): Promise<Harness> {
   const database = await openDatabase({ url: "file::memory:" });
-  await migrateUp(database.client);
+  await migrateUp(database.db);
   const grants = oauthGrantStore(database.db);
   const config = loadConfig({ flags: { "auth.authorizedUris": JSON.stringify([origin]), ...opts.flags } });
   const self = config.auth.appAuth.selfAuthServer;

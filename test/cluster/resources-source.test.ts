@@ -21,7 +21,7 @@ let db: Database;
 let kube: FakeKube;
 beforeAll(async () => {
   db = await openDatabase({ url: "file::memory:" });
-  await migrateUp(db.client);
+  await migrateUp(db.db);
   kube = await startFakeKube();
 });
 afterAll(async () => {

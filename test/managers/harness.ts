@@ -20,7 +20,7 @@ export interface ManagerHarness {
 /** `flags` are config keys as on the command line, e.g. { "task_resources.limits.cpu": "4" }. */
 export async function managersOverMemory(flags: Record<string, string> = {}): Promise<ManagerHarness> {
   const database = await openDatabase({ url: "file::memory:" });
-  await migrateUp(database.client);
+  await migrateUp(database.db);
   const launched: LaunchRequest[] = [];
   const launcher: Launcher = {
     clusterFor: () => "",

@@ -2,6 +2,7 @@
 // stand-in that records requests and answers AlreadyExists for a name it has seen.
 import { openDatabase, type Database } from "../../src/stores/db/client";
 import { migrateUp } from "../../src/stores/db/migrate";
+import { TableWriter } from "../../src/stores/db/raw-sql";
 import { schedulableEntities } from "../../src/stores/db/schema";
 import { scheduleStore } from "../../src/stores/db/schedules";
 import { alreadyExists, invalidArgument } from "../../src/kernel/errors";
@@ -25,7 +26,7 @@ export function clockAt(start: number): Clock {
 
 export async function memoryDatabase(): Promise<Database> {
   const database = await openDatabase({ url: "file::memory:" });
-  await migrateUp(database.client);
+  await migrateUp(database.db);
   return database;
 }
 
@@ -34,7 +35,7 @@ export async function addSchedule(
   s: { name: string; version?: string; cron?: string; rate?: number; unit?: number; kickoff?: string; activatedAt: number },
 ): Promise<void> {
   const at = new Date(s.activatedAt).toISOString();
-  await database.db.insert(schedulableEntities).values({
+  await new TableWriter(schedulableEntities).insert(database.db, {
     project: "flytesnacks",
     domain: "development",
     name: s.name,
@@ -43,7 +44,7 @@ export async function addSchedule(
     fixedRateValue: s.rate ?? null,
     unit: s.rate === undefined ? null : (s.unit ?? 0),
     kickoffTimeInputArg: s.kickoff ?? "",
-    active: true,
+    active: 1,
     createdAt: at,
     updatedAt: at,
   });

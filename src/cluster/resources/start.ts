@@ -3,7 +3,7 @@
 import type { Config } from "../../config/schema";
 import { parseGoDuration } from "../../kernel/duration";
 import type { Logger } from "../../kernel/log";
-import type { Db } from "../../stores/db/client";
+import type { SqlEngine } from "../../stores/db/engine";
 import { resourceStore } from "../../stores/db/matchable";
 import { projectStore } from "../../stores/db/projects";
 import { clusterSettings, type ExecutorOptions } from "../executor";
@@ -13,7 +13,7 @@ import { storeSource } from "./source";
 import { resourceTargets } from "./targets";
 
 /** Throws ClusterConfigError when no cluster is configured or one cannot be set up. */
-export function buildController(config: Config, db: Db, log: Logger, options: ExecutorOptions = {}): ClusterResourceController {
+export function buildController(config: Config, db: SqlEngine, log: Logger, options: ExecutorOptions = {}): ClusterResourceController {
   if (config.cluster_resources.standaloneDeployment) {
     log.warn("cluster_resources.standaloneDeployment: projects are read from the database (database.url), not through the admin API");
   }

@@ -1,24 +1,30 @@
-// Opens the libSQL database (embedded file or remote server) and wraps it in drizzle.
-import { installStatementCache } from "./statement-cache";
+// Opens the configured database: the embedded libSQL file (or a libSQL server), or a PostgreSQL pool. The
+// stores see only its SqlEngine; the rest of the handle is lifecycle (ping, close) and migrations.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { createClient, type Client } from "@libsql/client";
-import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
-import * as schema from "./schema";
+import { SQL } from "bun";
+import type { Config } from "../../config/schema";
+import { parseGoDuration } from "../../kernel/duration";
+import type { Dialect, SqlEngine } from "./engine";
+import { libsqlEngine } from "./engine-libsql";
+import { postgresEngine } from "./engine-postgres";
 import { groupCommit } from "./group-commit";
-
-export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
+import { installStatementCache } from "./statement-cache";
 
 export interface Database {
-  client: Client;
-  db: Db;
+  /** What the stores run their SQL on. */
+  db: SqlEngine;
+  dialect: Dialect;
   url: string;
-  /** The embedded database's file path; undefined for a remote server or :memory:. */
+  /** The embedded database's file path; undefined for a server or :memory:. */
   file?: string;
+  /** The libSQL client (embedded or libSQL server), for the maintenance only it can do (backup). */
+  libsql?: Client;
   /** True while the database answers a trivial query. */
   ping(): Promise<boolean>;
-  /** Closes at once; committed pages may stay in the -wal file beside the database file. */
-  close(): void;
+  /** Closes at once; committed pages may stay in the -wal file beside an embedded database file. */
+  close(): Promise<void>;
   /**
    * Folds the WAL into the database file (embedded file only), then closes, so the .db file alone is
    * the whole database after a clean stop. Closes even when the checkpoint fails, then throws.
@@ -31,20 +37,68 @@ export class CheckpointError extends Error {
   override readonly name = "CheckpointError";
 }
 
+export interface PoolOptions {
+  /** Most open connections (0: the client's default). */
+  maxOpen?: number;
+  /** Seconds a connection lives before it is replaced (0: forever). */
+  maxLifetimeSeconds?: number;
+}
+
 export interface DatabaseOptions {
   url: string;
   authToken?: string;
   busyTimeoutMs?: number;
+  pool?: PoolOptions;
 }
 
-/** The file an embedded database URL names; undefined for a remote server or :memory:. */
+export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//.test(url);
+
+/** The file an embedded database URL names; undefined for a server or :memory:. */
 export function embeddedFile(url: string): string | undefined {
   if (!url.startsWith("file:")) return undefined;
   const path = url.slice("file:".length).split("?")[0];
   return path === ":memory:" ? undefined : path;
 }
 
-export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+/** The options `database.*` configure. */
+export function databaseOptions(database: Config["database"]): DatabaseOptions {
+  return {
+    url: database.url,
+    authToken: database.authToken,
+    busyTimeoutMs: database.busyTimeoutMs,
+    pool: { maxOpen: database.maxOpenConnections, maxLifetimeSeconds: Math.round((parseGoDuration(database.connMaxLifeTime) ?? 0) / 1000) },
+  };
+}
+
+export function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  return isPostgresUrl(opts.url) ? openPostgres(opts) : openLibsql(opts);
+}
+
+async function openPostgres(opts: DatabaseOptions): Promise<Database> {
+  const pool = new SQL({
+    url: opts.url,
+    bigint: true,
+    ...(opts.pool?.maxOpen ? { max: opts.pool.maxOpen } : {}),
+    ...(opts.pool?.maxLifetimeSeconds ? { maxLifetime: opts.pool.maxLifetimeSeconds } : {}),
+  });
+  // Connect now, so a wrong host or password fails the start rather than the first call.
+  await pool.unsafe("SELECT 1");
+  const close = () => pool.close();
+  return {
+    db: postgresEngine(pool),
+    dialect: "postgres",
+    url: opts.url,
+    ping: () =>
+      pool.unsafe("SELECT 1").then(
+        () => true,
+        () => false,
+      ),
+    close,
+    checkpointAndClose: close,
+  };
+}
+
+async function openLibsql(opts: DatabaseOptions): Promise<Database> {
   const path = embeddedFile(opts.url);
   if (opts.url.startsWith("file:")) installStatementCache();
   if (path) mkdirSync(dirname(path), { recursive: true });
@@ -63,21 +117,18 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     await client.execute("PRAGMA journal_mode = WAL");
     await client.execute("PRAGMA synchronous = NORMAL");
   }
-  const db = drizzle(groupCommit(client), { schema });
   return {
-    client,
-    db,
+    db: libsqlEngine(groupCommit(client)),
+    dialect: "sqlite",
     url: opts.url,
-    async ping() {
-      try {
-        await client.execute("SELECT 1");
-        return true;
-      } catch {
-        return false;
-      }
-    },
     file: path,
-    close: () => client.close(),
+    libsql: client,
+    ping: () =>
+      client.execute("SELECT 1").then(
+        () => true,
+        () => false,
+      ),
+    close: async () => client.close(),
     async checkpointAndClose() {
       try {
         if (!path) return;

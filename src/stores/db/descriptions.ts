@@ -1,5 +1,5 @@
 // Description entity rows: I/O only.
-import type { Db } from "./client";
+import type { SqlEngine } from "./engine";
 import { descriptionEntities } from "./schema";
 import { bytesOrNull } from "./rows";
 import { listRows } from "./versioned";
@@ -21,7 +21,7 @@ function fromRow(r: Row): DescriptionRecord {
   };
 }
 
-export function descriptionStore(db: Db): DescriptionStore {
+export function descriptionStore(db: SqlEngine): DescriptionStore {
   return {
     async get(key) {
       const filters = [

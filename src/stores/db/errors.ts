@@ -1,5 +1,5 @@
-// Database failures in the server's error family: unique violations are AlreadyExists (as upstream maps
-// Postgres 23505), everything else Internal with the driver's message.
+// Database failures in the server's error family: unique violations (SQLite's constraint error, PostgreSQL's
+// SQLSTATE 23505) are AlreadyExists as upstream maps them, everything else Internal with the driver's message.
 import { AdminError, alreadyExists, internal } from "../../kernel/errors";
 
 function messageOf(e: unknown): string {
@@ -10,7 +10,11 @@ function messageOf(e: unknown): string {
   return String(e);
 }
 
+/** Bun's PostgreSQL client puts the SQLSTATE in `errno`. */
+const sqlState = (e: unknown) => (e instanceof Error ? (e as Error & { errno?: unknown }).errno : undefined);
+
 export function isUniqueViolation(e: unknown): boolean {
+  if (sqlState(e) === "23505") return true;
   return /UNIQUE constraint failed|SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)/.test(messageOf(e));
 }
 

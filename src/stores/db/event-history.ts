@@ -1,8 +1,7 @@
 // The write-only event history tables (execution_events, node_execution_events), written in batches:
 // rows queue up and go in as one multi-row insert per turn of the event loop, as upstream's buffered
 // event writer does. A repeated phase is ignored.
-import type { Db } from "./client";
-import { runSql } from "./raw-sql";
+import type { SqlEngine } from "./engine";
 
 type Row = { project: string; domain: string; name: string; nodeId?: string; phase: string; requestId: string; occurredAt: string };
 
@@ -11,7 +10,7 @@ export class EventHistory {
   private scheduled = false;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: SqlEngine,
     private readonly table: "execution_events" | "node_execution_events",
   ) {}
 
@@ -42,7 +41,7 @@ export class EventHistory {
     );
     const text = `INSERT INTO ${this.table} ${columns} VALUES ${batch.map(() => tuple).join(", ")} ON CONFLICT DO NOTHING`;
     try {
-      await runSql(this.db, text, args);
+      await this.db.exec(text, args);
       for (const b of batch) b.done();
     } catch (e) {
       for (const b of batch) b.done(e);

@@ -1,11 +1,11 @@
 // Execution rows and their tags: I/O only. Lists join launch plans, workflows, tasks and tags only when
 // a filter names them, as upstream does.
-import { and, eq as deq, sql, type SQL } from "drizzle-orm";
-import type { Db } from "./client";
+import { sql, type SQL } from "drizzle-orm";
+import type { SqlEngine } from "./engine";
 import { executions, executionTags } from "./schema";
 import { EventHistory } from "./event-history";
 import { dbError, isUniqueViolation } from "./errors";
-import { queryRows, TableWriter, type SqlRow } from "./raw-sql";
+import { TableWriter, type SqlRow } from "./raw-sql";
 import { bytes, readerOf } from "./rows";
 import { orderSql, whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
@@ -53,6 +53,9 @@ const fromSqlRow = (r: SqlRow) => fromRow(readRow(r));
 const keyOf = (k: ExecutionKey) => ({ executionProject: k.project, executionDomain: k.domain, executionName: k.name });
 const writer = new TableWriter(executions);
 const getSql = "SELECT * FROM executions WHERE execution_project = ? AND execution_domain = ? AND execution_name = ? LIMIT 1";
+const tagsSql = "SELECT key, value FROM execution_tags WHERE execution_project = ? AND execution_domain = ? AND execution_name = ?";
+const byIdSql = "SELECT * FROM executions WHERE id = ? LIMIT 1";
+const tagWriter = new TableWriter(executionTags);
 const clusterSql = "SELECT cluster FROM executions WHERE execution_project = ? AND execution_domain = ? AND execution_name = ? LIMIT 1";
 
 const joinTable: Partial<Record<Filter["entity"], { table: string; on: string }>> = {
@@ -75,18 +78,19 @@ function fromClause(filters: Filter[]): SQL {
 
 // Upstream inserts the tag rows before the execution row, so a duplicate whose tags (key, value) are
 // already stored for that name fails on the tags' primary key; which one a client sees is in the message.
-async function tagTaken(db: Db, e: { project: string; domain: string; name: string }, tags: readonly { key: string; value: string }[]): Promise<boolean> {
+async function tagTaken(
+  db: SqlEngine,
+  e: { project: string; domain: string; name: string },
+  tags: readonly { key: string; value: string }[],
+): Promise<boolean> {
   if (tags.length === 0) return false;
-  const rows = await db
-    .select({ key: executionTags.key, value: executionTags.value })
-    .from(executionTags)
-    .where(and(deq(executionTags.executionProject, e.project), deq(executionTags.executionDomain, e.domain), deq(executionTags.executionName, e.name)));
+  const rows = await db.query(tagsSql, [e.project, e.domain, e.name]);
   return rows.some((r) => tags.some((t) => t.key === r.key && t.value === r.value));
 }
 
 const tableOf = (f: Filter) => joinTable[f.entity]?.table ?? "executions";
 
-export function executionStore(db: Db): ExecutionStore {
+export function executionStore(db: SqlEngine): ExecutionStore {
   const history = new EventHistory(db, "execution_events");
   return {
     async create(e, tags) {
@@ -100,8 +104,8 @@ export function executionStore(db: Db): ExecutionStore {
           workflowId: e.workflowId,
           taskId: e.taskId,
           phase: e.phase,
-          spec: Buffer.from(e.spec),
-          closure: Buffer.from(e.closure),
+          spec: e.spec,
+          closure: e.closure,
           startedAt: e.startedAt,
           executionCreatedAt: e.executionCreatedAt,
           executionUpdatedAt: e.executionUpdatedAt,
@@ -124,44 +128,42 @@ export function executionStore(db: Db): ExecutionStore {
         // Without tags the row is one statement, which group commit can share; with tags, one transaction.
         const inserted =
           tags.length === 0
-            ? (await db.insert(executions).values(row).returning())[0]
+            ? await writer.insertReturning(db, row)
             : await db.transaction(async (tx) => {
-                const [r] = await tx.insert(executions).values(row).returning();
+                const r = await writer.insertReturning(tx, row);
                 for (const t of tags) {
-                  await tx
-                    .insert(executionTags)
-                    .values({
-                      executionProject: e.project,
-                      executionDomain: e.domain,
-                      executionName: e.name,
-                      key: t.key,
-                      value: t.value,
-                      createdAt: now,
-                      updatedAt: now,
-                    })
-                    .onConflictDoNothing();
+                  const tag = {
+                    executionProject: e.project,
+                    executionDomain: e.domain,
+                    executionName: e.name,
+                    key: t.key,
+                    value: t.value,
+                    createdAt: now,
+                    updatedAt: now,
+                  };
+                  await tagWriter.insert(tx, tag, { ignoreConflict: true });
                 }
                 return r;
               });
-        return fromRow(inserted);
+        return fromSqlRow(inserted);
       } catch (err) {
         throw dbError(err, isUniqueViolation(err) && (await tagTaken(db, e, tags)) ? "execution_tags_pkey" : "executions_pkey");
       }
     },
 
     async get(key) {
-      const [r] = await queryRows(db, getSql, [key.project, key.domain, key.name]);
+      const [r] = await db.query(getSql, [key.project, key.domain, key.name]);
       return r && fromSqlRow(r);
     },
 
     async clusterOf(key) {
-      const [r] = await queryRows(db, clusterSql, [key.project, key.domain, key.name]);
+      const [r] = await db.query(clusterSql, [key.project, key.domain, key.name]);
       return r ? String(r.cluster ?? "") : undefined;
     },
 
     async getById(id) {
-      const [row] = await db.select().from(executions).where(deq(executions.id, id)).limit(1);
-      return row && fromRow(row);
+      const [r] = await db.query(byIdSql, [id]);
+      return r && fromSqlRow(r);
     },
 
     async update(key, { readFrom, ...patch }) {

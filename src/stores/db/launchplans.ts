@@ -1,10 +1,10 @@
 // Launch plan rows, activation switching and schedulable entities: I/O only.
-import { and, eq as deq, sql } from "drizzle-orm";
-import type { Db } from "./client";
+import { sql } from "drizzle-orm";
+import type { SqlEngine } from "./engine";
 import { launchPlans, schedulableEntities } from "./schema";
 import { dbError } from "./errors";
 import { whereSql, orderSql } from "./list-sql";
-import type { SqlRow } from "./raw-sql";
+import { TableWriter, type SqlRow } from "./raw-sql";
 import { bytes, readerOf } from "./rows";
 import { getByKey, listNames, listRows, pageSql } from "./versioned";
 import { eq } from "../../kernel/lists/filters";
@@ -33,19 +33,19 @@ function fromRow(r: Row): LaunchPlanRecord {
   };
 }
 
-const keyWhere = (k: EntityKey) =>
-  and(deq(launchPlans.project, k.project), deq(launchPlans.domain, k.domain), deq(launchPlans.name, k.name), deq(launchPlans.version, k.version));
+const keyWhere = (k: EntityKey) => ({ project: k.project, domain: k.domain, name: k.name, version: k.version });
+const writer = new TableWriter(launchPlans);
+const schedules = new TableWriter(schedulableEntities);
 
-const scheduleWhere = (k: EntityKey) =>
-  and(
-    deq(schedulableEntities.project, k.project),
-    deq(schedulableEntities.domain, k.domain),
-    deq(schedulableEntities.name, k.name),
-    deq(schedulableEntities.version, k.version),
-  );
+// One statement either engine runs atomically: insert, or on the version's unique key switch it back on.
+const scheduleUpsertSql = `INSERT INTO schedulable_entities (project, domain, name, version, cron_expression, fixed_rate_value, unit,
+  kickoff_time_input_arg, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+  ON CONFLICT (project, domain, name, version) DO UPDATE SET cron_expression = excluded.cron_expression,
+  fixed_rate_value = excluded.fixed_rate_value, unit = excluded.unit, kickoff_time_input_arg = excluded.kickoff_time_input_arg,
+  active = 1, updated_at = excluded.updated_at`;
 
 /** Upstream always joins workflows for launch plan lists; filters name their table. */
-async function listJoined(db: Db, q: ListQuery): Promise<LaunchPlanRecord[]> {
+async function listJoined(db: SqlEngine, q: ListQuery): Promise<LaunchPlanRecord[]> {
   const where = whereSql(q.filters, (f) => (f.entity === "workflow" ? "workflows" : "launch_plans"));
   const order = q.order ? sql` ORDER BY ${orderSql(q.order, "launch_plans")}` : sql``;
   const page = pageSql({ ...q, order: undefined });
@@ -54,21 +54,21 @@ async function listJoined(db: Db, q: ListQuery): Promise<LaunchPlanRecord[]> {
   return rows.map((r) => fromRow(readRow(r)));
 }
 
-export function launchPlanStore(db: Db): LaunchPlanStore {
+export function launchPlanStore(db: SqlEngine): LaunchPlanStore {
   return {
     async create(lp) {
       const now = new Date().toISOString();
       try {
-        await db.insert(launchPlans).values({
+        await writer.insert(db, {
           project: lp.project,
           domain: lp.domain,
           name: lp.name,
           version: lp.version,
-          spec: Buffer.from(lp.spec),
-          closure: Buffer.from(lp.closure),
+          spec: lp.spec,
+          closure: lp.closure,
           workflowId: lp.workflowId,
           state: lp.state,
-          digest: Buffer.from(lp.digest),
+          digest: lp.digest,
           scheduleType: lp.scheduleType,
           launchConditionType: lp.launchConditionType,
           createdAt: now,
@@ -101,32 +101,27 @@ export function launchPlanStore(db: Db): LaunchPlanStore {
     async setStates(change) {
       const now = new Date().toISOString();
       await db.transaction(async (tx) => {
-        for (const k of change.unschedule) {
-          await tx.update(schedulableEntities).set({ active: false, updatedAt: now }).where(scheduleWhere(k));
-        }
+        for (const k of change.unschedule) await schedules.update(tx, { active: 0, updatedAt: now }, keyWhere(k));
         if ("deactivateOnly" in change) {
-          await tx.update(launchPlans).set({ state: 0, updatedAt: now }).where(keyWhere(change.deactivateOnly));
+          await writer.update(tx, { state: 0, updatedAt: now }, keyWhere(change.deactivateOnly));
           return;
         }
-        if (change.deactivate) await tx.update(launchPlans).set({ state: 0, updatedAt: now }).where(keyWhere(change.deactivate));
-        await tx.update(launchPlans).set({ state: 1, updatedAt: now }).where(keyWhere(change.activate));
+        if (change.deactivate) await writer.update(tx, { state: 0, updatedAt: now }, keyWhere(change.deactivate));
+        await writer.update(tx, { state: 1, updatedAt: now }, keyWhere(change.activate));
         if (change.schedule) {
           const s = change.schedule;
-          const values = {
-            cronExpression: s.cronExpression,
-            fixedRateValue: s.fixedRateValue,
-            unit: s.unit,
-            kickoffTimeInputArg: s.kickoffTimeInputArg,
-            active: true,
-            updatedAt: now,
-          };
-          await tx
-            .insert(schedulableEntities)
-            .values({ project: s.project, domain: s.domain, name: s.name, version: s.version, ...values, createdAt: now })
-            .onConflictDoUpdate({
-              target: [schedulableEntities.project, schedulableEntities.domain, schedulableEntities.name, schedulableEntities.version],
-              set: values,
-            });
+          await tx.exec(scheduleUpsertSql, [
+            s.project,
+            s.domain,
+            s.name,
+            s.version,
+            s.cronExpression ?? null,
+            s.fixedRateValue ?? null,
+            s.unit ?? null,
+            s.kickoffTimeInputArg ?? null,
+            now,
+            now,
+          ]);
         }
       });
     },

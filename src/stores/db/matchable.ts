@@ -1,10 +1,9 @@
 // Matchable attribute rows (the resources table): I/O only.
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import type { Db } from "./client";
-import { queryRows } from "./raw-sql";
+import type { SqlEngine } from "./engine";
+import { TableWriter } from "./raw-sql";
 import { bytes, rowReader } from "./rows";
 import { resources } from "./schema";
-import type { ResourceKey, ResourceRecord, ResourceStore } from "../../ports/matchable";
+import type { ResourceRecord, ResourceStore } from "../../ports/matchable";
 
 /** The columns a record holds, which the hand-written candidates query selects. */
 const readRecord = rowReader(resources, ["project", "domain", "workflow", "launchPlan", "resourceType", "priority", "attributes"]);
@@ -19,58 +18,45 @@ const fromRow = (r: ReturnType<typeof readRecord>): ResourceRecord => ({
   attributes: bytes(r.attributes),
 });
 
-const exact = (k: ResourceKey) =>
-  and(
-    eq(resources.project, k.project),
-    eq(resources.domain, k.domain),
-    eq(resources.workflow, k.workflow),
-    eq(resources.launchPlan, k.launchPlan),
-    eq(resources.resourceType, k.resourceType),
-  );
+const writer = new TableWriter(resources);
+const marks = (n: number) => Array.from({ length: n }, () => "?").join(", ");
+
+const upsertSql = `INSERT INTO resources (project, domain, workflow, launch_plan, resource_type, priority, attributes, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project, domain, workflow, launch_plan, resource_type)
+  DO UPDATE SET attributes = excluded.attributes, priority = excluded.priority, updated_at = excluded.updated_at`;
+const exactSql = `SELECT ${readRecord.columns} FROM resources WHERE project = ? AND domain = ? AND workflow = ? AND launch_plan = ? AND resource_type = ? LIMIT 1`;
 
 /** A column matches its value or "" (any). */
 const orAny = (v: string) => (v === "" ? [""] : ["", v]);
 
-export function resourceStore(db: Db): ResourceStore {
+export function resourceStore(db: SqlEngine): ResourceStore {
   return {
     async upsert(r) {
       const now = new Date().toISOString();
-      await db
-        .insert(resources)
-        .values({ ...r, attributes: Buffer.from(r.attributes), createdAt: now, updatedAt: now })
-        .onConflictDoUpdate({
-          target: [resources.project, resources.domain, resources.workflow, resources.launchPlan, resources.resourceType],
-          set: { attributes: Buffer.from(r.attributes), priority: r.priority, updatedAt: now },
-        });
+      await db.exec(upsertSql, [r.project, r.domain, r.workflow, r.launchPlan, r.resourceType, r.priority, r.attributes, now, now]);
     },
     async getExact(k) {
-      const [row] = await db.select().from(resources).where(exact(k)).limit(1);
-      return row && fromRow(row);
+      const [row] = await db.query(exactSql, [k.project, k.domain, k.workflow, k.launchPlan, k.resourceType]);
+      return row && fromRow(readRecord(row));
     },
     async matching(k) {
-      const rows = await db
-        .select()
-        .from(resources)
-        .where(
-          and(
-            eq(resources.resourceType, k.resourceType),
-            inArray(resources.project, orAny(k.project)),
-            inArray(resources.domain, orAny(k.domain)),
-            inArray(resources.workflow, orAny(k.workflow)),
-            inArray(resources.launchPlan, orAny(k.launchPlan)),
-          ),
-        )
-        .orderBy(desc(resources.priority));
-      return rows.map(fromRow);
+      const [project, domain, workflow, launchPlan] = [orAny(k.project), orAny(k.domain), orAny(k.workflow), orAny(k.launchPlan)];
+      const rows = await db.query(
+        `SELECT ${readRecord.columns} FROM resources WHERE resource_type = ? AND project IN (${marks(project.length)}) AND domain IN (${marks(domain.length)}) AND workflow IN (${marks(workflow.length)}) AND launch_plan IN (${marks(launchPlan.length)}) ORDER BY priority DESC`,
+        [k.resourceType, ...project, ...domain, ...workflow, ...launchPlan],
+      );
+      return rows.map((r) => fromRow(readRecord(r)));
     },
     async deleteWhere(k) {
-      const conditions = [eq(resources.resourceType, k.resourceType)];
       // Like upstream's struct conditions: empty fields do not restrict.
-      if (k.project) conditions.push(eq(resources.project, k.project));
-      if (k.domain) conditions.push(eq(resources.domain, k.domain));
-      if (k.workflow) conditions.push(eq(resources.workflow, k.workflow));
-      if (k.launchPlan) conditions.push(eq(resources.launchPlan, k.launchPlan));
-      await db.delete(resources).where(and(...conditions));
+      const where = {
+        resourceType: k.resourceType,
+        ...(k.project && { project: k.project }),
+        ...(k.domain && { domain: k.domain }),
+        ...(k.workflow && { workflow: k.workflow }),
+        ...(k.launchPlan && { launchPlan: k.launchPlan }),
+      };
+      await writer.delete(db, where);
     },
     async candidates(s) {
       // Hand-written: every launch reads its candidates once.
@@ -78,9 +64,7 @@ export function resourceStore(db: Db): ResourceStore {
       const domain = orAny(s.domain);
       const workflows = ["", ...s.workflows];
       const launchPlans = ["", ...s.launchPlans];
-      const marks = (n: number) => Array.from({ length: n }, () => "?").join(", ");
-      const rows = await queryRows(
-        db,
+      const rows = await db.query(
         `SELECT ${readRecord.columns} FROM resources WHERE project IN (${marks(project.length)}) AND domain IN (${marks(domain.length)}) AND workflow IN (${marks(workflows.length)}) AND launch_plan IN (${marks(launchPlans.length)})`,
         [...project, ...domain, ...workflows, ...launchPlans],
       );
@@ -88,8 +72,8 @@ export function resourceStore(db: Db): ResourceStore {
     },
 
     async listAll(resourceType) {
-      const rows = await db.select().from(resources).where(eq(resources.resourceType, resourceType)).orderBy(desc(resources.priority), sql`id`);
-      return rows.map(fromRow);
+      const rows = await db.query(`SELECT ${readRecord.columns} FROM resources WHERE resource_type = ? ORDER BY priority DESC, id`, [resourceType]);
+      return rows.map((r) => fromRow(readRecord(r)));
     },
   };
 }

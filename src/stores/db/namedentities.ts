@@ -1,7 +1,6 @@
 // Named entities: distinct names of tasks/workflows/launch plans joined to named_entity_metadata.
 import { sql, type SQL } from "drizzle-orm";
-import type { Db } from "./client";
-import { namedEntityMetadata } from "./schema";
+import type { SqlEngine } from "./engine";
 import { filterSql } from "./list-sql";
 import { dbError } from "./errors";
 import type { Filter } from "../../kernel/lists/filters";
@@ -24,7 +23,12 @@ const join = (resourceType: number) => sql`LEFT JOIN named_entity_metadata ON na
   AND named_entity_metadata.project = entities.project AND named_entity_metadata.domain = entities.domain
   AND named_entity_metadata.name = entities.name`;
 
-export function namedEntityStore(db: Db): NamedEntityStore {
+const upsertStateSql = `INSERT INTO named_entity_metadata (resource_type, project, domain, name, description, state, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (resource_type, project, domain, name)
+  DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`;
+const upsertDescriptionSql = `${upsertStateSql}, description = excluded.description`;
+
+export function namedEntityStore(db: SqlEngine): NamedEntityStore {
   return {
     async get(table: EntityTable, key) {
       const rows = await db.all<NamedEntityRecord>(sql`${select} FROM (SELECT project, domain, name FROM ${sql.identifier(table)}
@@ -35,17 +39,17 @@ export function namedEntityStore(db: Db): NamedEntityStore {
     async upsert(key, description, state) {
       const now = new Date().toISOString();
       try {
-        await db
-          .insert(namedEntityMetadata)
-          .values({ ...key, description, state, createdAt: now, updatedAt: now })
-          .onConflictDoUpdate({
-            target: [namedEntityMetadata.resourceType, namedEntityMetadata.project, namedEntityMetadata.domain, namedEntityMetadata.name],
-            set: {
-              state,
-              updatedAt: now,
-              ...(description !== "" && { description }),
-            },
-          });
+        // An empty description leaves the stored one as it is.
+        await db.exec(description === "" ? upsertStateSql : upsertDescriptionSql, [
+          key.resourceType,
+          key.project,
+          key.domain,
+          key.name,
+          description,
+          state,
+          now,
+          now,
+        ]);
       } catch (e) {
         throw dbError(e, "named_entity_metadata_pkey");
       }
@@ -68,7 +72,7 @@ export function namedEntityStore(db: Db): NamedEntityStore {
       // __state is the coalesced state, so state filters treat "no metadata" as ACTIVE.
       return db.all<NamedEntityRecord>(sql`SELECT project, domain, name, description, state FROM (
         ${select}, COALESCE(named_entity_metadata.state, 0) AS __state FROM (${inner}) AS entities ${join(q.resourceType)}${where}
-      )${outerOrder}`);
+      ) AS named${outerOrder}`);
     },
   };
 }

@@ -1,10 +1,10 @@
 // Node execution rows and their event history: I/O only.
 import { sql, type SQL } from "drizzle-orm";
-import type { Db } from "./client";
+import type { SqlEngine } from "./engine";
 import { nodeExecutions } from "./schema";
 import { EventHistory } from "./event-history";
 import { dbError, isUniqueViolation } from "./errors";
-import { queryRows, TableWriter, type SqlRow } from "./raw-sql";
+import { TableWriter, type SqlRow } from "./raw-sql";
 import { bytes, readerOf } from "./rows";
 import { orderSql, whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
@@ -84,7 +84,7 @@ function joins(filters: Filter[]): SQL {
 }
 const tableOf = (f: Filter) => (f.entity === "execution" ? "executions" : "node_executions");
 
-export function nodeExecutionStore(db: Db): NodeExecutionStore {
+export function nodeExecutionStore(db: SqlEngine): NodeExecutionStore {
   const history = new EventHistory(db, "node_execution_events");
   return {
     async create(r) {
@@ -99,7 +99,7 @@ export function nodeExecutionStore(db: Db): NodeExecutionStore {
     },
 
     async get(key) {
-      const [r] = await queryRows(db, getSql, [key.project, key.domain, key.name, key.nodeId]);
+      const [r] = await db.query(getSql, [key.project, key.domain, key.name, key.nodeId]);
       return r && fromSql(r);
     },
 
@@ -125,7 +125,7 @@ export function nodeExecutionStore(db: Db): NodeExecutionStore {
     recordEvent: (key, e) => history.record({ ...key, ...e }),
 
     async withExecution(key) {
-      const [r] = await queryRows(db, withExecutionSql, [key.nodeId, key.project, key.domain, key.name]);
+      const [r] = await db.query(withExecutionSql, [key.nodeId, key.project, key.domain, key.name]);
       if (!r) return undefined;
       return { cluster: String(r.execution_cluster ?? ""), node: r.id === null || r.id === undefined ? undefined : fromSql(r) };
     },

@@ -3,7 +3,7 @@
 // they were checked against, so racing callers leave exactly one winner.
 import { sql } from "drizzle-orm";
 import type { DeviceCodeRecord, DevicePoll, OAuthGrantStore } from "../../ports/oauth-grants";
-import type { Db } from "./client";
+import type { SqlEngine } from "./engine";
 import type { SqlRow } from "./raw-sql";
 import { oauthDeviceCodes } from "./schema";
 import { readerOf } from "./rows";
@@ -37,14 +37,14 @@ const placeholders = (ids: readonly string[]) =>
     sql`, `,
   );
 
-export function oauthGrantStore(db: Db, opts: OAuthGrantStoreOptions = {}): OAuthGrantStore {
+export function oauthGrantStore(db: SqlEngine, opts: OAuthGrantStoreOptions = {}): OAuthGrantStore {
   const purgeEvery = opts.purgeEvery ?? 200;
   let writes = 0;
 
   const purgeExpired = async (now: number): Promise<number> => {
     const marks = await db.run(sql`DELETE FROM oauth_token_marks WHERE expires_at < ${now}`);
     const devices = await db.run(sql`DELETE FROM oauth_device_codes WHERE expires_at < ${now}`);
-    return marks.rowsAffected + devices.rowsAffected;
+    return marks + devices;
   };
 
   // Every Nth write also purges, so the tables stay bounded without a timer to stop.
@@ -66,7 +66,7 @@ export function oauthGrantStore(db: Db, opts: OAuthGrantStoreOptions = {}): OAut
         sql`INSERT INTO oauth_token_marks (kind, token_id, family, expires_at) VALUES ('used', ${jti}, ${family}, ${expiresAt}) ON CONFLICT DO NOTHING`,
       );
       await wrote(now);
-      return r.rowsAffected === 1;
+      return r === 1;
     },
 
     async revoke(ids, expiresAt, now) {
@@ -74,7 +74,7 @@ export function oauthGrantStore(db: Db, opts: OAuthGrantStoreOptions = {}): OAut
         // A later revocation of the same id keeps the later of the two times.
         await db.run(
           sql`INSERT INTO oauth_token_marks (kind, token_id, family, expires_at) VALUES ('revoked', ${id}, '', ${expiresAt})
-              ON CONFLICT (kind, token_id) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)`,
+              ON CONFLICT (kind, token_id) DO UPDATE SET expires_at = CASE WHEN excluded.expires_at > oauth_token_marks.expires_at THEN excluded.expires_at ELSE oauth_token_marks.expires_at END`,
         );
       }
       await wrote(now);
@@ -88,13 +88,13 @@ export function oauthGrantStore(db: Db, opts: OAuthGrantStoreOptions = {}): OAut
 
     async createDeviceCode(rec, now) {
       const r = await db.run(
-        sql`INSERT INTO oauth_device_codes (device_code_hash, user_code, client_id, scopes, status, subject, user_info, interval, last_polled_at_ms, expires_at)
+        sql`INSERT INTO oauth_device_codes (device_code_hash, user_code, client_id, scopes, status, subject, user_info, "interval", last_polled_at_ms, expires_at)
             VALUES (${rec.deviceCodeHash}, ${rec.userCode}, ${rec.clientId}, ${rec.scopes.join(" ")}, ${rec.status}, ${rec.subject},
                     ${rec.userInfo === null ? null : JSON.stringify(rec.userInfo)}, ${rec.interval}, ${rec.lastPolledAtMs}, ${rec.expiresAt})
             ON CONFLICT DO NOTHING`,
       );
       await wrote(now);
-      return r.rowsAffected === 1;
+      return r === 1;
     },
 
     deviceCodeByUserCode: deviceByUserCode,
@@ -106,7 +106,7 @@ export function oauthGrantStore(db: Db, opts: OAuthGrantStoreOptions = {}): OAut
             WHERE user_code = ${userCode} AND status = 'pending' AND expires_at > ${now}`,
       );
       await wrote(now);
-      return r.rowsAffected === 1;
+      return r === 1;
     },
 
     async pollDeviceCode(hash, nowMs): Promise<DevicePoll> {
@@ -115,7 +115,7 @@ export function oauthGrantStore(db: Db, opts: OAuthGrantStoreOptions = {}): OAut
       const record = deviceFromRow(rows[0]);
       const tooSoon = record.lastPolledAtMs > 0 && nowMs - record.lastPolledAtMs < record.interval * 1000;
       const interval = tooSoon ? record.interval + 5 : record.interval;
-      await db.run(sql`UPDATE oauth_device_codes SET last_polled_at_ms = ${nowMs}, interval = ${interval} WHERE device_code_hash = ${hash}`);
+      await db.run(sql`UPDATE oauth_device_codes SET last_polled_at_ms = ${nowMs}, "interval" = ${interval} WHERE device_code_hash = ${hash}`);
       await wrote(Math.floor(nowMs / 1000));
       const polled = { ...record, interval, lastPolledAtMs: nowMs };
       return tooSoon ? { outcome: "slow_down", record: polled } : { outcome: "polled", record: polled };
@@ -123,7 +123,7 @@ export function oauthGrantStore(db: Db, opts: OAuthGrantStoreOptions = {}): OAut
 
     async redeemDeviceCode(hash) {
       const r = await db.run(sql`UPDATE oauth_device_codes SET status = 'redeemed' WHERE device_code_hash = ${hash} AND status = 'approved'`);
-      return r.rowsAffected === 1;
+      return r === 1;
     },
   };
 }

@@ -1,17 +1,19 @@
 // Project rows: I/O only.
-import { eq, ne } from "drizzle-orm";
-import type { Db } from "./client";
+import { sql } from "drizzle-orm";
+import type { SqlEngine } from "./engine";
 import { projects } from "./schema";
 import { dbError } from "./errors";
-import { queryRows } from "./raw-sql";
+import { TableWriter, type SqlRow } from "./raw-sql";
 import { bytesOrNull, rowReader } from "./rows";
-import { orderSql, whereSql } from "./list-sql";
+import { pageSql } from "./versioned";
+import { whereSql } from "./list-sql";
 import type { ProjectListQuery, ProjectPatch, ProjectRecord, ProjectStore } from "../../ports/projects";
 
 const archived = 1;
 
 /** The columns a record holds, which the hand-written get selects. */
 const readRecord = rowReader(projects, ["identifier", "name", "description", "labels", "state"]);
+const writer = new TableWriter(projects);
 const getSql = `SELECT ${readRecord.columns} FROM projects WHERE identifier = ? LIMIT 1`;
 
 function toRecord(row: ReturnType<typeof readRecord>): ProjectRecord {
@@ -29,18 +31,18 @@ function toRow(r: ProjectRecord, now: string) {
     identifier: r.identifier,
     name: r.name,
     description: r.description,
-    labels: r.labels ? Buffer.from(r.labels) : null,
+    labels: r.labels,
     state: r.state,
     createdAt: now,
     updatedAt: now,
   };
 }
 
-export function projectStore(db: Db): ProjectStore {
+export function projectStore(db: SqlEngine): ProjectStore {
   return {
     async create(record) {
       try {
-        await db.insert(projects).values(toRow(record, new Date().toISOString()));
+        await writer.insert(db, toRow(record, new Date().toISOString()));
       } catch (e) {
         throw dbError(e, "projects_pkey");
       }
@@ -48,18 +50,14 @@ export function projectStore(db: Db): ProjectStore {
 
     async get(identifier) {
       // Hand-written: every launch reads its project.
-      const [r] = await queryRows(db, getSql, [identifier]);
+      const [r] = await db.query(getSql, [identifier]);
       return r && toRecord(readRecord(r));
     },
 
     async update(identifier, patch: ProjectPatch) {
-      const set: Partial<typeof projects.$inferInsert> = { updatedAt: new Date().toISOString() };
-      if (patch.name !== undefined) set.name = patch.name;
-      if (patch.description !== undefined) set.description = patch.description;
-      if (patch.labels !== undefined) set.labels = patch.labels ? Buffer.from(patch.labels) : null;
-      if (patch.state !== undefined) set.state = patch.state;
+      const set = { updatedAt: new Date().toISOString(), name: patch.name, description: patch.description, labels: patch.labels, state: patch.state };
       try {
-        await db.update(projects).set(set).where(eq(projects.identifier, identifier));
+        await writer.update(db, set, { identifier });
       } catch (e) {
         throw dbError(e, "projects_pkey");
       }
@@ -67,11 +65,9 @@ export function projectStore(db: Db): ProjectStore {
 
     async list(q: ProjectListQuery) {
       // Without filters archived projects are hidden, as upstream.
-      const where = q.filters.length === 0 ? ne(projects.state, archived) : whereSql(q.filters);
-      let query = db.select().from(projects).where(where).orderBy(orderSql(q.order)).$dynamic();
-      if (q.limit > 0) query = query.limit(q.limit);
-      if (q.offset > 0) query = q.limit > 0 ? query.offset(q.offset) : query.limit(-1).offset(q.offset);
-      return (await query).map(toRecord);
+      const where = q.filters.length === 0 ? sql`state <> ${archived}` : whereSql(q.filters);
+      const rows = await db.all<SqlRow>(sql`SELECT ${sql.raw(readRecord.columns)} FROM projects WHERE ${where}${pageSql(q)}`);
+      return rows.map((r) => toRecord(readRecord(r)));
     },
 
     async seed(records) {
@@ -79,8 +75,7 @@ export function projectStore(db: Db): ProjectStore {
       return db.transaction(async (tx) => {
         const inserted: string[] = [];
         for (const r of records) {
-          const res = await tx.insert(projects).values(toRow(r, now)).onConflictDoNothing().returning({ id: projects.identifier });
-          if (res.length > 0) inserted.push(r.identifier);
+          if ((await writer.insert(tx, toRow(r, now), { ignoreConflict: true })) > 0) inserted.push(r.identifier);
         }
         return inserted;
       });

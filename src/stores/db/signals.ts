@@ -1,9 +1,9 @@
 // Signal rows: I/O only.
-import { and, eq as deq, sql } from "drizzle-orm";
-import type { Db } from "./client";
+import { sql } from "drizzle-orm";
+import type { SqlEngine } from "./engine";
 import { signals } from "./schema";
 import { whereSql } from "./list-sql";
-import type { SqlRow } from "./raw-sql";
+import { TableWriter, type SqlRow } from "./raw-sql";
 import { bytes, bytesOrNull, readerOf } from "./rows";
 import { pageSql } from "./versioned";
 import type { SignalKey, SignalRecord, SignalStore } from "../../ports/signals";
@@ -23,10 +23,10 @@ function fromRow(r: typeof signals.$inferSelect): SignalRecord {
 const readRow = readerOf(signals);
 const fromSqlRow = (r: SqlRow) => fromRow(readRow(r));
 
-const keyWhere = (k: SignalKey) =>
-  and(deq(signals.executionProject, k.project), deq(signals.executionDomain, k.domain), deq(signals.executionName, k.name), deq(signals.signalId, k.signalId));
+const keyWhere = (k: SignalKey) => ({ executionProject: k.project, executionDomain: k.domain, executionName: k.name, signalId: k.signalId });
+const writer = new TableWriter(signals);
 
-export function signalStore(db: Db): SignalStore {
+export function signalStore(db: SqlEngine): SignalStore {
   const get = async (key: SignalKey) => {
     const rows = await db.all<SqlRow>(
       sql`SELECT * FROM signals WHERE execution_project = ${key.project} AND execution_domain = ${key.domain} AND execution_name = ${key.name} AND signal_id = ${key.signalId} LIMIT 1`,
@@ -37,27 +37,13 @@ export function signalStore(db: Db): SignalStore {
     get,
     async getOrCreate(key, type) {
       const now = new Date().toISOString();
-      await db
-        .insert(signals)
-        .values({
-          executionProject: key.project,
-          executionDomain: key.domain,
-          executionName: key.name,
-          signalId: key.signalId,
-          type: Buffer.from(type),
-          createdAt: now,
-          updatedAt: now,
-        })
-        .onConflictDoNothing();
+      await writer.insert(db, { ...keyWhere(key), type, createdAt: now, updatedAt: now }, { ignoreConflict: true });
       const row = await get(key);
       if (!row) throw new Error(`signal ${key.signalId} vanished after insert`);
       return row;
     },
     async setValue(key, value) {
-      await db
-        .update(signals)
-        .set({ value: Buffer.from(value), updatedAt: new Date().toISOString() })
-        .where(keyWhere(key));
+      await writer.update(db, { value, updatedAt: new Date().toISOString() }, keyWhere(key));
     },
     async list(q) {
       const where = whereSql(q.filters);

@@ -1,9 +1,9 @@
 // Task execution rows: I/O only.
 import { sql, type SQL } from "drizzle-orm";
-import type { Db } from "./client";
+import type { SqlEngine } from "./engine";
 import { taskExecutions } from "./schema";
 import { dbError, isUniqueViolation } from "./errors";
-import { queryRows, TableWriter, type SqlRow } from "./raw-sql";
+import { TableWriter, type SqlRow } from "./raw-sql";
 import { bytes, readerOf } from "./rows";
 import { orderSql, whereSql } from "./list-sql";
 import { pageSql } from "./versioned";
@@ -81,7 +81,7 @@ const joinOn: Partial<Record<Filter["entity"], string>> = {
 };
 const tables: Partial<Record<Filter["entity"], string>> = { task: "tasks", node_execution: "node_executions", execution: "executions" };
 
-export function taskExecutionStore(db: Db): TaskExecutionStore {
+export function taskExecutionStore(db: SqlEngine): TaskExecutionStore {
   return {
     async create(r) {
       const now = new Date().toISOString();
@@ -115,7 +115,7 @@ export function taskExecutionStore(db: Db): TaskExecutionStore {
     async withExecution(key) {
       const t = key.task;
       const n = key.node;
-      const rows = await queryRows(db, withExecutionSql, [n.project, n.domain, n.name, n.nodeId, t.project, t.domain, t.name, t.version, key.retryAttempt]);
+      const rows = await db.query(withExecutionSql, [n.project, n.domain, n.name, n.nodeId, t.project, t.domain, t.name, t.version, key.retryAttempt]);
       const r = rows[0];
       if (!r) return undefined;
       return {

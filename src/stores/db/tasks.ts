@@ -1,13 +1,16 @@
 // Task rows and their description rows: I/O only.
-import type { Db } from "./client";
+import type { SqlEngine } from "./engine";
 import { descriptionEntities, tasks } from "./schema";
 import { dbError } from "./errors";
+import { TableWriter } from "./raw-sql";
 import { bytes } from "./rows";
 import { getByKey, listNames, listRows } from "./versioned";
 import type { DescriptionRecord } from "../../ports/descriptions";
 import type { TaskRecord, TaskStore } from "../../ports/tasks";
 
 type Row = typeof tasks.$inferSelect;
+const writer = new TableWriter(tasks);
+export const descriptions = new TableWriter(descriptionEntities);
 
 function fromRow(r: Row): TaskRecord {
   return {
@@ -31,33 +34,33 @@ export function descriptionRow(d: DescriptionRecord, now: string) {
     name: d.name,
     version: d.version,
     shortDescription: d.shortDescription,
-    longDescription: d.longDescription ? Buffer.from(d.longDescription) : null,
+    longDescription: d.longDescription ?? null,
     link: d.link,
     createdAt: now,
     updatedAt: now,
   };
 }
 
-export function taskStore(db: Db): TaskStore {
+export function taskStore(db: SqlEngine): TaskStore {
   return {
     async create(task, description) {
       const now = new Date().toISOString();
       try {
         await db.transaction(async (tx) => {
-          await tx.insert(tasks).values({
+          await writer.insert(tx, {
             project: task.project,
             domain: task.domain,
             name: task.name,
             version: task.version,
-            closure: Buffer.from(task.closure),
-            digest: Buffer.from(task.digest),
+            closure: task.closure,
+            digest: task.digest,
             type: task.type,
             shortDescription: task.shortDescription,
             createdAt: now,
             updatedAt: now,
           });
           // A description already stored for this version (an earlier, failed registration) is kept.
-          if (description) await tx.insert(descriptionEntities).values(descriptionRow(description, now)).onConflictDoNothing();
+          if (description) await descriptions.insert(tx, descriptionRow(description, now), { ignoreConflict: true });
         });
       } catch (e) {
         throw dbError(e, "tasks_pkey");

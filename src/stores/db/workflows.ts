@@ -1,13 +1,15 @@
 // Workflow rows and their description rows: I/O only.
-import type { Db } from "./client";
-import { descriptionEntities, workflows } from "./schema";
+import type { SqlEngine } from "./engine";
+import { workflows } from "./schema";
 import { dbError } from "./errors";
+import { TableWriter } from "./raw-sql";
 import { bytes } from "./rows";
-import { descriptionRow } from "./tasks";
+import { descriptionRow, descriptions } from "./tasks";
 import { getByKey, listNames, listRows } from "./versioned";
 import type { WorkflowRecord, WorkflowStore } from "../../ports/workflows";
 
 type Row = typeof workflows.$inferSelect;
+const writer = new TableWriter(workflows);
 
 function fromRow(r: Row): WorkflowRecord {
   return {
@@ -24,25 +26,25 @@ function fromRow(r: Row): WorkflowRecord {
   };
 }
 
-export function workflowStore(db: Db): WorkflowStore {
+export function workflowStore(db: SqlEngine): WorkflowStore {
   return {
     async create(w, description) {
       const now = new Date().toISOString();
       try {
         await db.transaction(async (tx) => {
-          await tx.insert(workflows).values({
+          await writer.insert(tx, {
             project: w.project,
             domain: w.domain,
             name: w.name,
             version: w.version,
-            typedInterface: Buffer.from(w.typedInterface),
+            typedInterface: w.typedInterface,
             remoteClosureIdentifier: w.remoteClosureIdentifier,
-            digest: Buffer.from(w.digest),
+            digest: w.digest,
             shortDescription: w.shortDescription,
             createdAt: now,
             updatedAt: now,
           });
-          if (description) await tx.insert(descriptionEntities).values(descriptionRow(description, now)).onConflictDoNothing();
+          if (description) await descriptions.insert(tx, descriptionRow(description, now), { ignoreConflict: true });
         });
       } catch (e) {
         throw dbError(e, "workflows_pkey");
