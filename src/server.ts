@@ -7,6 +7,7 @@ import type { Hono } from "hono";
 import type { Config } from "./config/schema";
 import type { Logger } from "./kernel/log";
 import { databaseOptions, openDatabase, type Database } from "./stores/db/client";
+import { redactUrl } from "./kernel/redact-url";
 import { migrateUp } from "./stores/db/migrate";
 import { createBlobStore } from "./stores/blob";
 import { buildServiceImpls } from "./compose/service-impls";
@@ -154,7 +155,7 @@ export async function startServer(config: Config, log: Logger, plugins: PluginRe
       metrics.addCollector(() => scheduler.runner.metrics.exposition());
     }
     const clusterResources = config.cluster_resources.inServe ? startClusterResources(config, database, metrics, log) : undefined;
-    log.info("serving", { ports: listeners.ports, tls: Boolean(tls), database: database.url, scheduler: Boolean(scheduler) });
+    log.info("serving", { ports: listeners.ports, tls: Boolean(tls), database: redactUrl(database.url), scheduler: Boolean(scheduler) });
     return {
       ports: listeners.ports,
       database,

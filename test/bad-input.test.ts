@@ -35,7 +35,8 @@ describe("enums out of range", () => {
         admin.deleteWorkflowAttributes({ ...scope, workflow: "workflows.example.wf", resourceType }),
         admin.listMatchableAttributes({ resourceType }),
       ];
-      for (const call of calls) expect(await answerOf(call)).toEqual(["InvalidArgument", "invalid value for resource_type"]);
+      // All answered before any is checked: a refusal left unawaited would be an unhandled rejection.
+      for (const answer of await Promise.all(calls.map(answerOf))) expect(answer).toEqual(["InvalidArgument", "invalid value for resource_type"]);
     }
   });
 

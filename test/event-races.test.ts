@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { toJsonString } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createClient as openDb, type Client as DbClient } from "@libsql/client";
 import { EventFailureReasonSchema } from "../src/gen/flyteidl/admin/event_pb";
 import { NodeExecution_Phase as NodePhase, TaskExecution_Phase as TaskPhase, WorkflowExecution_Phase as WfPhase } from "../src/gen/flyteidl/core/execution_pb";
 import { ResourceType } from "../src/gen/flyteidl/core/identifier_pb";
@@ -14,7 +13,6 @@ import { registerTwoNodeWorkflow } from "./fixtures/pyflyte";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 let ts: TestServer;
-let db: DbClient;
 const trials = 5;
 const scope = { project: "flytesnacks", domain: "development" };
 const task = { resourceType: ResourceType.TASK, ...scope, name: "workflows.example.t1", version: "v1" };
@@ -31,10 +29,8 @@ type Exec = { project: string; domain: string; name: string };
 beforeAll(async () => {
   ts = await startTestServer();
   await registerTwoNodeWorkflow(ts.admin());
-  db = openDb({ url: `file:${ts.dir}/admin.db` });
 });
 afterAll(async () => {
-  db.close();
   await ts.close();
 });
 
@@ -101,7 +97,7 @@ async function race<P>(phases: P[], send: (p: P) => Promise<unknown>): Promise<P
 async function storedTerminal(table: "execution_events" | "node_execution_events", name: string): Promise<string[]> {
   const sql = `SELECT phase FROM ${table} WHERE execution_name = ? AND phase IN ('SUCCEEDED', 'FAILED')`;
   for (let i = 0; i < 50; i++) {
-    const rows = (await db.execute({ sql, args: [name] })).rows.map((r) => String(r.phase));
+    const rows = (await ts.server.database.db.query(sql, [name])).map((r) => String(r.phase));
     if (rows.length > 0 || table === "execution_events") return rows;
     await Bun.sleep(20);
   }

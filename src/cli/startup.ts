@@ -4,19 +4,7 @@ import { resolve } from "node:path";
 import type { Config } from "../config/schema";
 import { embeddedFile } from "../stores/db/client";
 import { versionInfo } from "../kernel/version";
-
-/** A remote URL without its secrets (password, authToken query parameter). */
-export function redactUrl(url: string): string {
-  if (url.startsWith("file:")) return url;
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "redacted";
-    if (u.searchParams.has("authToken")) u.searchParams.set("authToken", "redacted");
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
+import { redactUrl } from "../kernel/redact-url";
 
 function storageFields(config: Config): Record<string, unknown> {
   const s = config.storage;

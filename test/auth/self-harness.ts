@@ -14,6 +14,7 @@ import { loadConfig } from "../../src/config/load";
 import type { Config, OAuthClientConfig } from "../../src/config/schema";
 import type { OAuthGrantStore } from "../../src/ports/oauth-grants";
 import { openDatabase, type Database } from "../../src/stores/db/client";
+import { scratchDatabaseUrl } from "../helpers/test-database";
 import { migrateUp } from "../../src/stores/db/migrate";
 import { oauthGrantStore } from "../../src/stores/db/oauth-grants";
 
@@ -80,7 +81,7 @@ const client = (c: Partial<OAuthClientConfig>): OAuthClientConfig => ({
 });
 
 export async function selfServer(opts: HarnessOptions = {}): Promise<Harness> {
-  const database = await openDatabase({ url: "file::memory:" });
+  const database = await openDatabase({ url: await scratchDatabaseUrl() });
   await migrateUp(database.db);
   const grants = oauthGrantStore(database.db);
   const config = loadConfig({ flags: { "auth.authorizedUris": JSON.stringify([origin]), ...opts.flags } });

@@ -12,6 +12,7 @@ import { MatchingAttributesSchema } from "../../src/gen/flyteidl/admin/matchable
 import { Project_ProjectState } from "../../src/gen/flyteidl/admin/project_pb";
 import { silentLogger } from "../../src/kernel/log";
 import { openDatabase, type Database } from "../../src/stores/db/client";
+import { scratchDatabaseUrl } from "../helpers/test-database";
 import { resourceStore } from "../../src/stores/db/matchable";
 import { migrateUp } from "../../src/stores/db/migrate";
 import { projectStore } from "../../src/stores/db/projects";
@@ -20,7 +21,7 @@ import { startFakeKube, type FakeKube } from "../helpers/fake-k8s";
 let db: Database;
 let kube: FakeKube;
 beforeAll(async () => {
-  db = await openDatabase({ url: "file::memory:" });
+  db = await openDatabase({ url: await scratchDatabaseUrl() });
   await migrateUp(db.db);
   kube = await startFakeKube();
 });

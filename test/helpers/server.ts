@@ -1,5 +1,6 @@
-// Starts the real server in-process on ephemeral ports with a fresh database file, and gives tests
-// real clients for every protocol.
+// Starts the real server in-process on ephemeral ports with a fresh database (a file, or PostgreSQL: see
+// test-database.ts), and gives tests real clients for every protocol. FLYTEADMIN_TEST_LOG=1 prints the
+// server's error log lines (an Internal answer's cause).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,9 +8,10 @@ import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { loadConfig } from "../../src/config/load";
 import { startServer, type RunningServer } from "../../src/server";
-import { silentLogger, type Logger } from "../../src/kernel/log";
+import { createLogger, silentLogger, type Logger } from "../../src/kernel/log";
 import { AdminService } from "../../src/gen/flyteidl/service/admin_pb";
 import type { PluginRegistry } from "../../src/plugins/registry";
+import { testDatabaseUrl } from "./test-database";
 
 export interface TestServer {
   server: RunningServer;
@@ -29,13 +31,13 @@ export async function startTestServer(flags: Record<string, string> = {}, opts: 
       "server.httpPort": "0",
       "server.grpc.port": "0",
       "server.host": "127.0.0.1",
-      "database.url": `file:${join(dir, "admin.db")}`,
+      "database.url": await testDatabaseUrl(dir),
       "storage.local.path": join(dir, "blobs"),
       "server.gracefulShutdownTimeoutSeconds": "2",
       ...flags,
     },
   });
-  const server = await startServer(config, opts.logger ?? silentLogger, opts.plugins);
+  const server = await startServer(config, opts.logger ?? (process.env.FLYTEADMIN_TEST_LOG ? createLogger("error") : silentLogger), opts.plugins);
   const [httpPort, grpcPort] = server.ports;
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   const grpcUrl = `http://127.0.0.1:${grpcPort}`;

@@ -3,6 +3,7 @@
 // what it is handed. No listeners, no services: calls go straight to the domain.
 import { loadConfig } from "../../src/config/load";
 import { openDatabase } from "../../src/stores/db/client";
+import { scratchDatabaseUrl } from "../helpers/test-database";
 import { migrateUp } from "../../src/stores/db/migrate";
 import { MemBlobStore } from "../../src/stores/blob/mem";
 import { buildStores } from "../../src/compose/stores";
@@ -19,7 +20,7 @@ export interface ManagerHarness {
 
 /** `flags` are config keys as on the command line, e.g. { "task_resources.limits.cpu": "4" }. */
 export async function managersOverMemory(flags: Record<string, string> = {}): Promise<ManagerHarness> {
-  const database = await openDatabase({ url: "file::memory:" });
+  const database = await openDatabase({ url: await scratchDatabaseUrl() });
   await migrateUp(database.db);
   const launched: LaunchRequest[] = [];
   const launcher: Launcher = {

@@ -1,6 +1,7 @@
 // A schedule runner over a fresh in-memory database on a hand-moved clock, with a CreateExecution
 // stand-in that records requests and answers AlreadyExists for a name it has seen.
 import { openDatabase, type Database } from "../../src/stores/db/client";
+import { scratchDatabaseUrl } from "../helpers/test-database";
 import { migrateUp } from "../../src/stores/db/migrate";
 import { TableWriter } from "../../src/stores/db/raw-sql";
 import { schedulableEntities } from "../../src/stores/db/schema";
@@ -25,7 +26,7 @@ export function clockAt(start: number): Clock {
 }
 
 export async function memoryDatabase(): Promise<Database> {
-  const database = await openDatabase({ url: "file::memory:" });
+  const database = await openDatabase({ url: await scratchDatabaseUrl() });
   await migrateUp(database.db);
   return database;
 }

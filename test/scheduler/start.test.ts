@@ -18,13 +18,16 @@ class ManualTimer implements Timer {
   clear(handle: unknown): void {
     this.queue = this.queue.filter((q) => q.id !== handle);
   }
-  /** Runs the earliest timer (moving the clock to it), then lets its turn finish. */
+  /** Runs the earliest timer (moving the clock to it), then lets its turn finish: a turn ends by setting the next timer. */
   async step(): Promise<number> {
     this.queue.sort((a, b) => a.at - b.at);
     const next = this.queue.shift();
     if (!next) throw new Error("no timer set");
     if (next.at > this.clock.now()) this.clock.set(next.at);
     next.fn();
+    // On PostgreSQL the turn's queries are round trips, so wait (bounded) for the timer it sets last.
+    const deadline = Date.now() + 5_000;
+    while (this.queue.length === 0 && Date.now() < deadline) await Bun.sleep(1);
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
     return this.clock.now();
   }

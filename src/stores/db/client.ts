@@ -38,8 +38,10 @@ export class CheckpointError extends Error {
 }
 
 export interface PoolOptions {
-  /** Most open connections (0: the client's default). */
+  /** Most open connections (0: no limit). */
   maxOpen?: number;
+  /** Most idle connections kept. */
+  maxIdle?: number;
   /** Seconds a connection lives before it is replaced (0: forever). */
   maxLifetimeSeconds?: number;
 }
@@ -66,7 +68,11 @@ export function databaseOptions(database: Config["database"]): DatabaseOptions {
     url: database.url,
     authToken: database.authToken,
     busyTimeoutMs: database.busyTimeoutMs,
-    pool: { maxOpen: database.maxOpenConnections, maxLifetimeSeconds: Math.round((parseGoDuration(database.connMaxLifeTime) ?? 0) / 1000) },
+    pool: {
+      maxOpen: database.maxOpenConnections,
+      maxIdle: database.maxIdleConnections,
+      maxLifetimeSeconds: Math.round((parseGoDuration(database.connMaxLifeTime) ?? 0) / 1000),
+    },
   };
 }
 
@@ -74,11 +80,21 @@ export function openDatabase(opts: DatabaseOptions): Promise<Database> {
   return isPostgresUrl(opts.url) ? openPostgres(opts) : openLibsql(opts);
 }
 
+/**
+ * Bun's pool opens all its connections at the first query and keeps them, where Go's (upstream's) opens
+ * them on demand and closes idle ones beyond maxIdleConnections. A pool of min(maxIdle, maxOpen) keeps both
+ * of upstream's limits: never more open than maxOpenConnections, never more idle than maxIdleConnections.
+ */
+export function poolSize(pool: PoolOptions = {}): number {
+  const idle = Math.max(1, pool.maxIdle ?? 10);
+  return pool.maxOpen ? Math.min(idle, pool.maxOpen) : idle;
+}
+
 async function openPostgres(opts: DatabaseOptions): Promise<Database> {
   const pool = new SQL({
     url: opts.url,
     bigint: true,
-    ...(opts.pool?.maxOpen ? { max: opts.pool.maxOpen } : {}),
+    max: poolSize(opts.pool),
     ...(opts.pool?.maxLifetimeSeconds ? { maxLifetime: opts.pool.maxLifetimeSeconds } : {}),
   });
   // Connect now, so a wrong host or password fails the start rather than the first call.

@@ -9,19 +9,26 @@ const dialect = new PgDialect();
 const texts = new Map<string, string>();
 const textLimit = 2048;
 
-/** `?` → `$1, $2, …`, outside quoted strings and identifiers. */
+/** `?` → `$1, $2, …` and SQLite's numbered `?N` → `$N`, outside quoted strings and identifiers. */
 export function numberedPlaceholders(text: string): string {
   let out = "";
   let n = 0;
   let quote: string | undefined;
-  for (const ch of text) {
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
     if (quote) {
       if (ch === quote) quote = undefined;
     } else if (ch === "'" || ch === '"') {
       quote = ch;
     } else if (ch === "?") {
-      n += 1;
-      out += `$${n}`;
+      const digits = /^\d+/.exec(text.slice(i + 1))?.[0];
+      if (digits) {
+        out += `$${digits}`;
+        i += digits.length;
+      } else {
+        n += 1;
+        out += `$${n}`;
+      }
       continue;
     }
     out += ch;

@@ -13,7 +13,11 @@ function column(table: string | undefined, name: string): SQL | ReturnType<typeo
  * (no type affinity), so SQLite would otherwise compare an integer with text and never match.
  */
 export function filterSql(f: Filter, table?: string, numeric = false): SQL {
-  const col = column(table, f.field);
+  return filterOn(column(table, f.field), f, numeric);
+}
+
+/** A filter on a column expression (a computed value rather than a named column). */
+export function filterOn(col: SQL | ReturnType<typeof sql.identifier>, f: Filter, numeric = false): SQL {
   const bind = (x: string): string | number => (numeric && /^-?\d+(\.\d+)?$/.test(x) ? Number(x) : x);
   const v = bind(f.values[0]);
   switch (f.op) {

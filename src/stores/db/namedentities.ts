@@ -1,7 +1,7 @@
 // Named entities: distinct names of tasks/workflows/launch plans joined to named_entity_metadata.
 import { sql, type SQL } from "drizzle-orm";
 import type { SqlEngine } from "./engine";
-import { filterSql } from "./list-sql";
+import { filterOn, filterSql } from "./list-sql";
 import { dbError } from "./errors";
 import type { Filter } from "../../kernel/lists/filters";
 import type { EntityTable, NamedEntityRecord, NamedEntityStore } from "../../ports/namedentities";
@@ -10,12 +10,12 @@ const metadataFields = new Set(["description", "state"]);
 
 /** description/state live in the metadata table (a missing row means ACTIVE); the rest in the names. */
 function namedFilterSql(f: Filter): SQL {
-  if (f.field === "state") {
-    return filterSql({ ...f, field: "__state" }, undefined, true);
-  }
+  // The coalesced state, so state filters treat "no metadata" as ACTIVE.
+  if (f.field === "state") return filterOn(coalescedState, f, true);
   return filterSql(f, metadataFields.has(f.field) ? "named_entity_metadata" : "entities");
 }
 
+const coalescedState = sql`COALESCE(named_entity_metadata.state, 0)`;
 const select = sql`SELECT entities.project AS project, entities.domain AS domain, entities.name AS name,
   COALESCE(named_entity_metadata.description, '') AS description, COALESCE(named_entity_metadata.state, 0) AS state`;
 
@@ -69,9 +69,8 @@ export function namedEntityStore(db: SqlEngine): NamedEntityStore {
           )}`
         : sql``;
       const outerOrder = q.order ? sql` ORDER BY ${sql.identifier(q.order.column)} ${sql.raw(q.order.direction)}` : sql``;
-      // __state is the coalesced state, so state filters treat "no metadata" as ACTIVE.
       return db.all<NamedEntityRecord>(sql`SELECT project, domain, name, description, state FROM (
-        ${select}, COALESCE(named_entity_metadata.state, 0) AS __state FROM (${inner}) AS entities ${join(q.resourceType)}${where}
+        ${select} FROM (${inner}) AS entities ${join(q.resourceType)}${where}
       ) AS named${outerOrder}`);
     },
   };
