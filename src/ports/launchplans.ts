@@ -43,6 +43,9 @@ export interface LaunchPlanStore {
   list(q: ListQuery): Promise<LaunchPlanRecord[]>;
   listNames(q: ListQuery): Promise<Array<{ project: string; domain: string; name: string }>>;
   findActive(project: string, domain: string, name: string): Promise<LaunchPlanRecord | undefined>;
-  /** Applies state and schedule changes atomically. */
+  /**
+   * Applies state and schedule changes atomically. Activating a version also deactivates and unschedules
+   * every other version of its name, serialized per name, so racing activations leave one active.
+   */
   setStates(change: Activation | { deactivateOnly: EntityKey; unschedule: EntityKey[] }): Promise<void>;
 }

@@ -37,6 +37,11 @@ const keyWhere = (k: EntityKey) => ({ project: k.project, domain: k.domain, name
 const writer = new TableWriter(launchPlans);
 const schedules = new TableWriter(schedulableEntities);
 
+const lockNameSql = "SELECT id FROM launch_plans WHERE project = ? AND domain = ? AND name = ? ORDER BY id FOR UPDATE";
+const deactivateOthersSql = "UPDATE launch_plans SET state = 0, updated_at = ? WHERE project = ? AND domain = ? AND name = ? AND version <> ? AND state = 1";
+const unscheduleOthersSql =
+  "UPDATE schedulable_entities SET active = 0, updated_at = ? WHERE project = ? AND domain = ? AND name = ? AND version <> ? AND active = 1";
+
 // One statement either engine runs atomically: insert, or on the version's unique key switch it back on.
 const scheduleUpsertSql = `INSERT INTO schedulable_entities (project, domain, name, version, cron_expression, fixed_rate_value, unit,
   kickoff_time_input_arg, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
@@ -101,13 +106,24 @@ export function launchPlanStore(db: SqlEngine): LaunchPlanStore {
     async setStates(change) {
       const now = new Date().toISOString();
       await db.transaction(async (tx) => {
+        // Every change is to one name's versions; first lock them all (see the activation below).
+        const named = "deactivateOnly" in change ? change.deactivateOnly : change.activate;
+        const name = [named.project, named.domain, named.name];
+        if (tx.dialect === "postgres") await tx.query(lockNameSql, name);
         for (const k of change.unschedule) await schedules.update(tx, { active: 0, updatedAt: now }, keyWhere(k));
         if ("deactivateOnly" in change) {
           await writer.update(tx, { state: 0, updatedAt: now }, keyWhere(change.deactivateOnly));
           return;
         }
         if (change.deactivate) await writer.update(tx, { state: 0, updatedAt: now }, keyWhere(change.deactivate));
-        await writer.update(tx, { state: 1, updatedAt: now }, keyWhere(change.activate));
+        const k = change.activate;
+        // The caller's read of the former active version may be stale (another replica activated since):
+        // every other version goes inactive here. SQLite runs one write transaction at a time; PostgreSQL
+        // (read committed) needs the name's rows locked, in id order, so concurrent activations queue (locked
+        // first thing, before any row is updated, so two transactions never wait on each other).
+        await tx.exec(deactivateOthersSql, [now, ...name, k.version]);
+        await tx.exec(unscheduleOthersSql, [now, ...name, k.version]);
+        await writer.update(tx, { state: 1, updatedAt: now }, keyWhere(k));
         if (change.schedule) {
           const s = change.schedule;
           await tx.exec(scheduleUpsertSql, [
