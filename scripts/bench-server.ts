@@ -20,6 +20,17 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
+/** The server's error lines go to stderr, so a benchmark that meets an Internal answer shows its cause. */
+async function forwardErrors(stdout: ReadableStream<Uint8Array>): Promise<void> {
+  const decoder = new TextDecoder();
+  let pending = "";
+  for await (const chunk of stdout) {
+    const lines = (pending + decoder.decode(chunk, { stream: true })).split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) if (line.includes('"level":"error"')) process.stderr.write(`[server] ${line}\n`);
+  }
+}
+
 export async function startBenchServer(name: string, flags: string[] = []): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), `flyteadmin-bench-${name}-`));
   const main = join(import.meta.dir, "..", "src/main.ts");
@@ -42,6 +53,7 @@ export async function startBenchServer(name: string, flags: string[] = []): Prom
     { cwd: dir, stdout: "pipe", stderr: "inherit" },
   );
   const { ports } = await waitForServing(proc);
+  void forwardErrors(proc.stdout);
   const lean = leanGrpcClient(AdminService, `http://127.0.0.1:${ports[1]}`);
   return {
     dir,
