@@ -67,7 +67,7 @@ function startClusterResources(config: Config, database: Database, metrics: Metr
 export async function startServer(config: Config, log: Logger, plugins: PluginRegistry = new PluginRegistry()): Promise<RunningServer> {
   const tls = tlsFiles(config);
   checkAuthSettings(config);
-  const database = await openDatabase(databaseOptions(config.database));
+  const database = await openDatabase(databaseOptions(config.database, log));
   try {
     if (config.database.migrateOnStart) {
       const ran = await migrateUp(database.db);
@@ -169,7 +169,7 @@ export async function startServer(config: Config, log: Logger, plugins: PluginRe
       },
     };
   } catch (e) {
-    database.close();
+    await database.close();
     throw e;
   }
 }

@@ -10,7 +10,7 @@ async function withReadDatabase<T>(config: Config, fn: (db: Database) => Promise
   try {
     return await fn(db);
   } finally {
-    db.close(); // nothing was written: no checkpoint to make
+    await db.close(); // nothing was written: no checkpoint to make
   }
 }
 

@@ -20,7 +20,7 @@ export const schedulerCommands: Command[] = [
           scheme: config.scheduler.eventScheduler.scheme,
         });
       }
-      const database = await openDatabase(databaseOptions(config.database));
+      const database = await openDatabase(databaseOptions(config.database, log));
       const managers = buildManagers(config, buildStores(database, createBlobStore(config)), { log });
       const scheduler = startScheduler({
         config: config.scheduler,
@@ -35,7 +35,7 @@ export const schedulerCommands: Command[] = [
       });
       log.info("stopping", { signal });
       await scheduler.stop();
-      database.close();
+      await database.close();
       log.info("stopped");
       return 0;
     },

@@ -6,9 +6,10 @@ import { createClient, type Client } from "@libsql/client";
 import { SQL } from "bun";
 import type { Config } from "../../config/schema";
 import { parseGoDuration } from "../../kernel/duration";
+import type { Logger } from "../../kernel/log";
 import type { Dialect, SqlEngine } from "./engine";
 import { libsqlEngine } from "./engine-libsql";
-import { postgresEngine } from "./engine-postgres";
+import { postgresEngine, type StatementLog } from "./engine-postgres";
 import { groupCommit } from "./group-commit";
 import { installStatementCache } from "./statement-cache";
 
@@ -51,6 +52,8 @@ export interface DatabaseOptions {
   authToken?: string;
   busyTimeoutMs?: number;
   pool?: PoolOptions;
+  /** PostgreSQL only: told the text of every statement (database.postgres.debug). */
+  logStatement?: StatementLog;
 }
 
 export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//.test(url);
@@ -62,9 +65,10 @@ export function embeddedFile(url: string): string | undefined {
   return path === ":memory:" ? undefined : path;
 }
 
-/** The options `database.*` configure. */
-export function databaseOptions(database: Config["database"]): DatabaseOptions {
+/** The options `database.*` configure; with database.postgres.debug, `log` gets every statement at debug level. */
+export function databaseOptions(database: Config["database"], log?: Logger): DatabaseOptions {
   return {
+    logStatement: database.postgres.debug && log ? (sql) => log.debug("sql", { sql }) : undefined,
     url: database.url,
     authToken: database.authToken,
     busyTimeoutMs: database.busyTimeoutMs,
@@ -101,7 +105,7 @@ async function openPostgres(opts: DatabaseOptions): Promise<Database> {
   await pool.unsafe("SELECT 1");
   const close = () => pool.close();
   return {
-    db: postgresEngine(pool),
+    db: postgresEngine(pool, opts.logStatement),
     dialect: "postgres",
     url: opts.url,
     ping: () =>

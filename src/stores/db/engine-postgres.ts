@@ -67,8 +67,14 @@ interface Result extends Array<SqlRow> {
 
 type Runner = Pick<SQL, "unsafe">;
 
-function engineOn(target: Runner, transaction: SqlEngine["transaction"]): SqlEngine {
-  const execute = (text: string, args: readonly unknown[]) => target.unsafe(text, args as unknown[]) as Promise<Result>;
+/** Told every statement's text before it runs (database.postgres.debug). */
+export type StatementLog = (text: string) => void;
+
+function engineOn(target: Runner, transaction: SqlEngine["transaction"], log: StatementLog | undefined): SqlEngine {
+  const execute = (text: string, args: readonly unknown[]) => {
+    log?.(text);
+    return target.unsafe(text, args as unknown[]) as Promise<Result>;
+  };
   return {
     dialect: "postgres",
     async all<R>(q: Fragment) {
@@ -89,12 +95,15 @@ function engineOn(target: Runner, transaction: SqlEngine["transaction"]): SqlEng
   };
 }
 
-export function postgresEngine(pool: SQL): SqlEngine {
-  return engineOn(pool, (fn) =>
-    pool.begin(async (tx) => {
-      // Nested calls join the open transaction.
-      const inner: SqlEngine = engineOn(tx, (f) => f(inner));
-      return fn(inner);
-    }),
+export function postgresEngine(pool: SQL, log?: StatementLog): SqlEngine {
+  return engineOn(
+    pool,
+    (fn) =>
+      pool.begin(async (tx) => {
+        // Nested calls join the open transaction.
+        const inner: SqlEngine = engineOn(tx, (f) => f(inner), log);
+        return fn(inner);
+      }),
+    log,
   );
 }
