@@ -7,6 +7,7 @@ import { projectStore } from "../stores/db/projects";
 import { ProjectManager } from "../domain/projects/manager";
 import { versionInfo } from "../kernel/version";
 import { backupDatabase } from "./backup";
+import { dbCopyCommand } from "./db-copy";
 import { startupFields } from "./startup";
 import type { Command } from "./command";
 import { createSecret, initSecrets, secretClient, secretData } from "./secrets";
@@ -20,7 +21,7 @@ export type { Command, CommandContext } from "./command";
 export const groups: Record<string, string> = {
   migrate: "database migrations and seeding",
   config: "configuration reference",
-  db: "embedded database maintenance",
+  db: "database maintenance: backup, copy between engines",
   secret: "the auth secrets: files and the Kubernetes Secret",
   scheduler: "the schedule runner",
   clusterresource: "namespaces and resources per project and domain",
@@ -32,7 +33,7 @@ async function withDatabase<T>(config: Config, fn: (db: Database) => Promise<T>)
   try {
     result = await fn(db);
   } catch (e) {
-    db.close();
+    await db.close();
     throw e;
   }
   try {
@@ -114,6 +115,16 @@ export const commands: Command[] = [
       log.info("backed up database", { ...(await backupDatabase(config, args[0])) });
       return 0;
     },
+  },
+  {
+    path: ["db", "copy"],
+    summary: "copy every row into an empty database of either engine (file: to postgres://, or back)",
+    usage: "flyteadmin db copy [--from URL] --to URL [--config CONFIG] (--from defaults to database.url)",
+    options: [
+      { names: ["--from"], key: "from", value: true },
+      { names: ["--to"], key: "to", value: true },
+    ],
+    run: ({ config, options, log }) => dbCopyCommand(config, options, log),
   },
   {
     path: ["secret", "init"],
