@@ -115,7 +115,8 @@ async function runSetup(setup: Setup, kubeconfig: string, connectLoad: boolean):
   try {
     const dbFlags: string[] = [];
     if (setup.engine === "postgres") {
-      pg = await startPostgres();
+      // PostgreSQL's own durability defaults: every commit flushed, as a deployment runs it.
+      pg = await startPostgres({ durable: true });
       // Replicas share the blob store as well as the database (on S3 in a real deployment; here one folder).
       dbFlags.push("--database.url", pg.url, "--storage.local.path", join(pg.dir, "blobs"));
     }

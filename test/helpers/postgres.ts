@@ -126,8 +126,13 @@ if [ -e "$dir/.stop" ]; then rm -rf "$dir"; else kill "$watcher" 2>/dev/null; fi
 exit "$code"
 `;
 
+export interface PostgresOptions {
+  /** PostgreSQL's own durability defaults (fsync, synchronous commit) instead of the tests' faster settings: for benchmarks. */
+  durable?: boolean;
+}
+
 /** initdb a fresh cluster under the OS temp dir, start it on a free loopback port, create database `test`. */
-export async function startPostgres(): Promise<RunningPostgres> {
+export async function startPostgres(opts: PostgresOptions = {}): Promise<RunningPostgres> {
   const bin = await ensurePostgresBinaries();
   const identity = serverIdentity();
   const dir = mkdtempSync(join(tmpdir(), "flyteadmin-pg-"));
@@ -143,7 +148,7 @@ export async function startPostgres(): Promise<RunningPostgres> {
     }
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
-      const started = await launch(bin, dir, dataDir, logFile, port, identity);
+      const started = await launch(bin, dir, dataDir, logFile, port, identity, opts.durable === true);
       if (started.ok) return await running(started.proc, started.postmaster, dir, port);
       // Someone took the port between our probe and the server's bind: pick another one.
       if (attempt < 3 && /already in use/i.test(started.log)) continue;
@@ -158,15 +163,21 @@ export async function startPostgres(): Promise<RunningPostgres> {
 type Supervised = Bun.Subprocess<"pipe", number, number>;
 type Launch = { ok: true; proc: Supervised; postmaster: number } | { ok: false; reason: string; log: string };
 
-async function launch(bin: PostgresBinaries, dir: string, dataDir: string, logFile: string, port: number, identity?: Identity): Promise<Launch> {
+async function launch(
+  bin: PostgresBinaries,
+  dir: string,
+  dataDir: string,
+  logFile: string,
+  port: number,
+  identity: Identity | undefined,
+  durable: boolean,
+): Promise<Launch> {
   // Unix socket paths are limited to 107 bytes; with a long TMPDIR do without the socket, tests use TCP anyway.
   const socketDir = join(dir, `.s.PGSQL.${port}`).length < 100 ? dir : "";
   const settings: Record<string, string> = {
     listen_addresses: "127.0.0.1",
     unix_socket_directories: socketDir,
-    fsync: "off",
-    synchronous_commit: "off",
-    full_page_writes: "off",
+    ...(durable ? {} : { fsync: "off", synchronous_commit: "off", full_page_writes: "off" }),
     max_connections: "200",
     TimeZone: "UTC",
   };
