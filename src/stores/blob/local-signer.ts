@@ -2,7 +2,7 @@
 // method, key, expiry and the required Content-MD5, so a URL cannot be reused for another object,
 // another method, another digest or after it expires.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { localBlobRoutePrefix, type UrlVerifier } from "../../ports/blob";
 
@@ -16,16 +16,31 @@ export interface LocalGrant {
   md5: string;
 }
 
+/**
+ * Replicas sharing one blob folder may start at the same moment: the key is written whole to a file of
+ * its own and linked into place, which fails when another got there first, so every replica reads the one
+ * key that won (never a half-written file, never one overwritten after another replica read it).
+ */
+function createKeyFile(keyFile: string): void {
+  mkdirSync(dirname(keyFile), { recursive: true });
+  const draft = `${keyFile}.${process.pid}.${randomBytes(4).toString("hex")}`;
+  writeFileSync(draft, randomBytes(32).toString("base64"), { mode: 0o600 });
+  try {
+    linkSync(draft, keyFile);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  } finally {
+    rmSync(draft, { force: true });
+  }
+}
+
 export class LocalUrlSigner implements UrlVerifier {
   constructor(private readonly secret: Buffer) {}
 
   /** A key from config, else one kept in `keyFile` (made on first use) so URLs survive restarts. */
   static fromConfig(configured: string, keyFile: string): LocalUrlSigner {
     if (configured) return new LocalUrlSigner(Buffer.from(configured));
-    if (!existsSync(keyFile)) {
-      mkdirSync(dirname(keyFile), { recursive: true });
-      writeFileSync(keyFile, randomBytes(32).toString("base64"), { mode: 0o600 });
-    }
+    if (!existsSync(keyFile)) createKeyFile(keyFile);
     return new LocalUrlSigner(Buffer.from(readFileSync(keyFile, "utf8").trim(), "base64"));
   }
 
