@@ -6,7 +6,7 @@ import { openDatabase, poolSize, type Database } from "../src/stores/db/client";
 import { numberedPlaceholders } from "../src/stores/db/engine-postgres";
 import { dbError, isUniqueViolation } from "../src/stores/db/errors";
 import { AdminError, ErrorCode } from "../src/kernel/errors";
-import { freshDatabase } from "./helpers/postgres";
+import { freePort, freshDatabase } from "./helpers/postgres";
 
 describe("placeholders", () => {
   test("? becomes $n in order, ?N becomes $N, quoted text and identifiers are left alone", () => {
@@ -21,6 +21,16 @@ describe("placeholders", () => {
     expect(poolSize({ maxIdle: 10, maxOpen: 0 })).toBe(10);
     expect(poolSize({ maxIdle: 0, maxOpen: 0 })).toBe(1);
   });
+});
+
+test("an unreachable PostgreSQL fails the open with its URL, password redacted", async () => {
+  const url = `postgres://u:secretpw@127.0.0.1:${await freePort()}/x`;
+  const e = await openDatabase({ url }).then(
+    () => undefined,
+    (x: unknown) => x as Error,
+  );
+  expect(e?.message).toContain(`cannot use PostgreSQL at postgres://u:redacted@127.0.0.1:`);
+  expect(e?.message).not.toContain("secretpw");
 });
 
 describe("PostgreSQL engine", () => {

@@ -7,6 +7,7 @@ import { SQL } from "bun";
 import type { Config } from "../../config/schema";
 import { parseGoDuration } from "../../kernel/duration";
 import type { Logger } from "../../kernel/log";
+import { redactUrl } from "../../kernel/redact-url";
 import type { Dialect, SqlEngine } from "./engine";
 import { libsqlEngine } from "./engine-libsql";
 import { postgresEngine, type StatementLog } from "./engine-postgres";
@@ -102,7 +103,15 @@ async function openPostgres(opts: DatabaseOptions): Promise<Database> {
     ...(opts.pool?.maxLifetimeSeconds ? { maxLifetime: opts.pool.maxLifetimeSeconds } : {}),
   });
   // Connect now, so a wrong host or password fails the start rather than the first call.
-  await pool.unsafe("SELECT 1");
+  try {
+    await pool.unsafe("SELECT 1");
+  } catch (e) {
+    await pool.close();
+    const code = (e as { code?: unknown }).code;
+    throw new Error(
+      `cannot use PostgreSQL at ${redactUrl(opts.url)}: ${e instanceof Error ? e.message : String(e)}${typeof code === "string" ? ` (${code})` : ""}`,
+    );
+  }
   const close = () => pool.close();
   return {
     db: postgresEngine(pool, opts.logStatement),
