@@ -1,12 +1,14 @@
 // The single binary: built by scripts/build.ts, copied nowhere near node_modules, it migrates a fresh
-// embedded database and answers gRPC and REST.
+// embedded database, or a PostgreSQL named by upstream's database.postgres.* keys, and answers gRPC and REST.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { SQL } from "bun";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { AdminService } from "../src/gen/flyteidl/service/admin_pb";
+import { freshDatabase } from "./helpers/postgres";
 import { waitForServing } from "./helpers/serving";
 
 const dir = mkdtempSync(join(tmpdir(), "flyteadmin-bin-"));
@@ -29,8 +31,8 @@ describe("dist/flyteadmin", () => {
     expect(info.build).not.toBe("");
   });
 
-  test("serves from an empty directory: migrations, gRPC and REST", async () => {
-    const proc = Bun.spawn([bin, "serve", "--server.httpPort", "0", "--server.grpc.port", "0", "--server.host", "127.0.0.1"], {
+  const serves = async (...flags: string[]) => {
+    const proc = Bun.spawn([bin, "serve", "--server.httpPort", "0", "--server.grpc.port", "0", "--server.host", "127.0.0.1", ...flags], {
       cwd,
       stdout: "pipe",
       stderr: "pipe",
@@ -42,9 +44,25 @@ describe("dist/flyteadmin", () => {
       await admin.registerProject({ project: { id: "from-binary", name: "b" } });
       const res = await fetch(`http://127.0.0.1:${ports[0]}/api/v1/projects/from-binary`, { headers: { accept: "application/json" } });
       expect(((await res.json()) as { id: string }).id).toBe("from-binary");
+      return text;
     } finally {
       proc.kill("SIGTERM");
       expect(await proc.exited).toBe(0);
     }
-  }, 30_000);
+  };
+
+  test("serves from an empty directory: migrations, gRPC and REST", () => serves(), 30_000);
+
+  test("serves on PostgreSQL from database.postgres.* alone", async () => {
+    const url = new URL(await freshDatabase());
+    const keys = ["host", url.hostname, "port", url.port, "username", url.username, "dbname", url.pathname.slice(1)];
+    const flags: string[] = [];
+    for (let i = 0; i < keys.length; i += 2) flags.push(`--database.postgres.${keys[i]}`, keys[i + 1]);
+    const log = await serves(...flags);
+    expect(log).toContain(`"database":"postgres://${url.username}@${url.hostname}:${url.port}/`);
+    const db = new SQL(url.href);
+    const rows = await db.unsafe("SELECT identifier FROM projects");
+    await db.close();
+    expect(rows.map((r: { identifier: string }) => r.identifier)).toEqual(["from-binary"]);
+  }, 60_000);
 });
