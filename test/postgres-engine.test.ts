@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
 import { openDatabase, poolSize, type Database } from "../src/stores/db/client";
 import { numberedPlaceholders } from "../src/stores/db/engine-postgres";
+import { migrateDown, migrateUp } from "../src/stores/db/migrate";
+import { postgresMigrations } from "../src/stores/db/migrations-postgres";
 import { dbError, isUniqueViolation } from "../src/stores/db/errors";
 import { AdminError, ErrorCode } from "../src/kernel/errors";
 import { freePort, freshDatabase } from "./helpers/postgres";
@@ -32,6 +34,23 @@ test("an unreachable PostgreSQL fails the open with its URL, password redacted",
   expect(e?.message).toContain(`cannot use PostgreSQL at postgres://u:redacted@127.0.0.1:`);
   expect(e?.message).not.toContain("secretpw");
 });
+
+test("migrations on PostgreSQL: two at once apply each once (advisory lock); rollback undoes them one by one", async () => {
+  const url = await freshDatabase();
+  const [one, two] = await Promise.all([openDatabase({ url }), openDatabase({ url })]);
+  try {
+    const tags = postgresMigrations.map((m) => m.tag);
+    const ran = await Promise.all([migrateUp(one.db), migrateUp(two.db)]);
+    expect(ran.map((r) => r.length).sort()).toEqual([0, tags.length]);
+    for (const tag of [...tags].reverse()) expect(await migrateDown(one.db)).toBe(tag);
+    expect(await migrateDown(one.db)).toBeUndefined();
+    expect(await one.db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '__migrations'", [])).toEqual([]);
+    expect(await migrateUp(two.db)).toEqual(tags);
+  } finally {
+    await one.close();
+    await two.close();
+  }
+}, 60_000);
 
 describe("PostgreSQL engine", () => {
   let database: Database;
