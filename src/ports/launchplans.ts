@@ -27,9 +27,8 @@ export interface ScheduleRecord extends EntityKey {
 }
 
 export interface Activation {
+  /** Made ACTIVE; every other version of its name goes INACTIVE in the same transaction. */
   activate: EntityKey;
-  /** The version active before, if any, made INACTIVE in the same transaction. */
-  deactivate?: EntityKey;
   /** The new version's schedule, if it has one (upserted active). */
   schedule?: ScheduleRecord;
   /** Schedules to switch off (the former version's, or the one being deactivated). */

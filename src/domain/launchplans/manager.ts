@@ -194,7 +194,6 @@ export class LaunchPlanManager {
     const schedule = this.scheduleOf(next);
     const change = {
       activate: keyOf(next),
-      deactivate: former && keyOf(former),
       schedule: this.opts.recordSchedules === false ? undefined : schedule,
       unschedule: formerScheduled ? [keyOf(former)] : [],
     };

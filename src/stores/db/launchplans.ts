@@ -115,7 +115,6 @@ export function launchPlanStore(db: SqlEngine): LaunchPlanStore {
           await writer.update(tx, { state: 0, updatedAt: now }, keyWhere(change.deactivateOnly));
           return;
         }
-        if (change.deactivate) await writer.update(tx, { state: 0, updatedAt: now }, keyWhere(change.deactivate));
         const k = change.activate;
         // The caller's read of the former active version may be stale (another replica activated since):
         // every other version goes inactive here. SQLite runs one write transaction at a time; PostgreSQL
