@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { freshDatabase } from "./postgres";
 
-export const testEngine: "sqlite" | "postgres" = process.env.FLYTEADMIN_TEST_DB === "postgres" ? "postgres" : "sqlite";
+const testEngine: "sqlite" | "postgres" = process.env.FLYTEADMIN_TEST_DB === "postgres" ? "postgres" : "sqlite";
 
 /** A fresh database URL: a file in `dir` on the embedded engine, a new database on the shared PostgreSQL. */
 export function testDatabaseUrl(dir: string): Promise<string> {
